@@ -1,0 +1,27 @@
+"""Entry point ``pao-console``."""
+
+from __future__ import annotations
+
+import sys
+
+from console.cli import build_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "import":
+        from console.import_command import run_import
+
+        return run_import(args)
+    if args.command == "simulator":
+        from services.simulator.server import run_standalone
+
+        run_standalone(args.host, args.port, args.seed)
+        return 0
+    from console.app import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Start the console window: environment, logging, settings, QApplication, window and controller."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from console.runtime_guard import UnsupportedRuntime, check_runtime
+from services.paths import resolve_paths
+from services.settings import SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+THAI_CAPABLE_FONTS = ["Noto Sans", "Noto Sans Thai", "Loma", "Garuda", "Tlwg Typo", "DejaVu Sans", "sans-serif"]
+
+
+def prepare_environment(headless: bool) -> None:
+    """Qt environment that must be set before QApplication exists."""
+    if headless and not os.environ.get("QT_QPA_PLATFORM") \
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # Chromium (QtWebEngine) refuses to run its sandbox as root; only then is it turned off.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    try:
+        check_runtime()
+    except UnsupportedRuntime as exc:
+        print(f"pao-console: {exc}", file=sys.stderr)
+        return 3
+
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"pao-console: cannot use data directory {paths.root}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+    from console.logging_setup import setup_logging
+
+    setup_logging(paths.log_file)
+    try:
+        settings = load_settings(paths.settings_file)
+    except SettingsError as exc:
+        print(f"pao-console: {exc}", file=sys.stderr)
+        return 2
+    if args.mode:
+        settings = settings.model_copy(update={"mode": args.mode})
+    if args.lang:
+        settings = settings.model_copy(update={"language": args.lang})
+
+    prepare_environment(headless=bool(args.screenshot or args.exit_when_shown))
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from console.controller import ConsoleController
+    from console.main_window import MainWindow
+    from widgets.i18n import set_language
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("pao-console")
+    app.setOrganizationName("ChiangMaiPAO")
+    font = QFont(app.font())
+    font.setFamilies(THAI_CAPABLE_FONTS)
+    app.setFont(font)
+    set_language(settings.language)
+
+    ui_settings = QSettings(str(paths.root / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ui_settings if not args.screenshot else None)
+    controller = ConsoleController(window, paths, settings, simulator_url=args.simulator_url)
+    exit_code = {"value": 0}
+
+    def fatal(message: str) -> None:
+        log.error("fatal: %s", message)
+        print(f"pao-console: {message}", file=sys.stderr)
+        exit_code["value"] = 4
+        if not (args.screenshot or args.exit_when_shown):
+            QMessageBox.critical(window, window.windowTitle(), message)
+        window.close()
+
+    controller.sig_fatal.connect(fatal)
+
+    if args.screenshot:
+        from console.screenshot import ScreenshotJob
+
+        width, _, height = args.size.partition("x")
+        window.resize(int(width), int(height))
+        job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait)
+        job.sig_done.connect(lambda ok: (exit_code.__setitem__("value", exit_code["value"] or (0 if ok else 5)),
+                                         window.close()))
+    else:
+        window.restore_layout()
+        if window.width() < 400:
+            window.resize(1440, 900)
+
+    window.show()
+    if args.exit_when_shown:
+        QTimer.singleShot(0, window.close)
+    controller.start()
+    if args.screenshot:
+        job.start()
+    app.exec()
+    controller.shutdown()
+    return exit_code["value"]

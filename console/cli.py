@@ -1,0 +1,43 @@
+"""Command-line interface: the console (default), the standalone simulator, and the import command."""
+
+from __future__ import annotations
+
+import argparse
+
+from services.importer import IMPORT_KINDS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pao-console",
+        description="Chiang Mai PAO operations console. With no command it opens the console window.",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
+                      help="run against the embedded simulator (the default until live endpoints are configured)")
+    mode.add_argument("--live", dest="mode", action="store_const", const="live",
+                      help="poll the endpoints configured in settings.json")
+    parser.add_argument("--data-dir", help="where the store, settings and log live (default: the user data dir)")
+    parser.add_argument("--lang", choices=("th", "en"), help="user-interface language (default: from settings, Thai)")
+    parser.add_argument("--screenshot", metavar="FILE",
+                        help="start, wait for the first sync, write a PNG of the whole window and exit")
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="with --screenshot: the longest to wait for the first sync (default 60)")
+    parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT for --screenshot")
+    parser.add_argument("--simulator-url", help="in demo mode, use this standalone simulator instead of an embedded one")
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)  # startup benchmark
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sim = commands.add_parser("simulator", help="serve the simulated backend standalone for several consoles")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8311)
+    sim.add_argument("--seed", type=int, default=2026)
+
+    imp = commands.add_parser("import", help="load a saved payload into the store (catch-up during an outage)")
+    imp.add_argument("kind", choices=IMPORT_KINDS)
+    imp.add_argument("file")
+    imp.add_argument("--print", dest="print_records", action="store_true",
+                     help="also write each normalised record as a JSON line")
+    imp.add_argument("--layer", default="districts", help="geojson: the boundary layer name (default districts)")
+    imp.add_argument("--data-dir", dest="import_data_dir", help="where the store lives")
+    return parser

@@ -1,0 +1,157 @@
+"""The main window: central overview, docks, menus and status bar. Wiring to services lives in console.controller."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from widgets.connection_indicator import ConnectionIndicator
+from widgets.feed_status_panel import FeedStatusPanel
+from widgets.i18n import current_language, set_language, t
+from widgets.overview_panel import OverviewPanel
+
+WINDOW_STATE_VERSION = 1  # bump when docks are renamed so an old saved layout is ignored, not misapplied
+
+
+class MainWindow(QMainWindow):
+    """Panels plug in as docks (``add_dock``); their visibility toggles appear under View automatically."""
+
+    sig_sync_requested = Signal()
+    """The operator asked for an immediate sync of every feed."""
+
+    sig_language_changed = Signal(str)
+    """The UI language changed ("th" or "en")."""
+
+    sig_close_requested = Signal()
+    """The window is closing; the controller shuts the background work down."""
+
+    def __init__(self, ui_settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ui_settings = ui_settings
+        self._docks: dict[str, QDockWidget] = {}
+        self.overview = OverviewPanel(self)
+        self.feed_status = FeedStatusPanel(self)
+        self.connection = ConnectionIndicator(self)
+        self.activity = QLabel(self)
+        self.mode_label = QLabel(self)
+
+        self.setObjectName("mainWindow")
+        self.setCentralWidget(self.overview)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self._build_menus()
+        self.add_dock("feedStatus", self.feed_status, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.activity.setTextFormat(Qt.TextFormat.PlainText)
+        self.mode_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.activity, 1)
+        self.statusBar().addPermanentWidget(self.mode_label)
+        self.statusBar().addPermanentWidget(self.connection)
+        self.feed_status.sig_sync_requested.connect(self.sig_sync_requested)
+        self.retranslate()
+
+    # --- docks -----------------------------------------------------------------------------------------------------
+
+    def add_dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Add a panel as a dock; ``name`` is its stable object name for saved layouts."""
+        dock = QDockWidget(self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self._docks[name] = dock
+        self._view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def dock(self, name: str) -> QDockWidget:
+        return self._docks[name]
+
+    # --- menus -----------------------------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._file_menu = bar.addMenu("")
+        self._quit_action = QAction(self)
+        self._quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self._quit_action.triggered.connect(self.close)
+        self._file_menu.addAction(self._quit_action)
+
+        self._sync_menu = bar.addMenu("")
+        self.sync_now_action = QAction(self)
+        self.sync_now_action.setShortcut(QKeySequence("F5"))
+        self.sync_now_action.triggered.connect(self.sig_sync_requested)
+        self._sync_menu.addAction(self.sync_now_action)
+
+        self._view_menu = bar.addMenu("")
+        self._language_menu = self._view_menu.addMenu("")
+        group = QActionGroup(self)
+        self._language_actions: dict[str, QAction] = {}
+        for code, label in (("th", "ไทย"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setData(code)
+            group.addAction(action)
+            self._language_menu.addAction(action)
+            action.triggered.connect(lambda _=False, c=code: self.change_language(c))
+            self._language_actions[code] = action
+        self._view_menu.addSeparator()
+
+        self._help_menu = bar.addMenu("")
+        self._about_action = QAction(self)
+        self._about_action.triggered.connect(self._show_about)
+        self._help_menu.addAction(self._about_action)
+
+    def change_language(self, language: str) -> None:
+        if language == current_language():
+            return
+        set_language(language)
+        self.retranslate()
+        self.sig_language_changed.emit(language)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(t("ศูนย์ปฏิบัติการ อบจ.เชียงใหม่", "Chiang Mai PAO Operations Console"))
+        self._file_menu.setTitle(t("แฟ้ม", "&File"))
+        self._quit_action.setText(t("ออกจากโปรแกรม", "&Quit"))
+        self._sync_menu.setTitle(t("ซิงก์", "&Sync"))
+        self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้", "Sync all feeds &now"))
+        self._view_menu.setTitle(t("มุมมอง", "&View"))
+        self._language_menu.setTitle(t("ภาษา", "&Language"))
+        self._language_actions[current_language()].setChecked(True)
+        self._help_menu.setTitle(t("ช่วยเหลือ", "&Help"))
+        self._about_action.setText(t("เกี่ยวกับโปรแกรม", "&About"))
+        self.dock("feedStatus").setWindowTitle(t("สถานะแหล่งข้อมูล", "Feed status")) if self._docks else None
+        self.overview.retranslate()
+        self.feed_status.retranslate()
+        self.connection.retranslate()
+
+    def set_mode_text(self, text: str) -> None:
+        self.mode_label.setText(text)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(self, self.windowTitle(), t(
+            "คอนโซลปฏิบัติการสำหรับคุณภาพอากาศ จุดความร้อน ระดับน้ำ และเรื่องร้องเรียน จังหวัดเชียงใหม่",
+            "Operations console for air quality, fire hotspots, river levels and incidents in Chiang Mai."))
+
+    # --- layout persistence ----------------------------------------------------------------------------------------
+
+    def restore_layout(self) -> None:
+        if self._ui_settings is None:
+            return
+        geometry = self._ui_settings.value("window/geometry")
+        state = self._ui_settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, WINDOW_STATE_VERSION)
+
+    def save_layout(self) -> None:
+        if self._ui_settings is None:
+            return
+        self._ui_settings.setValue("window/geometry", self.saveGeometry())
+        self._ui_settings.setValue("window/state", self.saveState(WINDOW_STATE_VERSION))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.sig_close_requested.emit()
+        super().closeEvent(event)

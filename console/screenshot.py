@@ -1,0 +1,64 @@
+"""``--screenshot``: wait for the first sync and the overview it produces, then save the whole window as PNG."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console.controller import ConsoleController
+from console.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class ScreenshotJob(QObject):
+    """Grabs the window once the data is in (or when ``wait_s`` runs out, saying so on stderr)."""
+
+    sig_done = Signal(bool)
+    """The PNG was written (True) or could not be (False)."""
+
+    def __init__(self, window: MainWindow, controller: ConsoleController, path: Path, wait_s: float) -> None:
+        super().__init__(window)
+        self._window = window
+        self._controller = controller
+        self._path = path
+        self._synced = False
+        self._taken = False
+        self._deadline = QTimer(self, singleShot=True)
+        self._deadline.setInterval(int(max(wait_s, 0.5) * 1000))
+        self._deadline.timeout.connect(self._timed_out)
+        controller.sync_controller.sig_first_sync_finished.connect(self._on_first_sync)
+        controller.sig_overview_refreshed.connect(self._on_overview)
+
+    def start(self) -> None:
+        self._deadline.start()
+
+    def _on_first_sync(self) -> None:
+        self._synced = True
+        self._controller.refresh_overview()  # the grab follows the overview that includes the last feed
+
+    def _on_overview(self) -> None:
+        if self._synced:
+            # One more turn of the event loop so the tables have painted what they were just given.
+            QTimer.singleShot(50, self._take)
+
+    def _timed_out(self) -> None:
+        print(f"pao-console: first sync not finished after {self._deadline.interval() / 1000:.0f} s; "
+              "taking the screenshot anyway", file=sys.stderr)
+        self._take()
+
+    def _take(self) -> None:
+        if self._taken:
+            return
+        self._taken = True
+        self._deadline.stop()
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        ok = self._window.grab().save(str(self._path), "PNG")
+        if ok:
+            log.info("screenshot written to %s", self._path)
+        else:
+            print(f"pao-console: could not write screenshot {self._path}", file=sys.stderr)
+        self.sig_done.emit(ok)

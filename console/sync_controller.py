@@ -1,0 +1,113 @@
+"""Drives the Qt-free SyncService from the UI thread: a timer picks due feeds, the task runner does the work.
+
+Fetch (HTTP + parse) runs on the network pool, apply (ingest + feed state) on the database worker, and the outcome
+comes back to the UI thread as ``sig_feed_polled``. The UI thread itself only decides and displays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console.task_runner import TaskRunner
+from services.store.feed_state import FeedState
+from services.store.store import Store
+from services.sync.sync_service import FetchOutcome, SyncService
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 1000
+
+
+class SyncController(QObject):
+    """Schedules polls; remembers which feeds have finished at least one poll since start."""
+
+    sig_feed_polled = Signal(object)
+    """A poll finished and its state is stored: the feed's FeedState."""
+
+    sig_first_sync_finished = Signal()
+    """Every feed has finished one poll (successfully or not) since the console started."""
+
+    sig_activity_changed = Signal()
+    """Feeds started or finished polling (for the status bar)."""
+
+    sig_poll_failed = Signal(str, str)
+    """A poll could not finish (feed, message): e.g. the store refused the write. Feed errors are in FeedState."""
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._sync: SyncService | None = None
+        self._store: Store | None = None
+        self._polled_once: set[str] = set()
+        self._first_sync_done = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    @property
+    def sync(self) -> SyncService | None:
+        return self._sync
+
+    @property
+    def first_sync_done(self) -> bool:
+        return self._first_sync_done
+
+    def start(self, sync: SyncService, store: Store) -> None:
+        self._sync, self._store = sync, store
+        self._timer.start()
+        self._tick()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def sync_now(self) -> None:
+        if self._sync is not None:
+            self._sync.request_all()
+            self._tick()
+
+    def _tick(self) -> None:
+        sync, store = self._sync, self._store
+        if sync is None or store is None:
+            return
+        due = sync.take_due()
+        for feed in due:
+            self._runner.run_net(sync.fetch, feed,
+                                 on_done=lambda outcome, f=feed: self._fetched(f, outcome),
+                                 on_error=self._failed_step(feed, "fetch"))
+        if due:
+            self.sig_activity_changed.emit()
+
+    def _fetched(self, feed: str, outcome: FetchOutcome) -> None:
+        assert self._sync is not None and self._store is not None
+        self._runner.run_db(self._sync.apply, self._store, outcome,
+                            on_done=lambda state: self._applied(feed, outcome, state),
+                            on_error=self._failed_step(feed, "store", outcome))
+
+    def _applied(self, feed: str, outcome: FetchOutcome, state: FeedState) -> None:
+        assert self._sync is not None
+        self._sync.release(feed, outcome)
+        self._finished(feed)
+        self.sig_feed_polled.emit(state)
+
+    def _failed_step(self, feed: str, step: str, outcome: FetchOutcome | None = None
+                     ) -> Callable[[BaseException], None]:
+        def handler(exc: BaseException) -> None:
+            # A store failure (disk full, say) must not stop the schedule: the feed retries with backoff and the
+            # data it fetched is simply fetched again next time.
+            log.error("feed %s: %s step failed: %s", feed, step, exc, exc_info=(type(exc), exc, exc.__traceback__))
+            if self._sync is not None:
+                self._sync.release(feed, None)
+            self.sig_poll_failed.emit(feed, f"{type(exc).__name__}: {exc}")
+            self._finished(feed)
+        return handler
+
+    def _finished(self, feed: str) -> None:
+        self._polled_once.add(feed)
+        self.sig_activity_changed.emit()
+        if not self._first_sync_done and self._sync is not None \
+                and self._polled_once >= {spec.name for spec in self._sync.specs}:
+            self._first_sync_done = True
+            self.sig_first_sync_finished.emit()

@@ -1,0 +1,57 @@
+"""Typed errors raised by the Qt-free services. The console turns them into UI text; nothing here is UI text."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base class of every error the services raise on purpose."""
+
+
+# --- feeds -----------------------------------------------------------------------------------------------------
+
+
+class FeedError(ServiceError):
+    """A feed call failed; the last good data stays in the store."""
+
+
+class FeedUnavailable(FeedError):
+    """The server could not be reached, or kept failing after the retries (connection refused, reset, timeout, 5xx)."""
+
+
+class DeadlineExceeded(FeedUnavailable):
+    """The whole call (retries and body included) took longer than its overall deadline."""
+
+
+class FeedHTTPError(FeedError):
+    """The server answered with an HTTP error status that retrying will not fix."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+
+
+class MalformedPayload(FeedError):
+    """The body is not a usable payload of the expected kind (HTML error page, 'Invalid MAP_KEY.', truncated JSON)."""
+
+
+class WrongPayloadKind(MalformedPayload):
+    """The payload is well-formed but of another kind (a FIRMS CSV handed to the Air4Thai reader, say)."""
+
+
+# --- store -----------------------------------------------------------------------------------------------------
+
+
+class StoreError(ServiceError):
+    """The local store cannot be used."""
+
+
+class StoreTooNewError(StoreError):
+    """The database was written by a newer console whose migrations this build does not know."""
+
+
+class StoreCorruptError(StoreError):
+    """``PRAGMA quick_check`` reported damage."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) is full; nothing of the failed transaction was written."""

@@ -1,0 +1,132 @@
+"""ThaiWater public water levels (``waterlevel_load``) → ``RiverReading``.
+
+Numbers arrive as text or numbers; ``diff_wl_bank`` is always positive and its sign lives in ``diff_wl_bank_text``
+("ล้นตลิ่ง" overbank, "ต่ำกว่าตลิ่ง" below bank). Times are Thai local without an offset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.errors import MalformedPayload, WrongPayloadKind
+from services.feeds.payload import dig, excerpt, guess_kind, inside_thailand, load_json, to_float, to_int, to_str
+from services.feeds.thai_time import parse_thai_local
+from services.records import ParseResult, Rejection, RiverReading
+
+# Levels can legitimately be negative (a gauge zero above the water), so only empty text / dashes mean missing.
+_MISSING = ("", "-", "--", "N/A", "null")
+_OVERBANK = ("ล้นตลิ่ง", "overbank", "over bank", "above bank")
+_BELOW_BANK = ("ต่ำกว่าตลิ่ง", "below bank", "under bank")
+
+
+def waterlevel_url(base: str) -> str:
+    """URL of the public latest water levels."""
+    return base.rstrip("/") + "/api/v1/thaiwater30/public/waterlevel_load"
+
+
+def _records(doc: Any) -> list[Any]:
+    """The record list, wherever this response put it."""
+    candidates = (
+        dig(doc, "waterlevel_data", "data"),
+        dig(doc, "data", "waterlevel_data", "data"),
+        dig(doc, "data", "waterlevel_data"),
+        dig(doc, "waterlevel_data"),
+        dig(doc, "data", "data"),
+        dig(doc, "data"),
+    )
+    for candidate in candidates:
+        if isinstance(candidate, list):
+            return candidate
+    raise WrongPayloadKind(f"ThaiWater: no waterlevel_data.data list in {guess_kind(doc)}")
+
+
+def _number(holder: Any, key: str, where: str, rejected: list[Rejection]) -> float | None:
+    try:
+        return to_float(holder.get(key) if isinstance(holder, dict) else None, _MISSING)
+    except ValueError as exc:
+        rejected.append(Rejection(where, f"{key} dropped: {exc}"))
+        return None
+
+
+def _bank_diff(record: dict[str, Any], level_msl: float | None, min_bank: float | None, where: str,
+               rejected: list[Rejection]) -> float | None:
+    diff = _number(record, "diff_wl_bank", where, rejected)
+    text = (to_str(record.get("diff_wl_bank_text")) or "").lower()
+    if diff is not None and text:
+        if any(word in text for word in _OVERBANK):
+            return abs(diff)
+        if any(word in text for word in _BELOW_BANK):
+            return -abs(diff)
+    # No usable sign text: compute from the levels when both are known (the sign then comes for free).
+    if level_msl is not None and min_bank is not None:
+        return round(level_msl - min_bank, 3)
+    return None
+
+
+def _reading(record: Any, where: str, rejected: list[Rejection]) -> RiverReading | None:
+    if not isinstance(record, dict):
+        rejected.append(Rejection(where, "record is not an object"))
+        return None
+    station = record.get("station") if isinstance(record.get("station"), dict) else {}
+    station_id = to_str(station.get("id"))
+    code = to_str(station.get("tele_station_oldcode")) or station_id
+    if code is None:
+        rejected.append(Rejection(where, "no station code or id"))
+        return None
+    where = f"{where} ({code})"
+    try:
+        observed_at = parse_thai_local(str(record.get("waterlevel_datetime") or ""))
+    except ValueError as exc:
+        rejected.append(Rejection(where, f"bad waterlevel_datetime: {exc}"))
+        return None
+    level_msl = _number(record, "waterlevel_msl", where, rejected)
+    min_bank = _number(station, "min_bank", where, rejected)
+    lat = _number(station, "tele_station_lat", where, rejected)
+    lon = _number(station, "tele_station_long", where, rejected)
+    if lat is not None and lon is not None and not inside_thailand(lat, lon):
+        rejected.append(Rejection(where, f"coordinate outside Thailand ({lat}, {lon}); reading kept without it"))
+        lat = lon = None
+    try:
+        situation = to_int(record.get("situation_level"), _MISSING)
+    except ValueError:
+        situation = None
+    if situation is not None and not 1 <= situation <= 5:
+        situation = None
+    flow = _number(record, "flow_rate", where, rejected)
+    if flow is None:
+        flow = _number(record, "discharge", where, rejected)
+    names = station.get("tele_station_name") if isinstance(station.get("tele_station_name"), dict) else {}
+    return RiverReading(
+        station_code=code,
+        name_th=to_str(names.get("th")),
+        name_en=to_str(names.get("en")),
+        lat=lat,
+        lon=lon,
+        observed_at=observed_at,
+        level_m=_number(record, "waterlevel_m", where, rejected),
+        level_msl=level_msl,
+        bank_diff_m=_bank_diff(record, level_msl, min_bank, where, rejected),
+        situation_level=situation,
+        province_code=to_str(dig(record, "geocode", "province_code")),
+        river_name=to_str(record.get("river_name")),
+        flow_m3s=flow,
+        station_id=station_id,
+        min_bank_msl=min_bank,
+        ground_level_msl=_number(station, "ground_level", where, rejected),
+    )
+
+
+def parse_waterlevel(body: bytes | str) -> ParseResult[RiverReading]:
+    """Parse a ``waterlevel_load`` response (plain or nested under ``data``) into readings.
+
+    ``{"result": "NO", "data": "..."}`` raises ``MalformedPayload`` carrying the server's reason.
+    """
+    doc = load_json(body, "ThaiWater water levels")
+    if isinstance(doc, dict) and str(doc.get("result", "")).upper() == "NO":
+        raise MalformedPayload(f"ThaiWater says: {excerpt(str(doc.get('data') or 'result NO'))}")
+    result: ParseResult[RiverReading] = ParseResult()
+    for index, record in enumerate(_records(doc)):
+        reading = _reading(record, f"data[{index}]", result.rejected)
+        if reading is not None:
+            result.records.append(reading)
+    return result

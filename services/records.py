@@ -1,0 +1,225 @@
+"""Normalised records shared by the feed adapters, the store and the import command.
+
+Every time is an aware ``datetime`` in UTC; every missing value is ``None``. Units are fixed per field and named
+in the field comment, so no caller has to guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix (the form the import command prints)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class AirReading:
+    """One Air4Thai observation (latest or hourly history) at one station."""
+
+    station_id: str
+    name_en: str | None
+    name_th: str | None
+    lat: float | None
+    lon: float | None
+    observed_at: datetime  # UTC, hour-ending as the source labels it
+    pm25: float | None = None  # µg/m³ (24 h rolling mean in "latest", hourly value in history)
+    pm10: float | None = None  # µg/m³
+    o3: float | None = None  # ppb
+    co: float | None = None  # ppm
+    no2: float | None = None  # ppb
+    so2: float | None = None  # ppb
+    aqi: int | None = None  # Thai AQI (2023), computed from the values
+    aqi_band: int | None = None  # 1 very good … 5 affects health (Air4Thai color_id)
+    area_en: str | None = None
+    area_th: str | None = None
+    station_type: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "station_id": self.station_id,
+            "name_en": self.name_en,
+            "name_th": self.name_th,
+            "lat": self.lat,
+            "lon": self.lon,
+            "observed_at": iso_utc(self.observed_at),
+            "pm25": self.pm25,
+            "pm10": self.pm10,
+            "o3": self.o3,
+            "co": self.co,
+            "no2": self.no2,
+            "so2": self.so2,
+            "aqi": self.aqi,
+            "aqi_band": self.aqi_band,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FireHotspot:
+    """One NASA FIRMS detection. Identity: (source, lat, lon, acquired_at)."""
+
+    source: str  # VIIRS_SNPP_NRT, VIIRS_NOAA20_NRT, MODIS_NRT, …
+    satellite: str | None  # normalised: N, 1, 2 (VIIRS) or Aqua / Terra (MODIS)
+    lat: float
+    lon: float
+    acquired_at: datetime  # UTC
+    confidence: str | int | None  # VIIRS low|nominal|high, MODIS 0–100
+    frp: float | None  # fire radiative power, MW
+    daynight: str | None  # D or N
+    instrument: str | None = None
+    brightness_k: float | None = None  # bright_ti4 (VIIRS) or brightness (MODIS), kelvin
+    scan: float | None = None
+    track: float | None = None
+    version: str | None = None
+    fire_type: int | None = None  # archive files only: 0 vegetation, 1 volcano, 2 static land, 3 offshore
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "satellite": self.satellite,
+            "lat": self.lat,
+            "lon": self.lon,
+            "acquired_at": iso_utc(self.acquired_at),
+            "confidence": self.confidence,
+            "frp": self.frp,
+            "daynight": self.daynight,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RiverReading:
+    """One ThaiWater water-level observation at a telemetry station."""
+
+    station_code: str  # old code such as "P.1" when present, else the ThaiWater station id
+    name_th: str | None
+    name_en: str | None
+    lat: float | None
+    lon: float | None
+    observed_at: datetime  # UTC
+    level_m: float | None  # local gauge, m
+    level_msl: float | None  # m above mean sea level
+    bank_diff_m: float | None  # signed: positive = above the bank (overbank), negative = below
+    situation_level: int | None  # 1–5, 5 = overbank
+    province_code: str | None  # "50" = Chiang Mai
+    river_name: str | None = None
+    flow_m3s: float | None = None
+    station_id: str | None = None  # ThaiWater numeric station id, as text
+    min_bank_msl: float | None = None
+    ground_level_msl: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "station_code": self.station_code,
+            "name_th": self.name_th,
+            "name_en": self.name_en,
+            "lat": self.lat,
+            "lon": self.lon,
+            "observed_at": iso_utc(self.observed_at),
+            "level_m": self.level_m,
+            "level_msl": self.level_msl,
+            "bank_diff_m": self.bank_diff_m,
+            "situation_level": self.situation_level,
+            "province_code": self.province_code,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequest:
+    """One Open311 GeoReport v2 service request (an incident as the backend publishes it)."""
+
+    id: str  # service_request_id, always text
+    status: str  # open | closed (richer extension statuses are kept in status_detail)
+    service_code: str | None
+    description: str | None
+    lat: float | None
+    lon: float | None
+    requested_at: datetime | None
+    updated_at: datetime | None
+    service_name: str | None = None
+    status_notes: str | None = None
+    status_detail: str | None = None  # e.g. IN_PROGRESS, or our workflow state when the backend sends one
+    agency_responsible: str | None = None
+    expected_at: datetime | None = None  # SLA target
+    address: str | None = None
+    media_url: str | None = None
+    version: int | None = None  # workflow extension: record version (ETag)
+    priority: str | None = None  # workflow extension
+    assignee: str | None = None  # workflow extension
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "service_code": self.service_code,
+            "description": self.description,
+            "lat": self.lat,
+            "lon": self.lon,
+            "requested_at": iso_utc(self.requested_at),
+            "updated_at": iso_utc(self.updated_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDefinition:
+    """One entry of the Open311 service list (an incident category)."""
+
+    service_code: str
+    service_name: str
+    description: str | None = None
+    metadata: bool = False
+    type: str | None = None  # realtime | batch | blackbox
+    keywords: tuple[str, ...] = ()
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequestUpdate:
+    """One entry of the ``servicerequestupdates`` extension."""
+
+    update_id: str
+    service_request_id: str
+    status: str | None
+    description: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryFeature:
+    """One feature of an imported boundary layer (district polygons and the like)."""
+
+    id: str
+    name: str | None
+    name_th: str | None
+    geometry_type: str
+    geometry: dict[str, Any]
+    properties: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "geometry_type": self.geometry_type}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record the adapter could not accept, with the reason and where it was."""
+
+    where: str  # e.g. "stations[3]" or "line 17"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class ParseResult(Generic[T]):
+    """Accepted records plus the rejected ones; a payload that is not of the kind raises instead."""
+
+    records: list[T] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)

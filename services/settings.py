@@ -1,0 +1,99 @@
+"""Typed user settings, declared once with defaults and a schema version; stored as JSON (never pickled).
+
+Secrets (FIRMS MAP_KEY, the Open311 token) are not settings: they live in the OS keyring (services.credentials).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
+
+SETTINGS_SCHEMA_VERSION = 1
+
+
+class FeedEndpoints(BaseModel):
+    """Base URLs of the real services; demo mode replaces them with the embedded simulator's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    air4thai: str = "http://air4thai.pcd.go.th"
+    firms: str = "https://firms.modaps.eosdis.nasa.gov"
+    thaiwater: str = "https://api-v3.thaiwater.net"
+    # The deployment's own Open311 endpoint (with our workflow extension); empty = incidents feed off.
+    open311: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+class FeedCadences(BaseModel):
+    """Seconds between polls of each feed (the real services' update rhythm, not faster)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    air4thai: int = Field(600, ge=60)
+    firms: int = Field(1800, ge=300)
+    thaiwater: int = Field(600, ge=60)
+    open311_requests: int = Field(60, ge=10)
+    open311_services: int = Field(21600, ge=600)
+
+
+class Settings(BaseModel):
+    """All user options. Unknown keys are refused so a typo is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SETTINGS_SCHEMA_VERSION
+    # "demo" runs the embedded simulator (training, no configuration); "live" polls the endpoints below.
+    mode: str = Field("demo", pattern="^(demo|live)$")
+    language: str = Field("th", pattern="^(th|en)$")
+    endpoints: FeedEndpoints = FeedEndpoints()
+    cadences: FeedCadences = FeedCadences()
+    firms_sources: list[str] = ["VIIRS_SNPP_NRT", "VIIRS_NOAA20_NRT", "MODIS_NRT"]
+    firms_bbox: tuple[float, float, float, float] = (98.0, 17.2, 99.6, 20.2)
+    ca_bundle: str | None = None  # extra CA bundle for a deployment's own TLS; verification itself is always on
+    connect_timeout_s: float = Field(5.0, gt=0, le=60)
+    read_timeout_s: float = Field(20.0, gt=0, le=300)
+    call_deadline_s: float = Field(60.0, gt=0, le=600)
+
+
+class SettingsError(Exception):
+    """The settings file exists but cannot be used; the message names the file and the problem."""
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives the defaults, a broken one raises SettingsError (never silently reset)."""
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return Settings.model_validate(raw)
+    except (OSError, json.JSONDecodeError, ValidationError) as exc:
+        raise SettingsError(f"settings file {path} is not usable: {exc}") from exc
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a settings file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(settings.model_dump_json(indent=2))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,414 @@
+"""The simulated Open311 backend's authority: records, versions, updates, comments, idempotency and auth.
+
+Workflow extension (on top of GeoReport v2; plain v2 clients keep working):
+
+- Every request carries ``version`` (int, +1 on every change), ``workflow_state`` (see :data:`OPEN_STATES` and
+  :data:`CLOSED_STATES`; ``status_detail`` repeats it, ``status`` is ``closed`` for closed states), ``priority``
+  (P1–P4; ``expected_datetime`` = requested + the priority's SLA) and ``assignee``.
+- ``GET /requests/<id>.json`` and ``PATCH`` answer with ``ETag: "<id>-v<version>"``.
+- ``PATCH /requests/<id>.json`` (JSON object of fields to change: ``workflow_state`` or its alias ``status_detail``,
+  ``priority``, ``assignee``, ``status_notes``, ``description``) needs ``Authorization: Bearer <token>`` of an operator
+  or supervisor (viewer → 403, missing/unknown → 401) and ``If-Match`` (missing → 428; stale → 412 whose body is the
+  current record as ``[record]`` with its ETag, so the client can merge and retry). 200 → ``[record]``.
+- ``POST /requests/<id>/comments.json`` (``{"text": ...}``, same auth) → 201 with the comment; ``GET`` lists them.
+- ``Idempotency-Key`` on POST /requests.json, PATCH and comment POST: a repeat with the same key and the same body
+  replays the first successful response (same status and body, header ``Idempotent-Replayed: true``) without a second
+  change; the same key with a different body → 422.
+- Every change appends a service request update (``GET /servicerequestupdates.json``).
+- ``POST /requests.json`` accepts ``api_key`` = an operator/supervisor token or a configured API key (403 otherwise).
+- Transition rules: a ``TransitionValidator`` (e.g. from ``services/workflow.py``) may be plugged in; it is called as
+  ``validator(current_record, changes, role)`` and raises :class:`TransitionRejected` to refuse (HTTP 409 by default).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.simulator.clock import SimClock
+from services.simulator.incident_seed import Draft, IncidentGenerator, default_priority
+from services.simulator.seed import load_seed
+from services.simulator.timefmt import w3c
+
+ROLES: tuple[str, ...] = ("operator", "supervisor", "viewer")
+WRITE_ROLES = frozenset({"operator", "supervisor"})
+OPEN_STATES: tuple[str, ...] = ("new", "acknowledged", "assigned", "in_progress", "on_hold")
+CLOSED_STATES: tuple[str, ...] = ("resolved", "rejected", "duplicate")
+PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+SLA_HOURS = {"P1": 4, "P2": 24, "P3": 72, "P4": 168}
+MAX_DESCRIPTION = 4000
+PATCH_FIELDS = frozenset({"workflow_state", "status_detail", "priority", "assignee", "status_notes", "description"})
+_MAX_IDEMPOTENCY_KEYS = 2000
+_MAX_CATCH_UP = timedelta(days=7)
+
+
+class IncidentError(Exception):
+    """An Open311 error: HTTP ``status`` and a description; ``body`` overrides the default error list."""
+
+    def __init__(self, status: int, description: str, body: Any = None, headers: dict[str, str] | None = None):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.body = body if body is not None else [{"code": status, "description": description}]
+        self.headers = headers or {}
+
+
+class TransitionRejected(Exception):
+    """Raised by a transition validator to refuse a change (becomes HTTP ``status``, 409 by default)."""
+
+    def __init__(self, description: str, status: int = 409) -> None:
+        super().__init__(description)
+        self.description = description
+        self.status = status
+
+
+TransitionValidator = Callable[[dict, dict, str], None]
+
+
+@dataclass
+class _Stored:
+    fingerprint: str
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def etag_of(record: dict) -> str:
+    """The ETag of a record's current version."""
+    return f'"{record["service_request_id"]}-v{record["version"]}"'
+
+
+class IncidentStore:
+    """Thread-safe incident records behind the Open311 routes."""
+
+    def __init__(
+        self,
+        seed: int,
+        clock: SimClock,
+        *,
+        tokens: dict[str, str],
+        api_keys: frozenset[str] = frozenset(),
+        validator: TransitionValidator | None = None,
+    ) -> None:
+        """``tokens`` maps role → bearer token; ``api_keys`` are extra keys accepted by POST /requests.json."""
+        self._lock = threading.RLock()
+        self.clock = clock
+        self.validator = validator
+        self._roles = {token: role for role, token in tokens.items()}
+        self._api_keys = frozenset(api_keys)
+        self._services = {s["service_code"]: s for s in load_seed("open311_services")}
+        self._gen = IncidentGenerator(seed)
+        self._records: dict[str, dict] = {}
+        self._updates: list[dict] = []
+        self._comments: dict[str, list[dict]] = {}
+        self._idem: OrderedDict[str, _Stored] = OrderedDict()
+        self._next_id = 1001
+        now = clock.now()
+        for draft in self._gen.seed_drafts(now):
+            self._insert(draft, now)
+        self._arrived_until = now
+
+    # --- services ---------------------------------------------------------------------------------------------
+
+    def services(self) -> list[dict]:
+        """GET /services.json entries."""
+        return [
+            {"service_code": s["service_code"], "service_name": f"{s['name_th']} ({s['name_en']})",
+             "service_name_th": s["name_th"], "service_name_en": s["name_en"], "description": s["description"],
+             "metadata": bool(s["attributes"]), "type": s["type"], "keywords": s["keywords"], "group": s["group"]}
+            for s in self._services.values()
+        ]
+
+    def service_definition(self, code: str) -> dict:
+        """GET /services/<code>.json (404 for an unknown code)."""
+        if code not in self._services:
+            raise IncidentError(404, f"Unknown service_code {code!r}")
+        return {"service_code": code, "attributes": self._services[code]["attributes"]}
+
+    # --- auth -------------------------------------------------------------------------------------------------
+
+    def role_of(self, authorization: str | None) -> str:
+        """The role of a ``Bearer`` token (401 when missing or unknown)."""
+        scheme, _, token = (authorization or "").partition(" ")
+        role = self._roles.get(token.strip()) if scheme.lower() == "bearer" else None
+        if role is None:
+            raise IncidentError(401, "Missing or unknown bearer token", headers={"WWW-Authenticate": "Bearer"})
+        return role
+
+    def writer_role(self, authorization: str | None) -> str:
+        """Like :meth:`role_of` but only for roles that may write (403 for viewers)."""
+        role = self.role_of(authorization)
+        if role not in WRITE_ROLES:
+            raise IncidentError(403, f"Role {role!r} may not change requests")
+        return role
+
+    def api_key_role(self, api_key: str | None, authorization: str | None) -> str:
+        """Who may POST /requests.json: a configured API key, or an operator/supervisor token (403 otherwise)."""
+        if api_key and api_key in self._api_keys:
+            return "api"
+        role = self._roles.get(api_key or "")
+        if role is None and authorization:
+            scheme, _, token = authorization.partition(" ")
+            role = self._roles.get(token.strip()) if scheme.lower() == "bearer" else None
+        if role not in WRITE_ROLES:
+            raise IncidentError(403, "Invalid api_key")
+        return role
+
+    # --- records ----------------------------------------------------------------------------------------------
+
+    def _insert(self, draft: Draft, now: datetime, *, media_url: str | None = None,
+                address_id: str | None = None) -> dict:
+        rid = str(self._next_id)
+        self._next_id += 1
+        svc = self._services[draft.service_code]
+        closed = draft.workflow_state in CLOSED_STATES
+        updated = draft.requested_at
+        if draft.workflow_state != "new":
+            # Seeded requests were handled some time after they came in, never in the future.
+            updated = min(draft.requested_at + timedelta(minutes=20 + (int(rid) * 37) % 600), now)
+        record = {
+            "service_request_id": rid,
+            "status": "closed" if closed else "open",
+            "status_notes": "Resolved by the responsible agency" if draft.workflow_state == "resolved" else None,
+            "service_name": svc["name_en"],
+            "service_code": draft.service_code,
+            "description": draft.description,
+            "agency_responsible": svc["agency"],
+            "service_notice": None,
+            "requested_datetime": draft.requested_at,
+            "updated_datetime": updated,
+            "expected_datetime": draft.requested_at + timedelta(hours=SLA_HOURS[draft.priority]),
+            "address": draft.address,
+            "address_id": address_id,
+            "zipcode": draft.zipcode,
+            "lat": draft.lat,
+            "long": draft.lon,
+            "media_url": media_url,
+            "version": 1,
+            "workflow_state": draft.workflow_state,
+            "priority": draft.priority,
+            "assignee": draft.assignee,
+            "attributes": dict(draft.attributes),
+        }
+        self._records[rid] = record
+        self._comments[rid] = []
+        self._append_update(record, "Request received / ได้รับเรื่องแล้ว", draft.requested_at, state="new")
+        if draft.workflow_state != "new":
+            record["version"] = 2
+            self._append_update(record, f"workflow_state: new → {draft.workflow_state}", updated)
+        return record
+
+    def _append_update(self, record: dict, description: str, at: datetime, state: str | None = None) -> None:
+        state = state or record["workflow_state"]
+        self._updates.append({
+            "update_id": str(len(self._updates) + 1),
+            "service_request_id": record["service_request_id"],
+            "status": "closed" if state in CLOSED_STATES else "open",
+            "workflow_state": state,
+            "version": record["version"],
+            "description": description,
+            "updated_datetime": at,
+        })
+
+    def catch_up(self) -> None:
+        """Materialise the requests that arrived since the last call (simulated time may have jumped)."""
+        with self._lock:
+            now = self.clock.now()
+            if now <= self._arrived_until:
+                return
+            after = max(self._arrived_until, now - _MAX_CATCH_UP)
+            for draft in self._gen.arrivals(after, now):
+                self._insert(draft, now)
+            self._arrived_until = now
+
+    def get(self, rid: str) -> dict:
+        """The public JSON of one request (404 when unknown)."""
+        with self._lock:
+            self.catch_up()
+            if rid not in self._records:
+                raise IncidentError(404, f"Unknown service_request_id {rid!r}")
+            return to_public(self._records[rid])
+
+    def query(
+        self,
+        *,
+        service_codes: list[str] | None = None,
+        statuses: list[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        updated_after: datetime | None = None,
+    ) -> list[dict]:
+        """Matching requests: newest requested first, or by (updated, id) ascending when ``updated_after`` is set.
+
+        Without any date filter only the last 90 days are listed, as GeoReport v2 prescribes.
+        """
+        with self._lock:
+            self.catch_up()
+            if start is None and end is None and updated_after is None:
+                start = self.clock.now() - timedelta(days=90)
+            rows = [
+                r for r in self._records.values()
+                if (not service_codes or r["service_code"] in service_codes)
+                and (not statuses or r["status"] in statuses)
+                and (start is None or r["requested_datetime"] >= start)
+                and (end is None or r["requested_datetime"] <= end)
+                and (updated_after is None or r["updated_datetime"] > updated_after)
+            ]
+            if updated_after is not None:
+                rows.sort(key=lambda r: (r["updated_datetime"], int(r["service_request_id"])))
+            else:
+                rows.sort(key=lambda r: (r["requested_datetime"], int(r["service_request_id"])), reverse=True)
+            return [to_public(r) for r in rows]
+
+    def updates(self, *, start: datetime | None = None, after_id: int | None = None,
+                request_id: str | None = None) -> list[dict]:
+        """Service request updates, oldest first."""
+        with self._lock:
+            self.catch_up()
+            return [
+                {**u, "updated_datetime": w3c(u["updated_datetime"])} for u in self._updates
+                if (start is None or u["updated_datetime"] >= start)
+                and (after_id is None or int(u["update_id"]) > after_id)
+                and (request_id is None or u["service_request_id"] == request_id)
+            ]
+
+    def create(self, *, service_code: str, lat: float | None, lon: float | None, address: str | None,
+               address_id: str | None, description: str | None, media_url: str | None,
+               attributes: dict[str, str]) -> dict:
+        """A new request from POST /requests.json (arguments already parsed); returns its public JSON."""
+        if service_code not in self._services:
+            raise IncidentError(404, f"Unknown service_code {service_code!r}")
+        for attr in self._services[service_code]["attributes"]:
+            value = attributes.get(attr["code"])
+            if attr["required"] and not value:
+                raise IncidentError(400, f"attribute[{attr['code']}] is required")
+            if value and attr["datatype"] == "singlevaluelist" and value not in {v["key"] for v in attr["values"]}:
+                raise IncidentError(400, f"attribute[{attr['code']}] must be one of the listed keys")
+        with self._lock:
+            self.catch_up()
+            now = self.clock.now().replace(microsecond=0)
+            draft = Draft(service_code, description or "", lat if lat is not None else 0.0,
+                          lon if lon is not None else 0.0, address or "", "", now, default_priority(service_code),
+                          "new", None, attributes)
+            record = self._insert(draft, now, media_url=media_url, address_id=address_id)
+            if lat is None:
+                record["lat"] = record["long"] = None
+            record["zipcode"] = None
+            record["service_notice"] = f"Expected response by {w3c(record['expected_datetime'])}"
+            return to_public(record)
+
+    def patch(self, rid: str, changes: dict, if_match: str | None, role: str) -> dict:
+        """Apply a PATCH (see the module docstring for the rules); returns the new public JSON."""
+        changes = _validate_changes(changes)
+        with self._lock:
+            self.catch_up()
+            record = self._records.get(rid)
+            if record is None:
+                raise IncidentError(404, f"Unknown service_request_id {rid!r}")
+            if not if_match:
+                raise IncidentError(428, "If-Match header required")
+            current = etag_of(record)
+            tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+            if "*" not in tags and current not in tags:
+                raise IncidentError(412, "Version mismatch: the request changed since you read it",
+                                    body=[to_public(record)], headers={"ETag": current})
+            if self.validator is not None:
+                try:
+                    self.validator(to_public(record), dict(changes), role)
+                except TransitionRejected as exc:
+                    raise IncidentError(exc.status, exc.description) from None
+            summary = []
+            for field, value in changes.items():
+                if record.get(field) != value:
+                    summary.append(f"{field}: {record.get(field) or '-'} → {value if value is not None else '-'}")
+                record[field] = value
+            if "priority" in changes:
+                record["expected_datetime"] = record["requested_datetime"] + timedelta(
+                    hours=SLA_HOURS[changes["priority"]])
+            record["status"] = "closed" if record["workflow_state"] in CLOSED_STATES else "open"
+            self._touch(record, changes.get("status_notes") or "; ".join(summary) or "no change")
+            return to_public(record)
+
+    def _touch(self, record: dict, description: str) -> None:
+        record["version"] += 1
+        record["updated_datetime"] = self.clock.now().replace(microsecond=0)
+        self._append_update(record, description, record["updated_datetime"])
+
+    def add_comment(self, rid: str, text: str, role: str) -> dict:
+        """Append a comment (it bumps the version and appears in the updates feed)."""
+        text = (text or "").strip()
+        if not text or len(text) > MAX_DESCRIPTION:
+            raise IncidentError(400, f"text must be 1–{MAX_DESCRIPTION} characters")
+        with self._lock:
+            record = self._records.get(rid)
+            if record is None:
+                raise IncidentError(404, f"Unknown service_request_id {rid!r}")
+            self._touch(record, f"comment: {text}")
+            comment = {"comment_id": f"{rid}-c{len(self._comments[rid]) + 1}", "service_request_id": rid,
+                       "text": text, "role": role, "created_datetime": w3c(record["updated_datetime"])}
+            self._comments[rid].append(comment)
+            return comment
+
+    def comments(self, rid: str) -> list[dict]:
+        """Comments on one request, oldest first."""
+        with self._lock:
+            if rid not in self._comments:
+                raise IncidentError(404, f"Unknown service_request_id {rid!r}")
+            return list(self._comments[rid])
+
+    # --- idempotency ------------------------------------------------------------------------------------------
+
+    def idempotent(self, key: str | None, fingerprint: str,
+                   action: Callable[[], tuple[int, Any, dict[str, str]]]) -> tuple[int, Any, dict[str, str]]:
+        """Run ``action`` once per ``key``: a repeat with the same fingerprint replays the stored success."""
+        if not key:
+            return action()
+        with self._lock:
+            stored = self._idem.get(key)
+            if stored is not None:
+                if stored.fingerprint != fingerprint:
+                    raise IncidentError(422, "Idempotency-Key reused with a different request")
+                return stored.status, stored.body, {**stored.headers, "Idempotent-Replayed": "true"}
+            status, body, headers = action()
+            if 200 <= status < 300:
+                self._idem[key] = _Stored(fingerprint, status, body, dict(headers))
+                while len(self._idem) > _MAX_IDEMPOTENCY_KEYS:
+                    self._idem.popitem(last=False)
+            return status, body, headers
+
+
+def _validate_changes(changes: Any) -> dict:
+    if not isinstance(changes, dict) or not changes:
+        raise IncidentError(400, "Body must be a non-empty JSON object of fields to change")
+    unknown = set(changes) - PATCH_FIELDS
+    if unknown:
+        raise IncidentError(400, f"Fields not changeable: {sorted(unknown)}; allowed: {sorted(PATCH_FIELDS)}")
+    out = dict(changes)
+    if "status_detail" in out:
+        state = out.pop("status_detail")
+        if "workflow_state" in out and out["workflow_state"] != state:
+            raise IncidentError(400, "status_detail and workflow_state disagree")
+        out["workflow_state"] = state
+    if "workflow_state" in out and out["workflow_state"] not in OPEN_STATES + CLOSED_STATES:
+        raise IncidentError(400, f"workflow_state must be one of {OPEN_STATES + CLOSED_STATES}")
+    if "priority" in out and out["priority"] not in PRIORITIES:
+        raise IncidentError(400, f"priority must be one of {PRIORITIES}")
+    for field in ("assignee", "status_notes", "description"):
+        if field in out and out[field] is not None and not isinstance(out[field], str):
+            raise IncidentError(400, f"{field} must be a string or null")
+    if len(out.get("description") or "") > MAX_DESCRIPTION:
+        raise IncidentError(400, f"description is longer than {MAX_DESCRIPTION} characters")
+    return out
+
+
+def to_public(record: dict) -> dict:
+    """A record as the API writes it: W3C datetimes with the Thai offset, ``status_detail`` = ``workflow_state``."""
+    out = {k: v for k, v in record.items() if k != "attributes"}
+    for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
+        out[field] = w3c(record[field]) if record[field] is not None else None
+    out["status_detail"] = record["workflow_state"]
+    return out

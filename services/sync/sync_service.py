@@ -1,0 +1,242 @@
+"""Background polling of every feed, Qt-free.
+
+A poll is split in two so the console can run each half on the right worker:
+``fetch`` (network pool: HTTP + parsing, no database) and ``apply`` (the single database worker: ingest + feed state).
+``run_feed`` does both in a row for the command line and tests. Scheduling is in-memory: each feed is due again one
+cadence after a success, and sooner (backing off exponentially up to one cadence) after a failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from services.errors import FeedError, FeedUnavailable, MalformedPayload
+from services.feeds.http_client import FeedHttpClient, redact
+from services.records import Rejection
+from services.settings import Settings
+from services.store.feed_state import FeedState
+from services.store.store import Store
+from services.sync.feed_catalog import FeedContext, FeedSpec
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What one fetch produced; plain data so it can cross from the network pool to the database worker."""
+
+    feed: str
+    at: datetime
+    records: Sequence[Any] = ()
+    rejected: Sequence[Rejection] = ()
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    error: str | None = None
+    error_kind: str | None = None  # "unavailable" | "malformed" | "http" | "internal"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class _Runtime:
+    spec: FeedSpec
+    next_due: float = 0.0
+    in_flight: bool = False
+    failures: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    last_error_kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSnapshot:
+    """Connectivity as the status bar shows it."""
+
+    state: str  # "online" | "degraded" | "offline" | "unknown"
+    failing: tuple[str, ...] = ()
+    in_flight: tuple[str, ...] = ()
+
+
+class SyncService:
+    """Owns the feed clients and the schedule. Thread-safe: ``fetch`` runs on several network threads at once."""
+
+    def __init__(
+        self,
+        specs: Sequence[FeedSpec],
+        settings: Settings,
+        secrets: dict[str, str] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        client_factory: Callable[[str], FeedHttpClient] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._secrets = dict(secrets or {})
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._feeds = {spec.name: _Runtime(spec) for spec in specs}
+        factory = client_factory or self._default_client
+        self._clients = {spec.name: factory(spec.name) for spec in specs}
+
+    def _default_client(self, name: str) -> FeedHttpClient:
+        s = self._settings
+        return FeedHttpClient(name, connect_timeout=s.connect_timeout_s, read_timeout=s.read_timeout_s,
+                              deadline=s.call_deadline_s, ca_bundle=s.ca_bundle)
+
+    # --- schedule (any thread) -------------------------------------------------------------------------------------
+
+    @property
+    def specs(self) -> list[FeedSpec]:
+        return [rt.spec for rt in self._feeds.values()]
+
+    def restore(self, states: Sequence[FeedState]) -> None:
+        """Take validators and cursors from the stored feed state (called once after the store opens)."""
+        with self._lock:
+            for state in states:
+                rt = self._feeds.get(state.feed)
+                if rt is not None:
+                    rt.etag, rt.last_modified, rt.cursor = state.etag, state.last_modified, state.cursor
+
+    def take_due(self) -> list[str]:
+        """Feeds whose time has come, marked in flight so a slow poll is never started twice."""
+        now = self._clock()
+        with self._lock:
+            due = [name for name, rt in self._feeds.items() if not rt.in_flight and rt.next_due <= now]
+            for name in due:
+                self._feeds[name].in_flight = True
+        return due
+
+    def request_all(self) -> None:
+        """"Sync now": every feed is due at once (feeds already polling finish first)."""
+        with self._lock:
+            for rt in self._feeds.values():
+                rt.next_due = 0.0
+
+    def release(self, feed: str, outcome: FetchOutcome | None) -> None:
+        """End a poll: schedule the next one from how this one went. ``outcome`` None = failed before fetching."""
+        now = self._clock()
+        with self._lock:
+            rt = self._feeds[feed]
+            rt.in_flight = False
+            if outcome is not None and outcome.ok:
+                rt.failures = 0
+                rt.last_error_kind = None
+                rt.next_due = now + rt.spec.cadence_s
+            else:
+                rt.failures += 1
+                rt.last_error_kind = outcome.error_kind if outcome else "internal"
+                rt.next_due = now + min(rt.spec.cadence_s, FIRST_RETRY_S * 2 ** (rt.failures - 1))
+
+    def snapshot(self) -> SyncSnapshot:
+        with self._lock:
+            failing = tuple(n for n, rt in self._feeds.items() if rt.failures)
+            unreachable = [n for n, rt in self._feeds.items() if rt.last_error_kind == "unavailable"]
+            flying = tuple(n for n, rt in self._feeds.items() if rt.in_flight)
+            polled = any(rt.failures or rt.next_due for rt in self._feeds.values())
+        if not polled:
+            return SyncSnapshot("unknown", failing, flying)
+        if self._feeds and len(unreachable) == len(self._feeds):
+            return SyncSnapshot("offline", failing, flying)
+        return SyncSnapshot("degraded" if failing else "online", failing, flying)
+
+    # --- work (network thread) -------------------------------------------------------------------------------------
+
+    def fetch(self, feed: str) -> FetchOutcome:
+        """HTTP + parse for one feed; never raises for feed problems (they come back as an outcome with an error)."""
+        with self._lock:
+            rt = self._feeds[feed]
+            spec, etag, last_modified, cursor = rt.spec, rt.etag, rt.last_modified, rt.cursor
+        at = datetime.now(UTC)
+        try:
+            request = spec.build_request(FeedContext(self._settings, self._secrets, cursor))
+            result = self._clients[feed].get(request.url, params=request.params or None,
+                                             headers=request.headers or None, etag=etag, last_modified=last_modified)
+            if result.not_modified:
+                return FetchOutcome(feed, at, not_modified=True, etag=etag, last_modified=last_modified, cursor=cursor)
+            parsed = spec.parse(result.content)
+        except MalformedPayload as exc:
+            return self._failed(feed, at, str(exc), "malformed")
+        except FeedUnavailable as exc:
+            return self._failed(feed, at, str(exc), "unavailable")
+        except FeedError as exc:
+            return self._failed(feed, at, str(exc), "http")
+        except Exception as exc:  # a bug must not stop the schedule; it is logged with its traceback
+            log.exception("feed %s: unexpected error while fetching", feed)
+            return self._failed(feed, at, f"internal error: {redact(repr(exc))}", "internal")
+        new_cursor = spec.next_cursor(parsed.records, cursor) if spec.next_cursor else cursor
+        return FetchOutcome(feed, at, parsed.records, parsed.rejected, etag=result.etag,
+                            last_modified=result.last_modified, cursor=new_cursor)
+
+    @staticmethod
+    def _failed(feed: str, at: datetime, message: str, kind: str) -> FetchOutcome:
+        message = redact(message)
+        log.warning("feed %s failed (%s): %s", feed, kind, message)
+        return FetchOutcome(feed, at, error=message, error_kind=kind)
+
+    # --- work (database thread) ------------------------------------------------------------------------------------
+
+    def apply(self, store: Store, outcome: FetchOutcome) -> FeedState:
+        """Ingest a fetch outcome and record the feed's state. A failure keeps the last good data untouched."""
+        spec = self._feeds[outcome.feed].spec
+        store.record_attempt(outcome.feed, outcome.at)
+        if not outcome.ok:
+            store.record_failure(outcome.feed, outcome.at, outcome.error or "failed")
+        elif outcome.not_modified:
+            store.record_not_modified(outcome.feed, outcome.at)
+        else:
+            summary = getattr(store, spec.ingest)(list(outcome.records))
+            store.record_success(outcome.feed, outcome.at, etag=outcome.etag, last_modified=outcome.last_modified,
+                                 cursor=outcome.cursor, accepted=summary.accepted, rejected=list(outcome.rejected))
+            with self._lock:
+                rt = self._feeds[outcome.feed]
+                rt.etag, rt.last_modified, rt.cursor = outcome.etag, outcome.last_modified, outcome.cursor
+        return store.get_feed_state(outcome.feed)
+
+    def run_feed(self, store: Store, feed: str) -> FeedState:
+        """Fetch and apply one feed now, on the calling thread (command line, tests)."""
+        outcome = self.fetch(feed)
+        try:
+            return self.apply(store, outcome)
+        finally:
+            self.release(feed, outcome)
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+
+@dataclass(slots=True)
+class FeedHealth:
+    """Freshness of one feed for the status table: computed, not stored."""
+
+    state: FeedState
+    spec: FeedSpec
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def age_s(self) -> float | None:
+        if self.state.last_success_at is None:
+            return None
+        return max(0.0, (self.now - self.state.last_success_at).total_seconds())
+
+    @property
+    def freshness(self) -> str:
+        """"fresh" within two cadences, "late" within six, else "stale"; "never" before the first success."""
+        age = self.age_s
+        if age is None:
+            return "never"
+        if age <= 2 * self.spec.cadence_s:
+            return "fresh"
+        return "late" if age <= 6 * self.spec.cadence_s else "stale"
