@@ -64,6 +64,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from console.main_window import MainWindow
     from widgets.i18n import set_language
 
+    from console.qt_messages import route_qt_messages_to_log
+
+    route_qt_messages_to_log()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("pao-console")
     app.setOrganizationName("ChiangMaiPAO")

@@ -203,7 +203,8 @@ class ConsoleController(QObject):
                 last_success_at=state.last_success_at, age_s=health.age_s, freshness=health.freshness,
                 last_error=state.last_error, last_error_at=state.last_error_at,
                 records_total=state.records_total or 0, records_last=state.records_last or 0,
-                rejected_last=state.rejected_last or 0, polling=spec.name in flying))
+                rejected_last=state.rejected_last or 0, polling=spec.name in flying,
+                failing=(state.consecutive_failures or 0) > 0))
         return rows
 
     def _render_feed_rows(self) -> None:

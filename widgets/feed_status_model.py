@@ -83,7 +83,7 @@ class FeedStatusModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and column == "status":
             return QBrush(_FRESHNESS_COLOURS.get(row.freshness, _FRESHNESS_COLOURS["never"]))
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == "last_error" and row.last_error:
+            if column == "last_error" and row.failing and row.last_error:
                 return f"{format_datetime(row.last_error_at, current_language(), seconds=True)}\n{row.last_error}"
             if column == "status":
                 return t(f"รอบที่คาดไว้ทุก {format_age(row.cadence_s, 'th')}",
@@ -109,8 +109,7 @@ class FeedStatusModel(QAbstractTableModel):
             }.get(row.freshness, row.freshness)
             if row.polling:
                 label += " ⟳"
-            if row.last_error and row.last_error_at and (not row.last_success_at
-                                                         or row.last_error_at > row.last_success_at):
+            if row.failing:
                 label += t(" · ผิดพลาด", " · failing")
             return label
         if column == "last_success":
@@ -122,6 +121,5 @@ class FeedStatusModel(QAbstractTableModel):
         if column == "rejected":
             return f"{row.rejected_last:,}"
         if column == "last_error":
-            failing_now = row.last_error_at and (not row.last_success_at or row.last_error_at > row.last_success_at)
-            return (row.last_error or "").splitlines()[0][:160] if failing_now else ""
+            return (row.last_error or "").splitlines()[0][:160] if row.failing and row.last_error else ""
         return ""

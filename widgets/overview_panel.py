@@ -33,6 +33,7 @@ def _table(model: Any, parent: QWidget, name: str) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setSortingEnabled(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows, no ResizeToContents
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view

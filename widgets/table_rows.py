@@ -25,3 +25,4 @@ class FeedStatusRow:
     records_last: int
     rejected_last: int
     polling: bool = False
+    failing: bool = False  # the latest poll failed (last_error is then the current problem, else history)

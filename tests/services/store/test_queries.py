@@ -84,6 +84,22 @@ def test_keyset_pagination_walks_every_row_once_in_order(store: Store) -> None:
         assert len(set(keys)) == len(keys)
 
 
+def test_incident_pages_seek_the_index(store: Store) -> None:
+    from sqlalchemy import event
+
+    plans: list[str] = []
+
+    @event.listens_for(store.edit_engine, "before_cursor_execute")
+    def _plan(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().startswith("SELECT incidents."):
+            plans.extend(r[-1] for r in cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+
+    store.incidents_page(after=(T0, 5), limit=10, status="open")
+    store.incidents_page(after=(T0, 5), limit=10)
+    assert len(plans) == 2, plans
+    assert all(p.startswith("SEARCH incidents USING INDEX") and "updated_at<" in p for p in plans), plans
+
+
 def test_counts(store: Store) -> None:
     store.ingest_air([air("a", h) for h in range(3)])
     store.ingest_river([river("P.1", 0, 1.0)])

@@ -1,0 +1,100 @@
+"""Shared fixtures: Qt offscreen, a real simulator on a free loopback port, a store in a temporary directory,
+and a console-window factory that shuts everything down and fails on leaked threads or windows."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: offscreen rendering, and Chromium's sandbox off only when running as root.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+import argparse
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from services.paths import DataPaths
+from services.settings import Settings
+from services.simulator.server import SimulatorServer
+from services.store.database import open_store
+from services.store.store import Store
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (soak runs)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimulatorServer]:
+    """The real simulator on a free loopback port."""
+    server = SimulatorServer(port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(tmp_path / "store.sqlite3")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def data_paths(tmp_path: Path) -> DataPaths:
+    return DataPaths(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def console_factory(qtbot, data_paths: DataPaths) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
+    """Build a MainWindow + ConsoleController against a simulator URL (or an embedded one); closes them at the end
+    without saving state, and fails the test if worker threads outlive it."""
+    from console.controller import ConsoleController
+    from console.main_window import MainWindow
+
+    before = set(threading.enumerate())
+    made: list[tuple[MainWindow, ConsoleController]] = []
+
+    def make(*, simulator_url: str | None = None, settings: Settings | None = None,
+             paths: DataPaths | None = None) -> ConsoleController:
+        window = MainWindow(None)
+        qtbot.addWidget(window)
+        controller = ConsoleController(window, paths or data_paths, settings or Settings(),
+                                       simulator_url=simulator_url)
+        made.append((window, controller))
+        window.show()
+        controller.start()
+        return controller
+
+    yield make
+    for window, controller in made:
+        controller.shutdown(timeout=15)
+        window.close()
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()
+              and t.name.startswith(("db", "net"))]
+    assert not leaked, f"worker threads leaked: {leaked}"
+
+
+def cli_args(**overrides: object) -> argparse.Namespace:
+    from console.cli import build_parser
+
+    args = build_parser().parse_args([])
+    for key, value in overrides.items():
+        setattr(args, key, value)
+    return args

@@ -1,0 +1,101 @@
+"""The console window against the real simulator: feed status, overview, offline and failure handling."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import Qt
+
+from console.controller import ConsoleController
+from services.paths import DataPaths
+from services.simulator.server import SimulatorServer
+from services.store.database import open_store
+
+FIRST_SYNC_MS = 60_000
+
+
+def test_window_opens_with_every_feed_fresh(qtbot, console_factory) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory()  # embedded simulator, as in demo mode
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.window.overview.air_model.rowCount() >= 10, timeout=10_000)
+    rows = controller.feed_rows()
+    assert len(rows) == 7
+    assert all(r.freshness == "fresh" and not r.failing and r.last_error is None for r in rows), rows
+    assert all(r.records_total > 0 for r in rows if r.feed != "firms_viirs_noaa20_nrt" or r.records_total)
+    window = controller.window
+    assert window.feed_status.model.rowCount() == 7
+    assert window.connection.state == "online"
+    river_codes = {r.code for r in window.overview.river_model.rows()}
+    assert {"P.1", "P.67", "P.103", "P.73"} <= river_codes
+    # Status column shows freshness text; the source column names the publisher.
+    model = window.feed_status.model
+    sources = {model.index(i, 1).data() for i in range(model.rowCount())}
+    assert {"Air4Thai (PCD)", "NASA FIRMS", "ThaiWater (HII)", "Open311"} <= sources
+
+
+def test_offline_keeps_cached_data_and_recovers(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.window.overview.air_model.rowCount() >= 10, timeout=10_000)
+    cached = controller.window.overview.air_model.rows()
+
+    simulator.set_offline(True)
+    controller.sync_controller.sync_now()
+    qtbot.waitUntil(lambda: controller.window.connection.state == "offline", timeout=60_000)
+    rows = controller.feed_rows()
+    assert all(r.failing and r.last_error for r in rows)
+    assert all(r.last_success_at is not None for r in rows)  # the last success is kept
+    assert controller.window.overview.air_model.rows() == cached  # the last good data stays on screen
+
+    simulator.set_offline(False)
+    controller.sync_controller.sync_now()
+    qtbot.waitUntil(lambda: controller.window.connection.state == "online", timeout=60_000)
+
+
+def test_malformed_feed_shows_its_error_and_keeps_data(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.window.overview.air_model.rowCount() >= 10, timeout=10_000)
+    simulator.faults.add("air4thai", "malformed", variant="html")
+    controller.sync_controller.sync_now()
+
+    def air_failing() -> bool:
+        row = next(r for r in controller.feed_rows() if r.feed == "air4thai")
+        return bool(row.last_error) and "html" in row.last_error.lower()
+
+    qtbot.waitUntil(air_failing, timeout=30_000)
+    assert controller.window.connection.state == "degraded"
+    model = controller.window.feed_status.model
+    shown = model.index(0, model.COLUMNS.index("last_error")).data()
+    assert "HTML" in shown or "html" in shown
+    assert controller.window.overview.air_model.rowCount() >= 10
+
+
+def test_newer_store_is_refused_with_a_clear_message(qtbot, console_factory, data_paths: DataPaths,  # type: ignore[no-untyped-def]
+                                                     simulator: SimulatorServer) -> None:
+    open_store(data_paths.database).close()
+    with sqlite3.connect(data_paths.database) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    with qtbot.waitSignal(controller.sig_fatal, timeout=10_000) as blocker:
+        pass
+    assert "newer" in blocker.args[0]
+
+
+def test_language_switch_retranslates(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    from widgets.i18n import set_language
+
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    window = controller.window
+    try:
+        window.change_language("en")
+        assert window.windowTitle() == "Chiang Mai PAO Operations Console"
+        assert window.feed_status.model.headerData(0, Qt.Orientation.Horizontal) == "Feed"
+        assert window.feed_status.sync_button.text() == "Sync now"
+        window.change_language("th")
+        assert "เชียงใหม่" in window.windowTitle()
+    finally:
+        set_language("th")

@@ -1,0 +1,150 @@
+"""SyncService against the real simulator: every feed lands, every failure kind keeps the last good data."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from services.settings import Settings
+from services.simulator.clock import SimClock
+from services.simulator.server import SimulatorServer
+from services.store.store import Store
+from services.sync.feed_catalog import build_catalog
+from services.sync.sync_service import FeedHealth, SyncService
+
+
+def demo_settings(sim: SimulatorServer, **overrides: object) -> Settings:
+    base = sim.url
+    endpoints = {"air4thai": f"{base}/air4thai", "firms": f"{base}/firms", "thaiwater": f"{base}/thaiwater",
+                 "open311": f"{base}/open311/v2"}
+    return Settings.model_validate({"endpoints": endpoints, **overrides})
+
+
+def make_sync(sim: SimulatorServer, **overrides: object) -> SyncService:
+    settings = demo_settings(sim, **overrides)
+    return SyncService(build_catalog(settings), settings, {"firms_map_key": sim.map_key})
+
+
+def test_every_feed_lands_in_the_store(simulator: SimulatorServer, store: Store) -> None:
+    sync = make_sync(simulator)
+    names = [spec.name for spec in sync.specs]
+    assert names == ["air4thai", "thaiwater", "firms_viirs_snpp_nrt", "firms_viirs_noaa20_nrt", "firms_modis_nrt",
+                     "open311_services", "open311_requests"]
+    for name in names:
+        state = sync.run_feed(store, name)
+        assert state.last_error is None, (name, state.last_error)
+        assert state.last_success_at is not None
+    counts = store.counts()
+    assert len(store.latest_air()) >= 10
+    assert {r.code for r in store.latest_river()} >= {"P.1", "P.67", "P.103", "P.73"}
+    assert counts["incidents_open"] > 0
+    assert sync.snapshot().state == "online"
+    sync.close()
+
+
+def test_importing_the_same_poll_twice_changes_nothing(store: Store) -> None:
+    # Frozen simulated time, so both polls see the same payload.
+    with SimulatorServer(clock=SimClock(speed=0)) as simulator:
+        _poll_twice(simulator, store)
+
+
+def _poll_twice(simulator: SimulatorServer, store: Store) -> None:
+    sync = make_sync(simulator)
+    sync.run_feed(store, "air4thai")
+    before = store.latest_air()
+    second = sync.fetch("air4thai")
+    summary = store.ingest_air(list(second.records))
+    assert summary.inserted == 0 and summary.updated == 0
+    assert store.latest_air() == before
+    sync.close()
+
+
+def test_open311_cursor_advances(simulator: SimulatorServer, store: Store) -> None:
+    sync = make_sync(simulator)
+    state = sync.run_feed(store, "open311_requests")
+    assert state.cursor and state.cursor.endswith("Z")
+    sync.close()
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind", "needle"),
+    [
+        ({"kind": "down"}, "unavailable", ""),
+        ({"kind": "error", "status": 503, "retry_after": 1}, "unavailable", "503"),
+        ({"kind": "malformed", "variant": "html"}, "malformed", "HTML"),
+        ({"kind": "malformed", "variant": "truncated"}, "malformed", ""),
+        ({"kind": "malformed", "variant": "wrong_kind"}, "malformed", ""),
+    ],
+)
+def test_failures_keep_the_last_good_data(simulator: SimulatorServer, store: Store, fault: dict, kind: str,
+                                          needle: str) -> None:
+    sync = make_sync(simulator, call_deadline_s=8.0)
+    good = sync.run_feed(store, "air4thai")
+    rows_before = store.latest_air()
+    simulator.faults.add("air4thai", **fault)
+    state = sync.run_feed(store, "air4thai")
+    assert state.last_error and needle.lower() in state.last_error.lower()
+    assert state.last_success_at == good.last_success_at
+    assert store.latest_air() == rows_before
+    assert sync.snapshot().failing == ("air4thai",)
+    simulator.faults.clear()
+    assert sync.fetch("air4thai").ok
+    sync.close()
+
+
+def test_firms_bad_key_is_a_malformed_payload(simulator: SimulatorServer, store: Store) -> None:
+    settings = demo_settings(simulator)
+    sync = SyncService(build_catalog(settings), settings, {"firms_map_key": "WRONG"})
+    outcome = sync.fetch("firms_modis_nrt")
+    assert outcome.error_kind == "malformed" and "MAP_KEY" in (outcome.error or "")
+    assert "WRONG" not in (outcome.error or "")
+    sync.close()
+
+
+def test_slow_and_trickling_servers_end_at_the_deadline(simulator: SimulatorServer, store: Store) -> None:
+    sync = make_sync(simulator, call_deadline_s=2.0, read_timeout_s=1.0)
+    simulator.faults.add("thaiwater", "trickle", interval=0.5, chunk=1)
+    started = time.monotonic()
+    outcome = sync.fetch("thaiwater")
+    assert outcome.error_kind == "unavailable"
+    assert time.monotonic() - started < 6
+    simulator.faults.clear()
+    simulator.faults.add("thaiwater", "slow", seconds=5)
+    started = time.monotonic()
+    assert sync.fetch("thaiwater").error_kind == "unavailable"
+    assert time.monotonic() - started < 6
+    sync.close()
+
+
+def test_offline_backend_reads_as_offline_and_backs_off(simulator: SimulatorServer, store: Store) -> None:
+    clock = [1000.0]
+    settings = demo_settings(simulator)
+    sync = SyncService(build_catalog(settings), settings, {"firms_map_key": simulator.map_key},
+                       clock=lambda: clock[0])
+    simulator.set_offline(True)
+    due = sync.take_due()
+    with ThreadPoolExecutor(len(due)) as pool:  # in parallel, as the console's network pool does
+        outcomes = list(pool.map(sync.fetch, due))
+    for outcome in outcomes:
+        sync.apply(store, outcome)
+        sync.release(outcome.feed, outcome)
+    assert sync.snapshot().state == "offline"
+    assert sync.take_due() == []  # backing off, not hammering
+    clock[0] += 15
+    assert sync.take_due()  # first retry after 15 s
+
+
+def test_freshness_against_cadence(simulator: SimulatorServer, store: Store) -> None:
+    from datetime import timedelta
+
+    sync = make_sync(simulator)
+    state = sync.run_feed(store, "air4thai")
+    spec = sync.specs[0]
+    assert FeedHealth(state, spec, state.last_success_at).freshness == "fresh"
+    later = state.last_success_at + timedelta(seconds=3 * spec.cadence_s)
+    assert FeedHealth(state, spec, later).freshness == "late"
+    much_later = state.last_success_at + timedelta(seconds=7 * spec.cadence_s)
+    assert FeedHealth(state, spec, much_later).freshness == "stale"
+    sync.close()
