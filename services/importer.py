@@ -86,6 +86,9 @@ def import_file(
         try:
             if kind == "geojson":
                 store.ingest_boundaries(layer, result.records)
+            elif method == "ingest_request_updates":
+                _, orphans = store.ingest_request_updates(result.records)
+                _reject_orphans(summary, orphans)
             else:
                 getattr(store, method)(result.records)
         finally:
@@ -94,6 +97,15 @@ def import_file(
         for record in result.records:
             on_record(_record_json(record))
     return summary
+
+
+def _reject_orphans(summary: ImportSummary, orphans: list[Any]) -> None:
+    """Updates for incidents the store does not hold are reported as rejected, not silently dropped."""
+    summary.accepted -= len(orphans)
+    summary.rejected += len(orphans)
+    for update in orphans[: max(0, MAX_ERRORS_REPORTED - len(summary.errors))]:
+        summary.errors.append(f"update {update.update_id}: service request {update.service_request_id} is not in the "
+                              "store; import or sync the requests first")
 
 
 def _record_json(record: Any) -> dict[str, Any]:

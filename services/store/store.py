@@ -21,8 +21,9 @@ from services.records import (
     RiverReading,
     ServiceDefinition,
     ServiceRequest,
+    ServiceRequestUpdate,
 )
-from services.store import feed_state, ingest, queries
+from services.store import feed_state, ingest, queries, request_updates
 from services.store.database import write_transaction
 from services.store.feed_state import FeedState
 from services.store.row_counts import recount
@@ -77,6 +78,11 @@ class Store:
     def ingest_services(self, records: Sequence[ServiceDefinition]) -> IngestSummary:
         """Upsert the Open311 service list."""
         return ingest.ingest_services(self.edit_engine, records)
+
+    def ingest_request_updates(self, records: Sequence[ServiceRequestUpdate]
+                               ) -> tuple[IngestSummary, list[ServiceRequestUpdate]]:
+        """Open311 service-request updates into incident timelines; returns the ones whose incident is unknown."""
+        return request_updates.ingest_request_updates(self.edit_engine, records)
 
     # --- queries ---------------------------------------------------------------------------------------------
 
