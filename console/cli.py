@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from services.importer import IMPORT_KINDS
+from services.import_kinds import IMPORT_KINDS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.task_runner import TaskRunner
-from services.store.feed_state import FeedState
-from services.store.store import Store
-from services.sync.sync_service import FetchOutcome, SyncService
+
+if TYPE_CHECKING:  # imported on the workers; the window does not wait for them
+    from services.store.feed_state import FeedState
+    from services.store.store import Store
+    from services.sync.sync_service import FetchOutcome, SyncService
 
 log = logging.getLogger(__name__)
 

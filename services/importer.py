@@ -12,10 +12,10 @@ from typing import Any
 
 from services.errors import MalformedPayload, WrongPayloadKind
 from services.feeds import air4thai, firms, geojson, open311, thaiwater
+from services.import_kinds import IMPORT_KINDS
 from services.records import ParseResult
 from services.store.store import Store
 
-IMPORT_KINDS = ("air4thai", "air4thai-history", "firms", "thaiwater", "open311", "geojson")
 MAX_ERRORS_REPORTED = 200
 
 

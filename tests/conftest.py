@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from services.paths import DataPaths
-from services.settings import Settings
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store
 from services.store.store import Store
@@ -71,12 +70,11 @@ def console_factory(qtbot, data_paths: DataPaths) -> Iterator[Callable[..., obje
     before = set(threading.enumerate())
     made: list[tuple[MainWindow, ConsoleController]] = []
 
-    def make(*, simulator_url: str | None = None, settings: Settings | None = None,
+    def make(*, simulator_url: str | None = None, mode: str | None = None,
              paths: DataPaths | None = None) -> ConsoleController:
         window = MainWindow(None)
         qtbot.addWidget(window)
-        controller = ConsoleController(window, paths or data_paths, settings or Settings(),
-                                       simulator_url=simulator_url)
+        controller = ConsoleController(window, paths or data_paths, mode=mode, simulator_url=simulator_url)
         made.append((window, controller))
         window.show()
         controller.start()
