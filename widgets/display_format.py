@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,11 @@ def format_age(seconds: float | None, language: str = "th") -> str:
         h, m = divmod(s // 60, 60)
         return f"{h} {units[2]} {m} {units[1]}" if m else f"{h} {units[2]}"
     return f"{s // 86400} {units[3]}"
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltip text that Qt will not interpret as rich text (it guesses, and error bodies can hold HTML)."""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def format_number(value: float | None, decimals: int = 1, unit: str = "") -> str:

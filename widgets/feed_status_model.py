@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from widgets.display_format import format_age, format_datetime
+from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.table_rows import FeedStatusRow
 
@@ -84,7 +84,8 @@ class FeedStatusModel(QAbstractTableModel):
             return QBrush(_FRESHNESS_COLOURS.get(row.freshness, _FRESHNESS_COLOURS["never"]))
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "last_error" and row.failing and row.last_error:
-                return f"{format_datetime(row.last_error_at, current_language(), seconds=True)}\n{row.last_error}"
+                return plain_tooltip(
+                    f"{format_datetime(row.last_error_at, current_language(), seconds=True)}\n{row.last_error}")
             if column == "status":
                 return t(f"รอบที่คาดไว้ทุก {format_age(row.cadence_s, 'th')}",
                          f"expected every {format_age(row.cadence_s, 'en')}")

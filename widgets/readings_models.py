@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from services.feeds.thai_aqi import BANDS
-from widgets.display_format import format_clock, format_datetime, format_number
+from widgets.display_format import format_clock, format_datetime, format_number, plain_tooltip
 from widgets.i18n import current_language, t
 
 Index = QModelIndex | QPersistentModelIndex
@@ -105,7 +105,7 @@ class AirQualityModel(_RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in (2, 3) and colour is not None:
             return QBrush(_text_colour_on(colour))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.code} · {format_datetime(row.observed_at, current_language())}"
+            return plain_tooltip(f"{self._name(row)} ({row.code}) · {format_datetime(row.observed_at, current_language())}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -130,7 +130,8 @@ class RiverLevelModel(_RowsModel):
             return self._threshold_brush(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             limits = ", ".join(f"{k} {v:.2f} m" for k, v in sorted(row.thresholds.items()))
-            return f"{format_datetime(row.observed_at, current_language())}" + (f"\n{limits}" if limits else "")
+            return plain_tooltip(f"{self._name(row)} · {format_datetime(row.observed_at, current_language())}"
+                                 + (f"\n{limits}" if limits else ""))
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -1,0 +1,111 @@
+"""Widget models: Qt's model tester, display text, colours, and hostile text shown as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from widgets.display_format import format_age, format_datetime, plain_tooltip
+from widgets.feed_status_model import FeedStatusModel
+from widgets.i18n import set_language
+from widgets.readings_models import AirQualityModel, RiverLevelModel
+from widgets.table_rows import FeedStatusRow
+
+HOSTILE = '<img src=x onerror=alert(1)> "quote" ${x} `tick` </script> สถานี'
+T0 = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def thai() -> None:
+    set_language("th")
+    yield
+    set_language("th")
+
+
+def feed_row(**kw: object) -> FeedStatusRow:
+    base = dict(feed="air4thai", source="Air4Thai (PCD)", title_en="Air quality", title_th="คุณภาพอากาศ",
+                cadence_s=600, last_attempt_at=T0, last_success_at=T0, age_s=30.0, freshness="fresh",
+                last_error=None, last_error_at=None, records_total=10, records_last=2, rejected_last=0)
+    base.update(kw)
+    return FeedStatusRow(**base)  # type: ignore[arg-type]
+
+
+@dataclass
+class Air:
+    code: str
+    name_th: str | None
+    name_en: str | None
+    observed_at: datetime
+    pm25: float | None
+    aqi: int | None
+    aqi_band: int | None
+
+
+@dataclass
+class River:
+    code: str
+    name_th: str | None
+    name_en: str | None
+    observed_at: datetime
+    level_m: float | None
+    bank_diff_m: float | None
+    situation_level: int | None
+    previous_level_m: float | None
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def trend_m(self) -> float | None:
+        if self.level_m is None or self.previous_level_m is None:
+            return None
+        return self.level_m - self.previous_level_m
+
+
+def test_feed_status_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = FeedStatusModel()
+    model.set_rows([feed_row(), feed_row(feed="thaiwater", freshness="stale", failing=True,
+                                         last_error=HOSTILE, last_error_at=T0)])
+    qtmodeltester.check(model)
+    status = model.COLUMNS.index("status")
+    error = model.COLUMNS.index("last_error")
+    assert model.index(0, status).data() == "ปกติ"
+    assert "ผิดพลาด" in model.index(1, status).data()
+    assert model.index(1, error).data() == HOSTILE  # shown as text, verbatim
+    tooltip = model.index(1, error).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<img" not in tooltip and "&lt;img" in tooltip
+    assert model.index(1, status).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(255, 199, 206)
+    set_language("en")
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Feed"
+    assert model.index(0, 0).data() == "Air quality"
+
+
+def test_air_quality_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = AirQualityModel()
+    model.set_rows([Air("35t", HOSTILE, "City Hall ", T0, 80.2, 203, 5), Air("36t", None, None, T0, None, None, None)])
+    qtmodeltester.check(model)
+    assert model.index(0, 0).data() == HOSTILE.strip()
+    assert model.index(0, 2).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(205, 0, 0)
+    assert model.index(0, 3).data() == "มีผลกระทบต่อสุขภาพ"
+    assert model.index(1, 0).data() == "36t" and model.index(1, 1).data() == "—"
+    assert model.index(0, 4).data() == "14:00"  # Bangkok time
+
+
+def test_river_level_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = RiverLevelModel()
+    model.set_rows([River("P.1", "สะพานนวรัฐ", "Nawarat Bridge", T0, 3.85, 0.15, 5, 3.60,
+                          {"bank_full_m": 3.70, "flood_m": 4.20})])
+    qtmodeltester.check(model)
+    assert model.index(0, 2).data() == "+0.15"
+    assert model.index(0, 3).data() == "↑ 0.25"
+    assert model.index(0, 4).data() == "ล้นตลิ่ง"
+    assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None  # above bank-full
+
+
+def test_formats() -> None:
+    assert format_datetime(T0, "th") == "25 พ.ย. 2569 14:00"
+    assert format_datetime(T0, "en") == "25 Nov 2026 14:00"
+    assert format_age(59, "en") == "59 s" and format_age(3900, "en") == "1 h 5 min"
+    assert plain_tooltip("<b>x</b>\ny") == "<qt>&lt;b&gt;x&lt;/b&gt;<br>y</qt>"
