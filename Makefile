@@ -1,4 +1,5 @@
 # The whole set-up is `make run` (demo console) or `make test` (whole suite); both install what they need first.
+# Without make: bash scripts/run_console.sh / bash scripts/run_tests.sh do exactly the same.
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -7,17 +8,17 @@ PY := $(VENV)/bin/python
 setup:
 	bash scripts/setup.sh
 
-run: setup
-	$(PY) -m console --demo $(ARGS)
+run:
+	bash scripts/run_console.sh $(ARGS)
 
-test: setup
+test:
 	bash scripts/run_tests.sh $(ARGS)
 
 bench: setup
-	$(PY) -m benchmarks $(ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks $(ARGS)
 
 bench-quick: setup
-	$(PY) -m benchmarks --quick $(ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks --quick $(ARGS)
 
 dist: setup
 	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec

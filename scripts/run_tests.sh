@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole suite headless. Qt widgets and QtWebEngine run offscreen; as root Chromium needs its sandbox off.
+# Installs everything (scripts/setup.sh), then runs the whole suite headless: the layer contracts, then pytest.
+# Qt widgets and QtWebEngine run offscreen; as root Chromium needs its sandbox off. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
 if [ "$(id -u)" -eq 0 ]; then export QTWEBENGINE_DISABLE_SANDBOX=1; fi
 .venv/bin/lint-imports
