@@ -22,6 +22,10 @@ class DeadlineExceeded(FeedUnavailable):
     """The whole call (retries and body included) took longer than its overall deadline."""
 
 
+class FeedNotConfigured(FeedError):
+    """The feed cannot be asked yet: a setting or secret it needs is missing (the message says which)."""
+
+
 class FeedHTTPError(FeedError):
     """The server answered with an HTTP error status that retrying will not fix."""
 

@@ -22,7 +22,12 @@ def iso_utc(value: datetime | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class AirReading:
-    """One Air4Thai observation (latest or hourly history) at one station."""
+    """One Air4Thai observation (latest or hourly history) at one station.
+
+    ``averaging`` says what the values are: "24h" for the latest endpoint's rolling means (PM2.5/PM10 over 24 h,
+    O3/CO over 8 h), "1h" for hourly history values. The store keeps the two apart (``air_readings`` vs
+    ``air_hourly``) so a mean is never overwritten by an hourly value of the same hour, or the other way round.
+    """
 
     station_id: str
     name_en: str | None
@@ -41,6 +46,7 @@ class AirReading:
     area_en: str | None = None
     area_th: str | None = None
     station_type: str | None = None
+    averaging: str = "24h"  # "24h": latest endpoint's rolling means; "1h": hourly history values
 
     def to_json(self) -> dict[str, Any]:
         return {

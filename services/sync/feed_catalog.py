@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.errors import FeedNotConfigured
 from services.feeds import air4thai, firms, open311, thaiwater
 from services.records import ParseResult
 from services.settings import Settings
@@ -55,7 +56,10 @@ def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
 
 def _firms_spec(source: str, settings: Settings) -> FeedSpec:
     def build(ctx: FeedContext) -> FeedRequest:
-        key = ctx.secrets.get("firms_map_key", "")
+        key = ctx.secrets.get("firms_map_key")
+        if not key:
+            raise FeedNotConfigured("no FIRMS MAP_KEY: store it in the OS keyring (service 'pao-console', "
+                                    "name 'firms-map-key')")
         return FeedRequest(firms.area_url(ctx.settings.endpoints.firms, key, source, tuple(ctx.settings.firms_bbox), 2))
 
     label = {"VIIRS_SNPP_NRT": "VIIRS S-NPP", "VIIRS_NOAA20_NRT": "VIIRS NOAA-20",

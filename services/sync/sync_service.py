@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services.errors import FeedError, FeedUnavailable, MalformedPayload
+from services.errors import FeedError, FeedNotConfigured, FeedUnavailable, MalformedPayload
 from services.feeds.http_client import FeedHttpClient, redact
 from services.records import Rejection
 from services.settings import Settings
@@ -42,7 +42,7 @@ class FetchOutcome:
     last_modified: str | None = None
     cursor: str | None = None
     error: str | None = None
-    error_kind: str | None = None  # "unavailable" | "malformed" | "http" | "internal"
+    error_kind: str | None = None  # "unavailable" | "malformed" | "http" | "config" | "internal"
 
     @property
     def ok(self) -> bool:
@@ -170,6 +170,8 @@ class SyncService:
             return self._failed(feed, at, str(exc), "malformed")
         except FeedUnavailable as exc:
             return self._failed(feed, at, str(exc), "unavailable")
+        except FeedNotConfigured as exc:
+            return self._failed(feed, at, str(exc), "config")
         except FeedError as exc:
             return self._failed(feed, at, str(exc), "http")
         except Exception as exc:  # a bug must not stop the schedule; it is logged with its traceback

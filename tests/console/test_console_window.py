@@ -99,3 +99,11 @@ def test_language_switch_retranslates(qtbot, console_factory, simulator: Simulat
         assert "เชียงใหม่" in window.windowTitle()
     finally:
         set_language("th")
+
+
+def test_broken_settings_file_is_reported(qtbot, console_factory, data_paths: DataPaths) -> None:  # type: ignore[no-untyped-def]
+    data_paths.settings_file.write_text('{"language": "th", "cadences": {"air4thai": "soon"}}', encoding="utf-8")
+    controller: ConsoleController = console_factory()
+    with qtbot.waitSignal(controller.sig_fatal, timeout=10_000) as blocker:
+        pass
+    assert "settings.json" in blocker.args[0]

@@ -148,3 +148,11 @@ def test_freshness_against_cadence(simulator: SimulatorServer, store: Store) -> 
     much_later = state.last_success_at + timedelta(seconds=7 * spec.cadence_s)
     assert FeedHealth(state, spec, much_later).freshness == "stale"
     sync.close()
+
+
+def test_live_firms_without_a_key_says_how_to_configure_it(simulator: SimulatorServer, store: Store) -> None:
+    settings = demo_settings(simulator, mode="live")
+    sync = SyncService(build_catalog(settings), settings, {})
+    state = sync.run_feed(store, "firms_modis_nrt")
+    assert "MAP_KEY" in (state.last_error or "") and "keyring" in (state.last_error or "")
+    sync.close()
