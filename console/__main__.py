@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
         from console.import_command import run_import
 
         return run_import(args)
+    if args.command == "secret":
+        from console.secret_command import run_secret
+
+        return run_secret(args)
     if args.command == "simulator":
         from services.simulator.server import run_standalone
 

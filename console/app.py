@@ -89,6 +89,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
         width, _, height = args.size.partition("x")
         window.resize(int(width), int(height))
+        window.restore_layout()  # the default layout: screenshots never read or write a saved one
         job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait)
         job.sig_done.connect(lambda ok: (exit_code.__setitem__("value", exit_code["value"] or (0 if ok else 5)),
                                          window.close()))

@@ -6,6 +6,8 @@ import argparse
 
 from services.import_kinds import IMPORT_KINDS
 
+SECRET_NAMES = ("firms-map-key", "open311-token")  # services.credentials names them too
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -32,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8311)
     sim.add_argument("--seed", type=int, default=2026)
+
+    secret = commands.add_parser("secret", help="store or remove a credential in the OS keyring (never in files)")
+    secret.add_argument("action", choices=("set", "delete", "status"))
+    secret.add_argument("name", choices=SECRET_NAMES)
 
     imp = commands.add_parser("import", help="load a saved payload into the store (catch-up during an outage)")
     imp.add_argument("kind", choices=IMPORT_KINDS)

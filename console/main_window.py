@@ -136,14 +136,14 @@ class MainWindow(QMainWindow):
     # --- layout persistence ----------------------------------------------------------------------------------------
 
     def restore_layout(self) -> None:
-        if self._ui_settings is None:
-            return
-        geometry = self._ui_settings.value("window/geometry")
-        state = self._ui_settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, WINDOW_STATE_VERSION)
+        """The saved layout, or the default one (feed status tall enough for every feed) when there is none."""
+        saved = self._ui_settings is not None and isinstance(self._ui_settings.value("window/state"), QByteArray)
+        if not saved or not self.restoreState(self._ui_settings.value("window/state"), WINDOW_STATE_VERSION):
+            self.resizeDocks([self.dock("feedStatus")], [300], Qt.Orientation.Vertical)
+        if self._ui_settings is not None:
+            geometry = self._ui_settings.value("window/geometry")
+            if isinstance(geometry, QByteArray):
+                self.restoreGeometry(geometry)
 
     def save_layout(self) -> None:
         if self._ui_settings is None:

@@ -60,7 +60,11 @@ class OverviewPanel(QWidget):
             inner.setContentsMargins(4, 4, 4, 4)
             inner.addWidget(table)
         self.air_table.setColumnWidth(0, 230)
-        self.river_table.setColumnWidth(0, 250)
+        self.river_table.setColumnWidth(0, 190)
+        for column, width in ((1, 80), (2, 100), (3, 80), (4, 90)):
+            self.river_table.setColumnWidth(column, width)
+        for column, width in ((1, 110), (2, 60), (3, 150)):
+            self.air_table.setColumnWidth(column, width)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.air_box)

@@ -85,3 +85,24 @@ def test_secrets_live_in_the_keyring_not_in_files(tmp_path: Path) -> None:
         assert creds.get(FIRMS_MAP_KEY) is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_secret_command_stores_in_the_keyring(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from console.__main__ import main
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        monkeypatch.setattr("sys.stdin", io.StringIO("abc123\n"))
+        assert main(["secret", "set", "firms-map-key"]) == 0
+        assert backend.items[("pao-console", "firms-map-key")] == "abc123"
+        assert main(["secret", "status", "firms-map-key"]) == 0
+        out = capsys.readouterr().out
+        assert "stored" in out and "abc123" not in out
+        assert main(["secret", "delete", "firms-map-key"]) == 0
+        assert ("pao-console", "firms-map-key") not in backend.items
+    finally:
+        keyring.set_keyring(previous)
