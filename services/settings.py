@@ -48,6 +48,8 @@ class FeedCadences(BaseModel):
     thaiwater: int = Field(600, ge=60)
     open311_requests: int = Field(60, ge=10)
     open311_services: int = Field(21600, ge=600)
+    # Hourly history (back-fills the hours an outage missed); Air4Thai publishes an hour about 20 min after it ends.
+    air4thai_history: int = Field(3600, ge=600)
 
 
 class Settings(BaseModel):
@@ -62,6 +64,10 @@ class Settings(BaseModel):
     endpoints: FeedEndpoints = FeedEndpoints()
     cadences: FeedCadences = FeedCadences()
     firms_sources: list[str] = ["VIIRS_SNPP_NRT", "VIIRS_NOAA20_NRT", "MODIS_NRT"]
+    # Air4Thai stations whose hourly history is polled (Chiang Mai province); empty = history feed off.
+    air4thai_history_stations: list[str] = [
+        "35t", "36t", "cm01t", "cm02t", "cm03t", "cm04t", "cm05t", "cm06t", "cm07t", "cm08t", "cm09t",
+    ]
     firms_bbox: tuple[float, float, float, float] = (98.0, 17.2, 99.6, 20.2)
     ca_bundle: str | None = None  # extra CA bundle for a deployment's own TLS; verification itself is always on
     connect_timeout_s: float = Field(5.0, gt=0, le=60)

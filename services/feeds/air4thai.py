@@ -162,7 +162,8 @@ def parse_history(body: bytes | str, stations: Mapping[str, Any] | None = None) 
 
     ``stations`` maps station IDs to objects with ``name_en``, ``name_th``, ``lat``, ``lon`` (an ``AirReading`` from
     the latest values will do) so history rows carry names and coordinates. The AQI is left ``None``: the Thai AQI is
-    defined on 24 h / 8 h means and an hourly sample would be mislabelled.
+    defined on 24 h / 8 h means and an hourly sample would be mislabelled. Readings carry ``averaging="1h"`` so the
+    store keeps them apart from the latest endpoint's 24 h means (``air_hourly``, not ``air_readings``).
     """
     doc = load_json(body, "Air4Thai history")
     if not isinstance(doc, dict) or "result" not in doc:
@@ -211,5 +212,6 @@ def _history_row(
         area_en=getattr(info, "area_en", None),
         area_th=getattr(info, "area_th", None),
         station_type=getattr(info, "station_type", None),
+        averaging="1h",
         **values,
     )

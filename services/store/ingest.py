@@ -4,6 +4,9 @@ Why driver level: the ORM (``session.add_all``) measured 31x slower than ``sqlit
 readings, so records become plain tuples bound with ``exec_driver_sql(sql, list_of_tuples)`` (one executemany).
 Every upsert ends in ``WHERE <some column differs>``: importing the same payload twice writes nothing.
 
+Air readings go to one of two tables by ``AirReading.averaging``: the latest endpoint's 24 h / 8 h means to
+``air_readings``, hourly history to ``air_hourly``; the same (station, hour) in both means two different numbers.
+
 Merging rules:
 - station metadata (names, coordinates, area, province) keeps the stored value when a record has None;
 - reading values likewise keep the stored value when the new record has None (the Air4Thai history endpoint only
@@ -58,24 +61,53 @@ def _reading_upsert(table: str, columns: Sequence[str]) -> str:
 
 _AIR_VALUES = ("pm25", "pm10", "o3", "co", "no2", "so2", "aqi", "aqi_band")
 _AIR_UPSERT = _reading_upsert("air_readings", _AIR_VALUES)
+_HOURLY_VALUES = ("pm25", "pm10", "o3", "co", "no2", "so2")  # no AQI: it is defined on the means only
+_HOURLY_UPSERT = _reading_upsert("air_hourly", _HOURLY_VALUES)
+_AVERAGING = attrgetter("averaging")
 _RIVER_VALUES = ("level_m", "level_msl", "bank_diff_m", "situation_level", "flow_m3s")
 _RIVER_UPSERT = _reading_upsert("river_readings", _RIVER_VALUES)
 
 
 def ingest_air(engine: Engine, records: Sequence[AirReading]) -> IngestSummary:
-    """Upsert Air4Thai readings (and their stations) in one transaction."""
+    """Upsert Air4Thai readings (and their stations) in one transaction.
+
+    Records are routed by ``averaging``: "24h" (the latest endpoint's rolling means) to ``air_readings``, "1h"
+    (hourly history) to ``air_hourly``, so neither overwrites the other at the same (station, hour). A mixed list
+    works; the summary adds up both tables.
+    """
     if not records:
         return IngestSummary(0, 0, 0, 0)
     _refuse_naive(records)
+    kinds = set(map(_AVERAGING, records))  # one C-speed pass; the common case is a single kind
+    unknown = kinds - {"24h", "1h"}
+    if unknown:
+        raise ValueError(f"unknown AirReading.averaging {sorted(unknown)!r}: expected '24h' or '1h'")
+    if len(kinds) == 1:
+        means, hourly = (records, ()) if "24h" in kinds else ((), records)
+    else:
+        means = [r for r in records if r.averaging == "24h"]
+        hourly = [r for r in records if r.averaging == "1h"]
     with write_transaction(engine) as conn:
         ids = _upsert_stations(conn, "air", records, code_of=attrgetter("station_id"))
         stamp = datetime.timestamp
-        # The hot loop of the whole store: attribute loads, one dict lookup and one C call per record.
-        rows = [
-            (ids[r.station_id], stamp(r.observed_at), r.pm25, r.pm10, r.o3, r.co, r.no2, r.so2, r.aqi, r.aqi_band)
-            for r in records
-        ]
-        return _upsert_readings(conn, "air_readings", _AIR_UPSERT, rows, ids.values())
+        summaries = []
+        if means:
+            # The hot loop of the whole store: attribute loads, one dict lookup and one C call per record.
+            rows = [
+                (ids[r.station_id], stamp(r.observed_at), r.pm25, r.pm10, r.o3, r.co, r.no2, r.so2, r.aqi, r.aqi_band)
+                for r in means
+            ]
+            summaries.append(_upsert_readings(conn, "air_readings", _AIR_UPSERT, rows, ids.values()))
+        if hourly:
+            rows = [
+                (ids[r.station_id], stamp(r.observed_at), r.pm25, r.pm10, r.o3, r.co, r.no2, r.so2) for r in hourly
+            ]
+            summaries.append(_upsert_readings(conn, "air_hourly", _HOURLY_UPSERT, rows, ids.values()))
+    if len(summaries) == 1:
+        return summaries[0]
+    a, b = summaries
+    return IngestSummary(a.accepted + b.accepted, a.inserted + b.inserted, a.updated + b.updated,
+                         a.unchanged + b.unchanged)
 
 
 def ingest_river(engine: Engine, records: Sequence[RiverReading]) -> IngestSummary:

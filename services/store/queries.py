@@ -75,13 +75,27 @@ def latest_river(engine: Engine) -> list[RiverLatest]:
 
 
 AIR_METRICS = frozenset({"pm25", "pm10", "o3", "co", "no2", "so2", "aqi"})
+AIR_HOURLY_METRICS = AIR_METRICS - {"aqi"}  # hourly values have no AQI (it is defined on the means)
 RIVER_METRICS = frozenset({"level_m", "level_msl", "bank_diff_m", "situation_level", "flow_m3s"})
 
 
 def air_series(
-    engine: Engine, station_code: str, metric: str, start: datetime, end: datetime, bucket_s: int
+    engine: Engine,
+    station_code: str,
+    metric: str,
+    start: datetime,
+    end: datetime,
+    bucket_s: int,
+    *,
+    hourly: bool = False,
 ) -> list[tuple[datetime, float]]:
-    """Averages of ``metric`` per ``bucket_s``-second bucket over [start, end) at one air station."""
+    """Averages of ``metric`` per ``bucket_s``-second bucket over [start, end) at one air station.
+
+    ``hourly=False`` reads the latest endpoint's rolling means (``air_readings``); ``hourly=True`` reads the hourly
+    history values (``air_hourly``), which have no ``aqi``.
+    """
+    if hourly:
+        return _series(engine, "air", "air_hourly", AIR_HOURLY_METRICS, station_code, metric, start, end, bucket_s)
     return _series(engine, "air", "air_readings", AIR_METRICS, station_code, metric, start, end, bucket_s)
 
 
@@ -175,6 +189,7 @@ def counts(engine: Engine) -> dict[str, int]:
         result = {
             "stations": _scalar(conn, select(func.count()).select_from(stations)),
             "air_readings": read_count(conn, "air_readings"),
+            "air_hourly": read_count(conn, "air_hourly"),
             "river_readings": read_count(conn, "river_readings"),
             "hotspots": read_count(conn, "fire_hotspots"),
             "incidents_open": _scalar(conn, select(func.count()).where(incidents.c.status == "open")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 #: Tables whose counts are maintained incrementally; other counts are cheap index counts.
-COUNTED_TABLES = ("air_readings", "river_readings", "fire_hotspots")
+COUNTED_TABLES = ("air_readings", "air_hourly", "river_readings", "fire_hotspots")
 
 
 def add_to_count(conn: Connection, table: str, delta: int) -> None:

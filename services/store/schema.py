@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0003_row_counts"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0004_air_hourly"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -259,4 +259,22 @@ row_counts = Table(
     metadata,
     Column("table_name", Text, primary_key=True),
     Column("n", Integer, nullable=False),
+)
+
+# --- 0004_air_hourly ---------------------------------------------------------------------------------------------
+
+# Hourly values from Air4Thai's history endpoint; air_readings keeps the latest endpoint's 24 h / 8 h means.
+air_hourly = Table(
+    "air_hourly",
+    metadata,
+    Column("station_id", Integer, ForeignKey("stations.id"), nullable=False),
+    Column("observed_at", UtcSeconds, nullable=False),
+    Column("pm25", Float),
+    Column("pm10", Float),
+    Column("o3", Float),
+    Column("co", Float),
+    Column("no2", Float),
+    Column("so2", Float),
+    PrimaryKeyConstraint("station_id", "observed_at"),
+    sqlite_with_rowid=False,
 )

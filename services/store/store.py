@@ -56,7 +56,7 @@ class Store:
     # --- ingest ----------------------------------------------------------------------------------------------
 
     def ingest_air(self, records: Sequence[AirReading]) -> IngestSummary:
-        """Upsert air readings and their stations."""
+        """Upsert air readings and their stations: "24h" means to ``air_readings``, "1h" values to ``air_hourly``."""
         return ingest.ingest_air(self.feed_engine, records)
 
     def ingest_river(self, records: Sequence[RiverReading]) -> IngestSummary:
@@ -95,10 +95,13 @@ class Store:
         return queries.latest_river(self.feed_engine)
 
     def air_series(
-        self, station_code: str, metric: str, start: datetime, end: datetime, bucket_s: int
+        self, station_code: str, metric: str, start: datetime, end: datetime, bucket_s: int, *, hourly: bool = False
     ) -> list[tuple[datetime, float]]:
-        """Bucketed averages of one air metric at one station over [start, end)."""
-        return queries.air_series(self.feed_engine, station_code, metric, start, end, bucket_s)
+        """Bucketed averages of one air metric at one station over [start, end).
+
+        By default from the latest endpoint's rolling means; ``hourly=True`` from the hourly history values.
+        """
+        return queries.air_series(self.feed_engine, station_code, metric, start, end, bucket_s, hourly=hourly)
 
     def river_series(
         self, station_code: str, metric: str, start: datetime, end: datetime, bucket_s: int
@@ -121,7 +124,7 @@ class Store:
         return queries.incidents_page(self.edit_engine, after=after, limit=limit, status=status)
 
     def counts(self) -> dict[str, int]:
-        """stations, air_readings, river_readings, hotspots, incidents_open, outbox_pending."""
+        """stations, air_readings, air_hourly, river_readings, hotspots, incidents_open, outbox_pending."""
         return queries.counts(self.feed_engine)
 
     def recount(self) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from services.errors import FeedNotConfigured
 from services.feeds import air4thai, firms, open311, thaiwater
-from services.records import ParseResult
+from services.feeds.thai_time import BANGKOK
+from services.records import ParseResult, iso_utc
 from services.settings import Settings
 
 
@@ -76,6 +79,63 @@ def _firms_spec(source: str, settings: Settings) -> FeedSpec:
     )
 
 
+#: Every pollutant the history feed asks for (the endpoint returns only the parameters named).
+HISTORY_PARAMS = ("PM25", "PM10", "O3", "CO", "NO2", "SO2")
+HISTORY_FIRST_DAYS = 2  # no cursor yet (first poll): Thai-local days back
+HISTORY_MAX_DAYS = 7  # never further back than this, however old the cursor (a long outage stays bounded)
+
+_HOURLY_VALUES = attrgetter("pm25", "pm10", "o3", "co", "no2", "so2")
+
+
+def history_window(cursor: str | None, now: datetime) -> tuple[date, date]:
+    """Thai-local (sdate, edate) of the next history request.
+
+    From the cursor's date (the newest stored hour, ISO UTC) or ``HISTORY_FIRST_DAYS`` back without a usable cursor,
+    never more than ``HISTORY_MAX_DAYS`` back nor after today; to today. Starting at the cursor's *date* re-asks the
+    rest of that day, which is what back-fills the hours a station published late.
+    """
+    today = now.astimezone(BANGKOK).date()
+    start = today - timedelta(days=HISTORY_FIRST_DAYS)
+    if cursor:
+        try:
+            stamp = datetime.fromisoformat(cursor)
+        except ValueError:
+            stamp = None  # a cursor this build did not write: start afresh rather than stop polling
+        if stamp is not None and stamp.tzinfo is not None:
+            start = stamp.astimezone(BANGKOK).date()
+    start = min(max(start, today - timedelta(days=HISTORY_MAX_DAYS)), today)
+    return start, today
+
+
+def _newest_hour(records: Sequence[Any], cursor: str | None) -> str | None:
+    """History cursor: the newest hour (ISO UTC) that carried a value; empty hours do not move it."""
+    stamps = [r.observed_at for r in records if any(v is not None for v in _HOURLY_VALUES(r))]
+    if not stamps:
+        return cursor
+    newest = iso_utc(max(stamps))
+    return max(newest, cursor) if cursor and newest else newest
+
+
+def _air4thai_history_request(ctx: FeedContext) -> FeedRequest:
+    sdate, edate = history_window(ctx.cursor, datetime.now(UTC))
+    stations = ctx.settings.air4thai_history_stations
+    return FeedRequest(air4thai.history_url(ctx.settings.endpoints.air4thai, stations, HISTORY_PARAMS, sdate, edate))
+
+
+def _air4thai_history_spec(settings: Settings) -> FeedSpec:
+    return FeedSpec(
+        name="air4thai_history",
+        source="Air4Thai (PCD)",
+        title_en="Air quality, hourly",
+        title_th="คุณภาพอากาศรายชั่วโมง",
+        cadence_s=settings.cadences.air4thai_history,
+        build_request=_air4thai_history_request,
+        parse=air4thai.parse_history,  # readings come out with averaging="1h": the store files them in air_hourly
+        ingest="ingest_air",
+        next_cursor=_newest_hour,
+    )
+
+
 def build_catalog(settings: Settings) -> list[FeedSpec]:
     """Every feed the settings enable, in the order the status table shows them."""
     specs = [
@@ -89,6 +149,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             parse=air4thai.parse_latest,
             ingest="ingest_air",
         ),
+        *([_air4thai_history_spec(settings)] if settings.air4thai_history_stations else []),
         FeedSpec(
             name="thaiwater",
             source="ThaiWater (HII)",

@@ -137,6 +137,8 @@ def test_history_hourly_rows_thai_local_to_utc_nulls_none(sample, latest):
     assert rows[1].pm25 is None and rows[1].pm10 is None
     assert rows[0].name_en == "City Hall, Chiang Mai" and rows[0].lat == 18.840732
     assert rows[0].aqi is None  # hourly samples are not the 24 h means the AQI is defined on
+    assert {r.averaging for r in result.records} == {"1h"}  # the store files them apart from the 24 h means
+    assert {r.averaging for r in by_id.values()} == {"24h"}
     assert len(result.rejected) == 1 and "DATETIMEDATA" in result.rejected[0].reason
 
 

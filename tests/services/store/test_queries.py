@@ -104,7 +104,7 @@ def test_counts(store: Store) -> None:
     store.ingest_air([air("a", h) for h in range(3)])
     store.ingest_river([river("P.1", 0, 1.0)])
     assert store.counts() == {
-        "stations": 2, "air_readings": 3, "river_readings": 1, "hotspots": 0, "incidents_open": 0,
+        "stations": 2, "air_readings": 3, "air_hourly": 0, "river_readings": 1, "hotspots": 0, "incidents_open": 0,
         "outbox_pending": 0,
     }
     with store.feed_engine.begin() as conn:  # written behind the ingest's back, so the maintained count is stale
