@@ -14,8 +14,9 @@ APT_PACKAGES=(
   # QtWebEngine (Chromium) runtime
   libnss3 libnspr4 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libasound2 libxshmfence1 libgbm1
   libdrm2 libxss1 libatk1.0-0 libatk-bridge2.0-0 libcups2
-  # Thai and Latin fonts, timezone data, Xvfb for a virtual screen where one is wanted, npm for the web assets
-  fonts-thai-tlwg fonts-noto-core fonts-dejavu-core tzdata xvfb npm
+  # Thai and Latin fonts, timezone data, Xvfb for a virtual screen where one is wanted, npm for the web assets,
+  # and Python with venv for a bare Debian (a machine with its own Python 3.11+ keeps using that one)
+  fonts-thai-tlwg fonts-noto-core fonts-dejavu-core tzdata xvfb npm ca-certificates python3 python3-venv
 )
 
 has_candidate() {

@@ -40,7 +40,6 @@ curve = plot.plot()
 x = np.arange(200, dtype=float)
 for i in range(10_000):
     curve.setData(x, np.sin(x / 10 + i))
-app.processEvents()  # a single flush in a throwaway process, not a loop in the console
 print("canary ok", hits[0], sys.getrefcount(None) > 0)
 """
 
