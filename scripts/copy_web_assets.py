@@ -17,6 +17,11 @@ VENDOR = ROOT / "resources" / "web" / "vendor"
 ASSETS: dict[str, list[str]] = {
     "leaflet": ["dist/leaflet.js", "dist/leaflet.css", "dist/images", "LICENSE"],
     "supercluster": ["dist/supercluster.min.js", "LICENSE"],
+    # Heatmap mode for incidents and hotspots (canvas; no DOM per point).
+    "leaflet.heat": ["dist/leaflet-heat.js", "LICENSE"],
+    # Polygon drawing ("filter incidents inside"); its CSS needs the sprite images next to it. MIT, no LICENSE file
+    # in the package: the licence is stated in its package.json, which ships for that reason.
+    "leaflet-draw": ["dist/leaflet.draw.js", "dist/leaflet.draw.css", "dist/images", "package.json"],
 }
 
 

@@ -69,6 +69,11 @@ class Settings(BaseModel):
         "35t", "36t", "cm01t", "cm02t", "cm03t", "cm04t", "cm05t", "cm06t", "cm07t", "cm08t", "cm09t",
     ]
     firms_bbox: tuple[float, float, float, float] = (98.0, 17.2, 99.6, 20.2)
+    # Basemap tiles for live mode (demo mode uses the simulator's generated tiles). Public OpenStreetMap tiles may
+    # be used only lightly: the console fetches on demand, caches, and identifies itself; "save area for offline"
+    # is capped. A deployment with heavier use should point this at its own or a commercial tile server.
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "© OpenStreetMap contributors"
     ca_bundle: str | None = None  # extra CA bundle for a deployment's own TLS; verification itself is always on
     connect_timeout_s: float = Field(5.0, gt=0, le=60)
     read_timeout_s: float = Field(20.0, gt=0, le=300)

@@ -104,6 +104,21 @@ class IncidentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MapHotspot:
+    """A hotspot as the map shows it: its row id is the feature id."""
+
+    id: int
+    source: str
+    satellite: str | None
+    lat: float
+    lon: float
+    acquired_at: datetime  # UTC
+    confidence: str | int | None
+    frp: float | None
+    daynight: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredRejection:
     """A rejected record kept for the feed status panel."""
 

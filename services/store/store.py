@@ -23,11 +23,11 @@ from services.records import (
     ServiceRequest,
     ServiceRequestUpdate,
 )
-from services.store import feed_state, ingest, queries, request_updates
+from services.store import feed_state, ingest, map_queries, queries, request_updates
 from services.store.database import write_transaction
 from services.store.feed_state import FeedState
 from services.store.row_counts import recount
-from services.store.rows import AirLatest, IncidentRow, IngestSummary, RiverLatest, StoredRejection
+from services.store.rows import AirLatest, IncidentRow, IngestSummary, MapHotspot, RiverLatest, StoredRejection
 
 
 class Store:
@@ -83,6 +83,20 @@ class Store:
                                ) -> tuple[IngestSummary, list[ServiceRequestUpdate]]:
         """Open311 service-request updates into incident timelines; returns the ones whose incident is unknown."""
         return request_updates.ingest_request_updates(self.edit_engine, records)
+
+    # --- map layers ------------------------------------------------------------------------------------------
+
+    def incidents_for_map(self, *, limit: int = 1_000_000) -> list[IncidentRow]:
+        """Every located incident, newest first."""
+        return map_queries.incidents_for_map(self.feed_engine, limit=limit)
+
+    def hotspots_for_map(self, since: datetime, *, limit: int = 200_000) -> list[MapHotspot]:
+        """Hotspots acquired since ``since`` with stable ids."""
+        return map_queries.hotspots_for_map(self.feed_engine, since, limit=limit)
+
+    def boundary_features(self, layer: str) -> list[BoundaryFeature]:
+        """An imported boundary layer's features."""
+        return map_queries.boundary_features(self.feed_engine, layer)
 
     # --- queries ---------------------------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+"""The message protocol between the console and the map page (one QWebChannel object, JSON strings both ways).
+
+The page is built once; after that every change travels as one of these messages. Every text value (names,
+descriptions, labels, attributions) is DATA: the page shows it with ``textContent`` / Leaflet's text APIs, never as
+HTML, so hostile text in an incident description cannot run script or break the page.
+
+Transport
+- The page loads ``qwebchannel.js`` and finds the object ``bridge`` (``MAP_BRIDGE_OBJECT``).
+- Console → page: the Qt signal ``bridge.sig_message(str)`` carries one JSON object per emit.
+- Page → console: the slot ``bridge.post(str)`` takes one JSON object per call.
+- Messages sent before the page says ``ready`` are queued in order and flushed on ``ready``; messages that arrive
+  after teardown are dropped.
+
+Console → page (``type``)
+- ``layer.set``      {layer, features: [GeoJSON Feature]}      replace a layer's data (features carry ``id``)
+- ``layer.diff``     {layer, add: [Feature], update: [Feature], remove: [id]}   change by id, no rebuild
+- ``layer.meta``     {layer, title, count, source, last_success (ISO UTC or null), age_s, cadence_s, freshness}
+                     for the layer control's count and freshness badge
+- ``layer.visible``  {layer, visible: bool}
+- ``layer.heatmap``  {layer, on: bool}                          heatmap mode (incidents, hotspots)
+- ``time.window``    {start: ISO UTC | null, end: ISO UTC | null}   filter data layers by feature ``time``
+- ``select``         {layer, id | null}                         highlight one feature (and pan to it)
+- ``view.fit``       {bbox: [west, south, east, north]}
+- ``basemap``        {url: template, attribution: text, max_zoom}  tile source; an unreachable basemap leaves the
+                     data layers on a plain background
+- ``language``       {language: "th" | "en", strings: {key: text}}  labels for the in-page controls
+- ``query``          {id, what: "state" | "dom_text" | "timing" ...} the page answers with ``reply`` (tests, benchmarks)
+
+Page → console (``type``)
+- ``ready``            {}                                        page loaded, bridge connected
+- ``feature.clicked``  {layer, id}
+- ``map.contextmenu``  {lat, lon}                                "new incident here"
+- ``polygon.drawn``    {coordinates: [[lon, lat], ...]}          filter incidents inside it
+- ``polygon.cleared``  {}
+- ``layer.toggled``    {layer, visible}
+- ``view.changed``     {bbox: [w, s, e, n], zoom}
+- ``reply``            {id, result}
+- ``error``            {message}                                 page-side failures, logged by the console
+- ``log``              {level, message}
+
+Layers (``layer`` values) and their feature ``properties``
+- ``incidents``  id, title, description, category, priority ("P1".."P4"), status, state, sla_breached (bool), time
+- ``air``        id (station code), name, pm25, aqi, band (1..5), time
+- ``hotspots``   id, source, confidence, frp, time, age_band ("24h" | "48h" | "5d")
+- ``river``      id (station code), name, level_m, bank_diff_m, bank_full_m, flood_m, trend_m, situation, time
+- ``districts``  id, name, name_th (polygons when imported; points at centroids until then)
+All ``time`` values are ISO 8601 UTC strings ending in ``Z``.
+"""
+
+from __future__ import annotations
+
+MAP_BRIDGE_OBJECT = "bridge"
+SCHEME = b"pao"
+APP_HOST = "app"  # pao://app/... page, scripts, styles
+TILE_HOST = "tiles"  # pao://tiles/{z}/{x}/{y}.png
+
+LAYERS = ("incidents", "air", "hotspots", "river", "districts")
+TO_PAGE = ("layer.set", "layer.diff", "layer.meta", "layer.visible", "layer.heatmap", "time.window", "select",
+           "view.fit", "basemap", "language", "query")
+FROM_PAGE = ("ready", "feature.clicked", "map.contextmenu", "polygon.drawn", "polygon.cleared", "layer.toggled",
+             "view.changed", "reply", "error", "log")

@@ -1,0 +1,132 @@
+"""GeoJSON features for the map's layers, built from store rows, and the diff between two versions of a layer.
+
+Qt-free. Property names follow maps/bridge_protocol.py (the page reads them); every text value stays plain data.
+Feature ids are strings, stable across refreshes, so a refresh travels as add / update / remove by id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from resources import resource
+from services.records import BoundaryFeature, iso_utc
+
+Feature = dict[str, Any]
+
+PROVINCE_BOX = (98.011, 17.242, 99.573, 20.147)  # W, S, E, N
+
+
+def _point(feature_id: str, lon: float, lat: float, properties: dict[str, Any]) -> Feature:
+    return {"type": "Feature", "id": feature_id, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"id": feature_id, **properties}}
+
+
+def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
+    """Incidents (store IncidentRow-like objects with a location). SLA breached = open and past ``expected_at``."""
+    features = []
+    for r in rows:
+        if r.lat is None or r.lon is None:
+            continue
+        feature_id = r.server_id or f"local-{r.id}"
+        breached = r.status == "open" and r.expected_at is not None and r.expected_at < now
+        features.append(_point(feature_id, r.lon, r.lat, {
+            "title": r.service_name or r.service_code or "",
+            "description": r.description or "",
+            "category": r.service_code or "",
+            "priority": r.priority or "",
+            "status": r.status,
+            "state": r.workflow_state or r.status,
+            "sla_breached": breached,
+            "pending": bool(r.local_changes),
+            "time": iso_utc(r.updated_at),
+        }))
+    return features
+
+
+def air_features(rows: Iterable[Any]) -> list[Feature]:
+    """Latest air quality per station (store AirLatest-like)."""
+    return [
+        _point(r.code, r.lon, r.lat, {"name": (r.name_th or r.name_en or r.code).strip(),
+                                      "name_en": (r.name_en or r.code).strip(), "pm25": r.pm25, "aqi": r.aqi,
+                                      "band": r.aqi_band, "time": iso_utc(r.observed_at)})
+        for r in rows if r.lat is not None and r.lon is not None
+    ]
+
+
+def _age_band(acquired_at: datetime, now: datetime) -> str:
+    age = now - acquired_at
+    if age <= timedelta(hours=24):
+        return "24h"
+    return "48h" if age <= timedelta(hours=48) else "5d"
+
+
+def hotspot_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
+    """Fire hotspots (store MapHotspot-like), with their age band for styling."""
+    return [
+        _point(f"h{r.id}", r.lon, r.lat, {"source": r.source, "confidence": r.confidence, "frp": r.frp,
+                                          "daynight": r.daynight, "time": iso_utc(r.acquired_at),
+                                          "age_band": _age_band(r.acquired_at, now)})
+        for r in rows
+    ]
+
+
+def river_features(rows: Iterable[Any]) -> list[Feature]:
+    """Latest level per gauge (store RiverLatest-like) against the gauge's thresholds, with the trend."""
+    features = []
+    for r in rows:
+        if r.lat is None or r.lon is None:
+            continue
+        limits = r.thresholds or {}
+        features.append(_point(r.code, r.lon, r.lat, {
+            "name": (r.name_th or r.name_en or r.code).strip(), "name_en": (r.name_en or r.code).strip(),
+            "level_m": r.level_m, "bank_diff_m": r.bank_diff_m, "bank_full_m": limits.get("bank_full_m"),
+            "flood_m": limits.get("flood_m"), "trend_m": r.trend_m, "situation": r.situation_level,
+            "time": iso_utc(r.observed_at)}))
+    return features
+
+
+@lru_cache(maxsize=1)
+def _district_seed() -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(resource("seed", "districts.json").read_text(encoding="utf-8")))
+
+
+def district_features(imported: Sequence[BoundaryFeature]) -> list[Feature]:
+    """Imported district polygons when there are any; until then the 25 district centroids as labelled points."""
+    if imported:
+        return [{"type": "Feature", "id": f.id, "geometry": f.geometry,
+                 "properties": {"id": f.id, "name": f.name or f.id, "name_th": f.name_th or ""}} for f in imported]
+    return [_point(d["code"], d["lon"], d["lat"], {"name": d["name_en"], "name_th": d["name_th"]})
+            for d in _district_seed()]
+
+
+@dataclass(frozen=True, slots=True)
+class LayerDiff:
+    """What changed between two versions of a layer, by feature id."""
+
+    add: list[Feature]
+    update: list[Feature]
+    remove: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.add or self.update or self.remove)
+
+
+def diff_layer(old: Mapping[str, Feature], new: Sequence[Feature]) -> LayerDiff:
+    """Add / update / remove needed to turn ``old`` (id → feature) into ``new``."""
+    seen = set()
+    add, update = [], []
+    for feature in new:
+        fid = feature["id"]
+        seen.add(fid)
+        previous = old.get(fid)
+        if previous is None:
+            add.append(feature)
+        elif previous != feature:
+            update.append(feature)
+    return LayerDiff(add, update, [fid for fid in old if fid not in seen])

@@ -1,0 +1,47 @@
+"""Whole-layer reads for the map: every located incident, recent hotspots with their ids, boundary features.
+
+The map receives layers whole on first load and as diffs afterwards (services.map_layers computes the diff), so
+these queries return everything that belongs on the map rather than pages.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+
+from services.records import BoundaryFeature
+from services.store.rows import IncidentRow, MapHotspot
+from services.store.schema import incidents, to_unix
+
+_INCIDENT_COLUMNS = [incidents.c[name] for name in IncidentRow.__slots__]  # type: ignore[attr-defined]
+
+
+def incidents_for_map(engine: Engine, *, limit: int = 1_000_000) -> list[IncidentRow]:
+    """Incidents that have a location, newest first (at most ``limit``: the map's own capacity)."""
+    query = (select(*_INCIDENT_COLUMNS).where(incidents.c.lat.is_not(None), incidents.c.lon.is_not(None))
+             .order_by(incidents.c.updated_at.desc(), incidents.c.id.desc()).limit(limit))
+    with engine.connect() as conn:
+        return [IncidentRow(*row) for row in conn.execute(query)]
+
+
+def hotspots_for_map(engine: Engine, since: datetime, *, limit: int = 200_000) -> list[MapHotspot]:
+    """Detections acquired since ``since`` with their row ids (stable map feature ids), newest first."""
+    sql = ("SELECT id, source, satellite, lat, lon, acquired_at, confidence_text, confidence_pct, frp, daynight "
+           "FROM fire_hotspots WHERE acquired_at >= ? ORDER BY acquired_at DESC, id DESC LIMIT ?")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql, (to_unix(since), int(limit))).all()
+    return [MapHotspot(id=r[0], source=r[1], satellite=r[2], lat=r[3], lon=r[4],
+                       acquired_at=datetime.fromtimestamp(r[5], UTC),
+                       confidence=r[6] if r[6] is not None else r[7], frp=r[8], daynight=r[9]) for r in rows]
+
+
+def boundary_features(engine: Engine, layer: str) -> list[BoundaryFeature]:
+    """Every feature of an imported boundary layer (empty until the deployment imports one)."""
+    sql = ("SELECT feature_id, name, name_th, geometry_type, geometry_json, properties_json FROM boundaries "
+           "WHERE layer = ? ORDER BY feature_id")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql, (layer,)).all()
+    return [BoundaryFeature(id=r[0], name=r[1], name_th=r[2], geometry_type=r[3], geometry=json.loads(r[4]),
+                            properties=json.loads(r[5])) for r in rows]
