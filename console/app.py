@@ -58,8 +58,10 @@ def run_gui(args: argparse.Namespace) -> int:
     from widgets.i18n import set_language
 
     from console.qt_messages import route_qt_messages_to_log
+    from maps.scheme_handler import register_scheme
 
     route_qt_messages_to_log()
+    register_scheme()  # QtWebEngine requires custom schemes before the QApplication exists
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("pao-console")
     app.setOrganizationName("ChiangMaiPAO")

@@ -102,3 +102,61 @@ def feed_rows(specs: Iterable[FeedSpec], states: dict[str, FeedState], in_flight
             rejected_last=state.rejected_last or 0, polling=spec.name in in_flight,
             failing=(state.consecutive_failures or 0) > 0))
     return rows
+
+
+MAP_HOTSPOT_WINDOW = timedelta(days=5)
+
+
+def load_map_layers(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Database worker: every map layer as GeoJSON features (the map controller diffs them against what it sent)."""
+    from services import map_layers
+
+    now = datetime.now(UTC)
+    return {
+        "incidents": map_layers.incident_features(store.incidents_for_map(), now),
+        "air": map_layers.air_features(store.latest_air()),
+        "hotspots": map_layers.hotspot_features(store.hotspots_for_map(now - MAP_HOTSPOT_WINDOW), now),
+        "river": map_layers.river_features(store.latest_river()),
+        "districts": map_layers.district_features(store.boundary_features("districts")),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class MapRefresh:
+    """New layer contents (id → feature) and what to send: a whole layer the first time, diffs afterwards."""
+
+    layers: dict[str, dict[str, dict[str, Any]]]
+    sets: dict[str, list[dict[str, Any]]]
+    diffs: dict[str, Any]  # layer -> services.map_layers.LayerDiff (non-empty only)
+
+
+def refresh_map(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> MapRefresh:
+    """Database worker: load every layer and diff it against what the page already has (``sent`` is never mutated:
+    the UI thread replaces it whole, so reading it here is safe)."""
+    from services.map_layers import diff_layer
+
+    layers, sets, diffs = {}, {}, {}
+    for name, features in load_map_layers(store).items():
+        layers[name] = {f["id"]: f for f in features}
+        previous = sent.get(name)
+        if previous is None:
+            sets[name] = features
+        else:
+            diff = diff_layer(previous, features)
+            if not diff.empty:
+                diffs[name] = diff
+    return MapRefresh(layers, sets, diffs)
+
+
+def open_tile_service(paths: DataPaths, settings: Settings, simulator: SimulatorServer | None,
+                      simulator_url: str | None) -> tuple[Any, str]:
+    """Network pool: the basemap tile service (cache file in the data directory) and the attribution to show."""
+    from services.tile_cache import TileCache, TileFetcher, TileService, TileSource, simulator_source
+
+    if settings.mode == "demo":
+        source = simulator_source(simulator.url if simulator is not None else simulator_url or "")
+    else:
+        source = TileSource(settings.tile_url, settings.tile_attribution)
+    cache = TileCache(paths.root / "tiles.mbtiles", attribution=source.attribution)
+    fetcher = TileFetcher(source.url_template, ca_bundle=settings.ca_bundle) if source.url_template else None
+    return TileService(cache, fetcher), source.attribution

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.main_window import MainWindow
+from console.map_controller import MapController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
 from widgets.i18n import t
@@ -52,6 +53,12 @@ def _build_sync(settings: Settings, states: list[FeedState], simulator: Any, url
     return build_sync(settings, states, simulator, url)
 
 
+def _open_tile_service(paths: DataPaths, settings: Settings, simulator: Any, url: str | None) -> tuple[Any, str]:
+    from console.backend import open_tile_service
+
+    return open_tile_service(paths, settings, simulator, url)
+
+
 def _load_overview(store: Store) -> OverviewSnapshot:
     from console.backend import load_overview
 
@@ -78,6 +85,8 @@ class ConsoleController(QObject):
         self.paths = paths
         self.runner = TaskRunner(self)
         self.sync_controller = SyncController(self.runner, self)
+        self.map = MapController(self.runner, paths.root / "map-page", window.set_map_widget, self)
+        self._tiles: Any = None  # services.tile_cache.TileService once the endpoints are known
         self.settings: Settings | None = None
         self._mode_override = mode
         self._language_override = language
@@ -98,6 +107,7 @@ class ConsoleController(QObject):
         window.sig_sync_requested.connect(self.sync_controller.sync_now)
         window.sig_language_changed.connect(lambda _lang: self._render_feed_rows())
         window.sig_close_requested.connect(self.shutdown)
+        self.map.sig_new_incident_requested.connect(self._on_new_incident_requested)
 
     @property
     def simulator(self) -> Any:
@@ -117,6 +127,7 @@ class ConsoleController(QObject):
         if wants_embedded:  # started alongside the store; stopped again if settings turn out to say "live"
             self.runner.run_net(_start_simulator, on_done=self._simulator_started, on_error=self._simulator_failed)
         self._age_timer.start()
+        self.map.start()
 
     def _started(self, startup: Startup) -> None:
         if self._shut_down:
@@ -131,6 +142,7 @@ class ConsoleController(QObject):
             self._simulator.stop()
             self._simulator = None
         self.refresh_overview()
+        self.map.set_store(self._store)
         self._maybe_build_sync()
 
     def _startup_failed(self, exc: BaseException) -> None:
@@ -155,6 +167,22 @@ class ConsoleController(QObject):
             return  # waiting for the embedded simulator
         self.runner.run_net(_build_sync, settings, list(self._states.values()), self._simulator,
                             self._simulator_url, on_done=self._sync_built, on_error=self._startup_failed)
+        self.runner.run_net(_open_tile_service, self.paths, settings, self._simulator, self._simulator_url,
+                            on_done=self._tiles_opened,
+                            on_error=lambda exc: self._notify(t(f"แผนที่ฐานใช้ไม่ได้: {exc}",
+                                                                f"Basemap unavailable: {exc}")))
+
+    def _tiles_opened(self, opened: tuple[Any, str]) -> None:
+        service, attribution = opened
+        if self._shut_down:
+            service.close()
+            return
+        self._tiles = service
+        self.map.set_basemap(attribution, service.tile)
+
+    def _on_new_incident_requested(self, lat: float, lon: float) -> None:
+        # Intake (the incident form) plugs into this signal; until then the operator sees the coordinates.
+        self._notify(t(f"ตำแหน่งที่เลือก: {lat:.5f}, {lon:.5f}", f"Location picked: {lat:.5f}, {lon:.5f}"))
 
     def _sync_built(self, sync: SyncService) -> None:
         if self._shut_down or self._store is None:
@@ -169,6 +197,7 @@ class ConsoleController(QObject):
     def _on_feed_polled(self, state: FeedState) -> None:
         self._states[state.feed] = state
         self._render_feed_rows()
+        self.map.schedule_refresh()
         if not self._overview_timer.isActive():
             self._overview_timer.start()
 
@@ -199,6 +228,7 @@ class ConsoleController(QObject):
         rows = self.feed_rows()
         panel = self.window.feed_status
         panel.model.set_rows(rows)
+        self.map.update_meta(rows)
         fresh = sum(1 for r in rows if r.freshness == "fresh")
         panel.set_summary(t(f"ข้อมูลสด {fresh} จาก {len(rows)} แหล่ง", f"{fresh} of {len(rows)} feeds fresh")
                           if rows else t("กำลังเตรียมการซิงก์…", "Preparing sync…"))
@@ -219,6 +249,7 @@ class ConsoleController(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self.map.shutdown()
         self._age_timer.stop()
         self._overview_timer.stop()
         self.sync_controller.stop()
@@ -228,5 +259,7 @@ class ConsoleController(QObject):
             self._store.close()  # the database worker has exited, so no other thread holds the store now
         if sync is not None:
             sync.close()
+        if self._tiles is not None and finished:
+            self._tiles.close()
         if self._simulator is not None:
             self._simulator.stop()

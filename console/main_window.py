@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -11,7 +11,7 @@ from widgets.feed_status_panel import FeedStatusPanel
 from widgets.i18n import current_language, set_language, t
 from widgets.overview_panel import OverviewPanel
 
-WINDOW_STATE_VERSION = 1  # bump when docks are renamed so an old saved layout is ignored, not misapplied
+WINDOW_STATE_VERSION = 2  # bump when docks are renamed so an old saved layout is ignored, not misapplied
 
 
 class MainWindow(QMainWindow):
@@ -36,11 +36,17 @@ class MainWindow(QMainWindow):
         self.activity = QLabel(self)
         self.mode_label = QLabel(self)
 
+        self.map_placeholder = QLabel(self)
+        self.map_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.map_placeholder.setObjectName("mapPlaceholder")
+
         self.setObjectName("mainWindow")
-        self.setCentralWidget(self.overview)
+        # The map takes the centre once its page is built (on a worker); until then a placeholder says so.
+        self.setCentralWidget(self.map_placeholder)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
         self._build_menus()
+        self.add_dock("overview", self.overview, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("feedStatus", self.feed_status, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.activity.setTextFormat(Qt.TextFormat.PlainText)
         self.mode_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -67,6 +73,19 @@ class MainWindow(QMainWindow):
 
     def dock(self, name: str) -> QDockWidget:
         return self._docks[name]
+
+    def set_map_widget(self, widget: QWidget) -> None:
+        """Put the map in the centre (replacing the loading placeholder)."""
+        self.map_placeholder = None  # type: ignore[assignment]  # deleted by setCentralWidget
+        widget.setMinimumSize(360, 240)  # the map is the centre of the console: docks never squeeze it away
+        self.setCentralWidget(widget)
+        # The side dock grew into the space the placeholder left; give the map the larger share back once the
+        # new central widget is in the layout (next event-loop turn).
+        QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.dock("overview")], [min(520, max(320, self.width() // 3))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock("feedStatus")], [240], Qt.Orientation.Vertical)
 
     # --- menus -----------------------------------------------------------------------------------------------------
 
@@ -120,7 +139,11 @@ class MainWindow(QMainWindow):
         self._language_actions[current_language()].setChecked(True)
         self._help_menu.setTitle(t("ช่วยเหลือ", "&Help"))
         self._about_action.setText(t("เกี่ยวกับโปรแกรม", "&About"))
-        self.dock("feedStatus").setWindowTitle(t("สถานะแหล่งข้อมูล", "Feed status")) if self._docks else None
+        if self._docks:
+            self.dock("feedStatus").setWindowTitle(t("สถานะแหล่งข้อมูล", "Feed status"))
+            self.dock("overview").setWindowTitle(t("สถานการณ์ล่าสุด", "Latest situation"))
+        if self.map_placeholder is not None:
+            self.map_placeholder.setText(t("กำลังเตรียมแผนที่…", "Preparing the map…"))
         self.overview.retranslate()
         self.feed_status.retranslate()
         self.connection.retranslate()
@@ -139,7 +162,7 @@ class MainWindow(QMainWindow):
         """The saved layout, or the default one (feed status tall enough for every feed) when there is none."""
         saved = self._ui_settings is not None and isinstance(self._ui_settings.value("window/state"), QByteArray)
         if not saved or not self.restoreState(self._ui_settings.value("window/state"), WINDOW_STATE_VERSION):
-            self.resizeDocks([self.dock("feedStatus")], [300], Qt.Orientation.Vertical)
+            self._default_dock_sizes()
         if self._ui_settings is not None:
             geometry = self._ui_settings.value("window/geometry")
             if isinstance(geometry, QByteArray):

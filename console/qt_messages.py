@@ -9,7 +9,12 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 log = logging.getLogger("qt")
 
 # Harmless chatter from platform plugins; kept out of the log so real warnings stand out.
-_IGNORED = ("This plugin does not support propagateSizeHints",)
+_IGNORED = (
+    "This plugin does not support propagateSizeHints",
+    # QtWebEngine without a GPU (headless machines) while it falls back to software rendering:
+    "QRhiGles2: Failed to create", "Failed to create RHI for backend", "QVulkanInstance: Failed to initialize Vulkan",
+    "GBM is not supported", "GPUInfo not initialized", "This plugin does not support createPlatformVulkanInstance",
+)
 
 _LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,

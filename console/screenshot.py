@@ -13,6 +13,8 @@ from console.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
+SETTLE_MS = 1500
+
 
 class ScreenshotJob(QObject):
     """Grabs the window once the data is in (or when ``wait_s`` runs out, saying so on stderr)."""
@@ -30,8 +32,10 @@ class ScreenshotJob(QObject):
         self._deadline = QTimer(self, singleShot=True)
         self._deadline.setInterval(int(max(wait_s, 0.5) * 1000))
         self._deadline.timeout.connect(self._timed_out)
+        self._overview_after_sync = False
         controller.sync_controller.sig_first_sync_finished.connect(self._on_first_sync)
         controller.sig_overview_refreshed.connect(self._on_overview)
+        controller.map.sig_map_ready.connect(self._check)
 
     def start(self) -> None:
         self._deadline.start()
@@ -42,8 +46,15 @@ class ScreenshotJob(QObject):
 
     def _on_overview(self) -> None:
         if self._synced:
-            # One more turn of the event loop so the tables have painted what they were just given.
-            QTimer.singleShot(50, self._take)
+            self._overview_after_sync = True
+            self._check()
+
+    def _check(self) -> None:
+        """Grab once the data is in the tables and the map has its layers; the map's tiles and canvas need a
+        moment to paint what they were just sent (no signal says "painted"), hence the settle delay."""
+        if self._overview_after_sync and self._controller.map.ready and not self._taken:
+            self._controller.map.refresh()  # layers as of the first sync, not of the page's first moment
+            QTimer.singleShot(SETTLE_MS, self._take)
 
     def _timed_out(self) -> None:
         print(f"pao-console: first sync not finished after {self._deadline.interval() / 1000:.0f} s; "

@@ -10,7 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
-import argparse
+from maps.scheme_handler import register_scheme
+
+# QtWebEngine needs the pao:// scheme declared before the QApplication exists (pytest-qt makes it later).
+register_scheme()
+
+import argparse  # noqa: E402
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -59,17 +59,16 @@ class OverviewPanel(QWidget):
             inner = QVBoxLayout(box)
             inner.setContentsMargins(4, 4, 4, 4)
             inner.addWidget(table)
-        self.air_table.setColumnWidth(0, 230)
-        self.river_table.setColumnWidth(0, 190)
-        for column, width in ((1, 80), (2, 100), (3, 80), (4, 90)):
-            self.river_table.setColumnWidth(column, width)
-        for column, width in ((1, 110), (2, 60), (3, 150)):
+        # Widths for a side dock of about 560 px: the name column gives way first.
+        for column, width in enumerate((190, 72, 44, 150, 52)):
             self.air_table.setColumnWidth(column, width)
+        for column, width in enumerate((170, 64, 84, 60, 80, 52)):
+            self.river_table.setColumnWidth(column, width)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)  # a side dock: air above river
         splitter.addWidget(self.air_box)
         splitter.addWidget(self.river_box)
-        splitter.setSizes([520, 560])
+        splitter.setSizes([520, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.totals)

@@ -87,7 +87,7 @@ class _RowsModel(QAbstractTableModel):
 class AirQualityModel(_RowsModel):
     """Latest reading per station: name, PM2.5 (24 h mean), AQI with its band colour, time."""
 
-    HEADERS = (("สถานี", "Station"), ("PM2.5 24 ชม. µg/m³", "PM2.5 24 h µg/m³"), ("AQI", "AQI"), ("ระดับ", "Level"),
+    HEADERS = (("สถานี", "Station"), ("PM2.5 (24 ชม.)", "PM2.5 (24 h)"), ("AQI", "AQI"), ("ระดับ", "Level"),
                ("เวลา", "Time"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -20,7 +20,7 @@ import itertools
 import threading
 from dataclasses import asdict, dataclass
 
-FEEDS: tuple[str, ...] = ("air4thai", "firms", "thaiwater", "open311")
+FEEDS: tuple[str, ...] = ("air4thai", "firms", "thaiwater", "open311", "tiles")
 KINDS: tuple[str, ...] = ("down", "slow", "trickle", "error", "malformed")
 VARIANTS: tuple[str, ...] = ("html", "truncated", "map_key", "wrong_kind")
 

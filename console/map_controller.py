@@ -1,0 +1,199 @@
+"""Feeds the map: builds the page once (on a worker), sends layers as GeoJSON diffs, answers tile requests from the
+tile cache, and turns map clicks into console-wide signals.
+
+The page is never regenerated: after the first ``layer.set`` per layer, refreshes travel as ``layer.diff``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console.task_runner import TaskRunner
+from widgets.i18n import t
+from widgets.table_rows import FeedStatusRow
+
+if TYPE_CHECKING:
+    from console.backend import MapRefresh
+    from maps.map_view import MapView
+    from services.store.store import Store
+
+log = logging.getLogger(__name__)
+
+MAP_REFRESH_MS = 1000  # coalesce feed results into one layer refresh
+
+# Which feeds each layer's freshness badge reflects (the worst of them wins).
+LAYER_FEEDS: dict[str, tuple[str, ...]] = {
+    "incidents": ("open311_requests",),
+    "air": ("air4thai",),
+    "hotspots": ("firms_viirs_snpp_nrt", "firms_viirs_noaa20_nrt", "firms_modis_nrt"),
+    "river": ("thaiwater",),
+}
+_FRESHNESS_ORDER = ("never", "stale", "late", "fresh")
+
+
+def _build_page(out_dir: Path) -> Path:
+    from maps.page_build import build_page  # folium stays off the UI thread and out of start-up
+
+    return build_page(out_dir)
+
+
+def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> MapRefresh:
+    from console.backend import refresh_map
+
+    return refresh_map(store, sent)
+
+
+class MapController(QObject):
+    """Owns the MapView's data flow for one window."""
+
+    sig_incident_selected = Signal(str)
+    """An incident was clicked on the map (its id: server id, or ``local-N`` before it is synced)."""
+
+    sig_new_incident_requested = Signal(float, float)
+    """The operator asked for a new incident at (lat, lon) from the map's context menu."""
+
+    sig_area_filter_changed = Signal(list)
+    """The incident area filter: a polygon ([[lon, lat], ...]) or an empty list when cleared."""
+
+    sig_map_ready = Signal()
+    """The page is loaded, the bridge is up and the first layers have been sent."""
+
+    def __init__(self, runner: TaskRunner, page_dir: Path, attach: Callable[[MapView], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._page_dir = page_dir
+        self._attach = attach
+        self._view: MapView | None = None
+        self._store: Store | None = None
+        self._sent: dict[str, dict[str, dict[str, Any]]] = {}
+        self._page_ready = False
+        self._first_layers_sent = False
+        self._basemap: str | None = None  # attribution, once the tile service is open
+        self._tile_source: Callable[[int, int, int], bytes | None] | None = None
+        self._closed = False
+        self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+
+    @property
+    def view(self) -> MapView | None:
+        return self._view
+
+    @property
+    def ready(self) -> bool:
+        return self._page_ready and self._first_layers_sent
+
+    def start(self) -> None:
+        self._runner.run_net(_build_page, self._page_dir, on_done=self._page_built, on_error=self._page_failed)
+
+    def _page_built(self, page: Path) -> None:
+        if self._closed:
+            return
+        from maps.map_view import MapView
+
+        view = MapView(page.parent, tile_provider=self._provide_tile)
+        view.sig_ready.connect(self._on_page_ready)
+        view.sig_feature_clicked.connect(self._on_feature_clicked)
+        view.sig_new_incident_requested.connect(self.sig_new_incident_requested)
+        view.sig_polygon_drawn.connect(self.sig_area_filter_changed)
+        view.sig_polygon_cleared.connect(lambda: self.sig_area_filter_changed.emit([]))
+        view.sig_page_error.connect(lambda message: log.warning("map page: %s", message))
+        self._view = view
+        self._attach(view)
+        view.load()
+
+    def _page_failed(self, exc: BaseException) -> None:
+        log.error("map page could not be built: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))
+
+    def _on_page_ready(self) -> None:
+        self._page_ready = True
+        if self._basemap is not None:
+            self._send_basemap()
+        self.refresh()
+
+    # --- data ------------------------------------------------------------------------------------------------------
+
+    def set_store(self, store: Store) -> None:
+        self._store = store
+        self.refresh()
+
+    def set_basemap(self, attribution: str, tile_source: Callable[[int, int, int], bytes | None]) -> None:
+        """Tiles come from ``tile_source(z, x, y)``, run on the network pool (the cache first, then the server)."""
+        self._basemap = attribution
+        self._tile_source = tile_source
+        if self._page_ready:
+            self._send_basemap()
+
+    def _send_basemap(self) -> None:
+        assert self._view is not None and self._basemap is not None
+        self._view.set_basemap("pao://tiles/{z}/{x}/{y}.png", self._basemap, max_zoom=18)
+
+    def schedule_refresh(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def refresh(self) -> None:
+        if self._closed or self._store is None or not self._page_ready:
+            return
+        self._runner.run_db(_refresh, self._store, self._sent, on_done=self._apply, key="map-layers")
+
+    def _apply(self, result: MapRefresh) -> None:
+        view = self._view
+        if view is None or self._closed:
+            return
+        for layer, features in result.sets.items():
+            view.set_layer(layer, features)
+        for layer, diff in result.diffs.items():
+            view.diff_layer(layer, add=diff.add, update=diff.update, remove=diff.remove)
+        self._sent = result.layers
+        if not self._first_layers_sent:
+            self._first_layers_sent = True
+            self.sig_map_ready.emit()
+
+    def update_meta(self, rows: Sequence[FeedStatusRow]) -> None:
+        """Counts and freshness badges of the data layers, from the feed status rows."""
+        if self._view is None or not self._page_ready:
+            return
+        by_feed = {r.feed: r for r in rows}
+        titles = {"incidents": t("เหตุการณ์", "Incidents"), "air": t("คุณภาพอากาศ", "Air quality"),
+                  "hotspots": t("จุดความร้อน", "Fire hotspots"), "river": t("ระดับน้ำ", "River levels")}
+        for layer, feeds in LAYER_FEEDS.items():
+            feed_rows = [by_feed[f] for f in feeds if f in by_feed]
+            if not feed_rows:
+                continue
+            worst = min(feed_rows, key=lambda r: _FRESHNESS_ORDER.index(r.freshness))
+            successes = [r.last_success_at for r in feed_rows if r.last_success_at is not None]
+            self._view.set_layer_meta(
+                layer, title=titles[layer], count=len(self._sent.get(layer, {})), source=worst.source,
+                last_success=max(successes).strftime("%Y-%m-%dT%H:%M:%SZ") if successes else None,
+                age_s=worst.age_s, cadence_s=worst.cadence_s, freshness=worst.freshness)
+
+    # --- tiles -----------------------------------------------------------------------------------------------------
+
+    def _provide_tile(self, z: int, x: int, y: int, reply: Callable[[bytes | None], None]) -> None:
+        source = self._tile_source
+        if source is None or self._closed:
+            reply(None)
+            return
+        self._runner.run_net(source, z, x, y, on_done=reply, on_error=lambda _exc: reply(None))
+
+    # --- clicks ----------------------------------------------------------------------------------------------------
+
+    def _on_feature_clicked(self, layer: str, feature_id: str) -> None:
+        if layer == "incidents":
+            self.sig_incident_selected.emit(feature_id)
+
+    def select_incident(self, feature_id: str | None) -> None:
+        if self._view is not None and self._page_ready:
+            self._view.select("incidents", feature_id)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+        if self._view is not None:
+            self._view.shutdown()

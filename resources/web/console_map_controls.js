@@ -1,0 +1,162 @@
+/* In-page Leaflet controls: the layer panel (toggle, legend, count, freshness badge, heatmap switch), the time
+ * slider and a text-only attribution. Every label is set with textContent: source names, attributions and
+ * language strings come from outside and are never parsed as HTML. */
+(function () {
+  'use strict';
+  const CM = (window.ConsoleMap = window.ConsoleMap || {});
+
+  function el(tag, cls, parent, text) {
+    const node = L.DomUtil.create(tag, cls || '', parent);
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function ageText(seconds) {
+    if (!Number.isFinite(seconds)) return '–';
+    if (seconds < 90) return Math.round(seconds) + ' s';
+    if (seconds < 5400) return Math.round(seconds / 60) + ' min';
+    if (seconds < 172800) return (seconds / 3600).toFixed(1) + ' h';
+    return (seconds / 86400).toFixed(1) + ' d';
+  }
+
+  // Window choices of the slider, in hours (null: everything).
+  CM.TIME_STEPS = [1, 3, 6, 12, 24, 48, 120, 168, null];
+
+  CM.LayerPanel = L.Control.extend({
+    options: { position: 'topright' },
+
+    initialize: function (app) {
+      this._app = app;
+      this._rows = {};
+    },
+
+    onAdd: function () {
+      const box = el('div', 'console-panel leaflet-bar');
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      this._title = el('div', 'console-panel-title', box);
+      for (const name of CM.LAYERS) this._rows[name] = this._buildRow(box, name);
+      this._buildSlider(box);
+      this.refresh();
+      return box;
+    },
+
+    _buildRow: function (box, name) {
+      const app = this._app;
+      const row = el('div', 'console-layer', box);
+      row.dataset.layer = name;
+      const head = el('label', 'console-layer-head', row);
+      const toggle = el('input', '', head);
+      toggle.type = 'checkbox';
+      toggle.checked = true;
+      L.DomEvent.on(toggle, 'change', function () { app.setVisible(name, toggle.checked, true); });
+      const title = el('span', 'console-layer-title', head);
+      const count = el('span', 'console-layer-count', head);
+      const badge = el('div', 'console-badge', row);
+      const legend = el('div', 'console-legend', row);
+      const swatches = [];
+      for (const [key, colour] of CM.LEGENDS[name]) {
+        const item = el('span', 'console-legend-item', legend);
+        const sw = el('span', 'console-swatch', item);
+        sw.style.background = colour;
+        if (key === 'sla') sw.className = 'console-swatch console-swatch-ring';
+        if (key === 'province') sw.className = 'console-swatch console-swatch-box';
+        swatches.push([el('span', '', item), 'legend.' + key]);
+      }
+      let heat = null;
+      if (CM.HEAT_LAYERS.indexOf(name) >= 0) {
+        const lab = el('label', 'console-heat', row);
+        heat = el('input', '', lab);
+        heat.type = 'checkbox';
+        L.DomEvent.on(heat, 'change', function () { app.setHeatmap(name, heat.checked); });
+        heat.labelNode = el('span', '', lab);
+      }
+      return { toggle, title, count, badge, swatches, heat };
+    },
+
+    _buildSlider: function (box) {
+      const app = this._app;
+      const wrap = el('div', 'console-time', box);
+      this._timeLabel = el('div', 'console-time-label', wrap);
+      const slider = el('input', 'console-time-slider', wrap);
+      slider.type = 'range';
+      slider.min = '0';
+      slider.max = String(CM.TIME_STEPS.length - 1);
+      slider.step = '1';
+      slider.value = slider.max;
+      this._timeValue = el('div', 'console-time-value', wrap);
+      this._slider = slider;
+      L.DomEvent.on(slider, 'input', function () {
+        app.setSliderHours(CM.TIME_STEPS[Number(slider.value)]);
+      });
+    },
+
+    refresh: function () {
+      if (!this._title) return;
+      const app = this._app;
+      const t = function (key) { return app.t(key); };
+      this._title.textContent = t('title');
+      for (const name of CM.LAYERS) {
+        const row = this._rows[name];
+        const layer = app.layers[name];
+        const meta = layer.meta || {};
+        row.toggle.checked = layer.visible;
+        row.title.textContent = typeof meta.title === 'string' ? meta.title : t('layer.' + name);
+        const shown = layer.shownCount;
+        const total = layer.features.size;
+        row.count.textContent = shown === total ? ' (' + total + ')' : ' (' + shown + ' / ' + total + ')';
+        this._badge(row.badge, meta, t);
+        for (const [node, key] of row.swatches) node.textContent = t(key);
+        if (row.heat) {
+          row.heat.checked = layer.heat;
+          row.heat.labelNode.textContent = t('heatmap');
+        }
+      }
+      this._timeLabel.textContent = t('time.label');
+      this._timeValue.textContent = app.timeWindowText();
+    },
+
+    _badge: function (node, meta, t) {
+      const freshness = ['fresh', 'late', 'stale'].indexOf(meta.freshness) >= 0 ? meta.freshness : 'unknown';
+      node.className = 'console-badge console-badge-' + freshness;
+      if (!meta.source && !meta.last_success && meta.age_s === undefined) {
+        node.textContent = '';
+        return;
+      }
+      const parts = [];
+      if (typeof meta.source === 'string' && meta.source) parts.push(meta.source);
+      if (meta.last_success) {
+        const when = new Date(meta.last_success);
+        if (!Number.isNaN(when.getTime())) {
+          parts.push(when.toLocaleString(this._app.language === 'en' ? 'en-GB' : 'th-TH',
+                                         { timeZone: 'Asia/Bangkok', dateStyle: 'short', timeStyle: 'short' }));
+        }
+      } else {
+        parts.push(t('never'));
+      }
+      if (Number.isFinite(meta.age_s)) {
+        let age = t('age') + ' ' + ageText(meta.age_s);
+        if (Number.isFinite(meta.cadence_s)) age += ' / ' + t('cadence') + ' ' + ageText(meta.cadence_s);
+        parts.push(age);
+      }
+      if (freshness !== 'unknown') parts.push(t(freshness));
+      node.textContent = parts.join(' · ');
+    },
+
+    setSliderIndex: function (index) {
+      if (this._slider) this._slider.value = String(index);
+    },
+  });
+
+  /* Leaflet's attribution control writes HTML; this one writes text. */
+  CM.TextAttribution = L.Control.extend({
+    options: { position: 'bottomright' },
+    onAdd: function () {
+      this._box = el('div', 'console-attribution');
+      return this._box;
+    },
+    setText: function (text) {
+      if (this._box) this._box.textContent = String(text || '');
+    },
+  });
+})();
