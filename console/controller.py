@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.main_window import MainWindow
 from console.map_controller import MapController
+from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
 from widgets.i18n import t
@@ -87,6 +88,7 @@ class ConsoleController(QObject):
         self.sync_controller = SyncController(self.runner, self)
         self.map = MapController(self.runner, paths.root / "map-page", window.set_map_widget, self)
         self._tiles: Any = None  # services.tile_cache.TileService once the endpoints are known
+        self.offline_area = OfflineAreaController(self.runner, self)
         self.settings: Settings | None = None
         self._mode_override = mode
         self._language_override = language
@@ -108,6 +110,7 @@ class ConsoleController(QObject):
         window.sig_language_changed.connect(lambda _lang: self._render_feed_rows())
         window.sig_close_requested.connect(self.shutdown)
         self.map.sig_new_incident_requested.connect(self._on_new_incident_requested)
+        window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
     @property
     def simulator(self) -> Any:
@@ -179,6 +182,7 @@ class ConsoleController(QObject):
             return
         self._tiles = service
         self.map.set_basemap(attribution, service.tile)
+        self.offline_area.set_tile_service(service)
 
     def _on_new_incident_requested(self, lat: float, lon: float) -> None:
         # Intake (the incident form) plugs into this signal; until then the operator sees the coordinates.

@@ -20,6 +20,9 @@ class MainWindow(QMainWindow):
     sig_sync_requested = Signal()
     """The operator asked for an immediate sync of every feed."""
 
+    sig_offline_area_requested = Signal()
+    """The operator wants to save a map area's basemap for offline use."""
+
     sig_language_changed = Signal(str)
     """The UI language changed ("th" or "en")."""
 
@@ -103,6 +106,11 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sig_sync_requested)
         self._sync_menu.addAction(self.sync_now_action)
 
+        self._map_menu = bar.addMenu("")
+        self.offline_area_action = QAction(self)
+        self.offline_area_action.triggered.connect(self.sig_offline_area_requested)
+        self._map_menu.addAction(self.offline_area_action)
+
         self._view_menu = bar.addMenu("")
         self._language_menu = self._view_menu.addMenu("")
         group = QActionGroup(self)
@@ -134,6 +142,8 @@ class MainWindow(QMainWindow):
         self._quit_action.setText(t("ออกจากโปรแกรม", "&Quit"))
         self._sync_menu.setTitle(t("ซิงก์", "&Sync"))
         self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้", "Sync all feeds &now"))
+        self._map_menu.setTitle(t("แผนที่", "&Map"))
+        self.offline_area_action.setText(t("บันทึกพื้นที่ไว้ใช้ออฟไลน์…", "Save area for &offline…"))
         self._view_menu.setTitle(t("มุมมอง", "&View"))
         self._language_menu.setTitle(t("ภาษา", "&Language"))
         self._language_actions[current_language()].setChecked(True)

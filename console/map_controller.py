@@ -77,6 +77,7 @@ class MapController(QObject):
         self._basemap: str | None = None  # attribution, once the tile service is open
         self._tile_source: Callable[[int, int, int], bytes | None] | None = None
         self._closed = False
+        self.view_bbox: tuple[float, float, float, float] | None = None  # what the operator looks at (W, S, E, N)
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
 
@@ -103,9 +104,14 @@ class MapController(QObject):
         view.sig_polygon_drawn.connect(self.sig_area_filter_changed)
         view.sig_polygon_cleared.connect(lambda: self.sig_area_filter_changed.emit([]))
         view.sig_page_error.connect(lambda message: log.warning("map page: %s", message))
+        view.sig_view_changed.connect(self._on_view_changed)
         self._view = view
         self._attach(view)
         view.load()
+
+    def _on_view_changed(self, bbox: list, _zoom: int) -> None:
+        if len(bbox) == 4:
+            self.view_bbox = (float(bbox[0]), float(bbox[1]), float(bbox[2]), float(bbox[3]))
 
     def _page_failed(self, exc: BaseException) -> None:
         log.error("map page could not be built: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))

@@ -108,3 +108,48 @@ def test_broken_settings_file_is_reported(qtbot, console_factory, data_paths: Da
     with qtbot.waitSignal(controller.sig_fatal, timeout=10_000) as blocker:
         pass
     assert "settings.json" in blocker.args[0]
+
+
+def test_map_shows_layers_over_tiles(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.map.ready, timeout=60_000)
+    view = controller.map.view
+    assert view is not None and controller.window.centralWidget() is view
+    controller.map.refresh()  # the layers as of the first sync
+
+    def counts() -> dict:
+        answer: dict = {}
+        view.query("state", answer.update)
+        qtbot.waitUntil(lambda: bool(answer), timeout=10_000)
+        return answer
+
+    qtbot.waitUntil(lambda: counts().get("layers", {}).get("incidents", {}).get("count", 0) > 0, timeout=20_000)
+    state = counts()
+    for layer in ("incidents", "air", "river", "districts"):
+        assert state["layers"][layer]["count"] > 0, (layer, state)
+    assert view.remote_requests_blocked == 0
+
+
+def test_save_area_for_offline_fills_the_tile_cache(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    qtbot.waitUntil(lambda: controller.offline_area._tiles is not None, timeout=60_000)
+    controller.window.offline_area_action.trigger()
+    dialog = controller.offline_area.dialog
+    assert dialog is not None
+    dialog.zmin_spin.setValue(8)
+    dialog.zmax_spin.setValue(9)
+    qtbot.waitUntil(lambda: dialog.start_button.isEnabled(), timeout=20_000)
+    assert "ไทล์" in dialog.estimate_label.text() or "tiles" in dialog.estimate_label.text()
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60_000)
+    from services.tile_cache import tile_of
+
+    tiles = controller.offline_area._tiles
+    assert tiles.cache.count() > 0
+    simulator.set_offline(True)  # the saved tiles now come from the cache
+    x, y = tile_of(98.98, 18.79, 9)  # Mueang Chiang Mai, inside the saved area
+    assert tiles.cache.get(9, x, y) is not None
+    assert tiles.tile(9, x, y) is not None
+    dialog.close()

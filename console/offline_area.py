@@ -1,0 +1,92 @@
+""""Save area for offline": runs the offline-area dialog's estimate and download on the network pool.
+
+The download reports progress from its worker thread; a signal of this object carries it to the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from console.task_runner import TaskRunner
+from widgets.i18n import t
+from widgets.offline_area_dialog import OfflineAreaDialog
+
+
+class OfflineAreaController(QObject):
+    """One dialog at a time; estimate first, then a cancellable, resumable download into the tile cache."""
+
+    sig_progress = Signal(int, int)
+    """Tiles done and total of the running download (emitted from the worker, delivered on the UI thread)."""
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._tiles: Any = None  # services.tile_cache.TileService
+        self._dialog: OfflineAreaDialog | None = None
+        self._cancel = threading.Event()
+
+    def set_tile_service(self, tiles: Any) -> None:
+        self._tiles = tiles
+
+    @property
+    def dialog(self) -> OfflineAreaDialog | None:
+        return self._dialog
+
+    def open(self, parent: QWidget, view_bbox: tuple[float, float, float, float] | None) -> OfflineAreaDialog:
+        if self._dialog is not None:
+            self._dialog.raise_()
+            return self._dialog
+        dialog = OfflineAreaDialog(view_bbox, parent=parent)
+        dialog.sig_estimate_requested.connect(self._estimate)
+        dialog.sig_prefetch_requested.connect(self._start)
+        dialog.sig_cancel_requested.connect(self._cancel.set)
+        dialog.finished.connect(self._closed)
+        self.sig_progress.connect(dialog.set_progress)
+        self._dialog = dialog
+        dialog.show()
+        dialog.request_estimate()
+        return dialog
+
+    def _closed(self, _result: int) -> None:
+        self._cancel.set()
+        if self._dialog is not None:
+            self.sig_progress.disconnect(self._dialog.set_progress)
+            self._dialog.deleteLater()
+        self._dialog = None
+
+    def _estimate(self, bbox: Any, zmin: int, zmax: int) -> None:
+        if self._tiles is None:
+            self._fail(t("แผนที่ฐานยังไม่พร้อม", "The basemap is not ready yet"))
+            return
+        self._runner.run_net(self._tiles.plan_area, tuple(bbox), zmin, zmax, on_done=self._estimated,
+                             on_error=lambda exc: self._fail(str(exc)), key="offline-estimate")
+
+    def _estimated(self, plan: Any) -> None:
+        if self._dialog is not None:
+            self._dialog.set_estimate(plan.tiles, plan.estimated_bytes, plan.already_cached)
+
+    def _start(self, bbox: Any, zmin: int, zmax: int) -> None:
+        if self._tiles is None:
+            self._fail(t("แผนที่ฐานยังไม่พร้อม", "The basemap is not ready yet"))
+            return
+        self._cancel = threading.Event()
+        job = partial(self._tiles.prefetch, tuple(bbox), zmin, zmax, progress=self.sig_progress.emit,
+                      cancelled=self._cancel.is_set)
+        self._runner.run_net(job, on_done=self._done, on_error=lambda exc: self._fail(str(exc)))
+
+    def _done(self, result: Any) -> None:
+        if self._dialog is None:
+            return
+        if result.error:
+            self._dialog.set_failed(t(f"หยุดแล้ว: {result.error}", f"Stopped: {result.error}"))
+        else:
+            self._dialog.set_finished(result.fetched, result.failed, result.cancelled)
+
+    def _fail(self, message: str) -> None:
+        if self._dialog is not None:
+            self._dialog.set_failed(message)
