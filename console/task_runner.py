@@ -113,8 +113,8 @@ class TaskRunner(QObject):
                 del self._latest_by_key[pending.key]
             busy = len(self._pending)
         self.sig_busy_changed.emit(busy)
-        if pending is None or superseded:
-            return
+        if pending is None or superseded or self._closed:
+            return  # late results after shutdown are dropped: their owners are being torn down
         if ok:
             if pending.on_done is not None:
                 pending.on_done(payload)

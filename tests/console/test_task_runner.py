@@ -71,3 +71,14 @@ def test_shutdown_finishes_queued_database_work(qtbot) -> None:  # type: ignore[
     assert done.is_set()
     with pytest.raises(RuntimeError):
         runner.run_db(done.set)
+
+
+def test_results_after_shutdown_are_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    runner = TaskRunner()
+    delivered: list[int] = []
+    gate = threading.Event()
+    runner.run_db(lambda: (gate.wait(5), 1)[1], on_done=delivered.append)
+    gate.set()
+    assert runner.shutdown(timeout=10)
+    qtbot.wait(50)  # let any queued delivery run: it must be ignored
+    assert delivered == []
