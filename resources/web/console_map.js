@@ -113,7 +113,7 @@
       const pts = [];
       for (const f of layer.shown) {
         const c = coords(f);
-        const frp = Number(f.properties && f.properties.frp);
+        const frp = CM.num(f.properties && f.properties.frp);
         pts.push([c[1], c[0], name === 'hotspots' && Number.isFinite(frp) ? Math.min(1, 0.3 + frp / 50) : 0.6]);
       }
       layer.heatLayer = L.heatLayer(pts, { radius: 18, blur: 15, maxZoom: 13 }).addTo(this.map);
@@ -256,7 +256,7 @@
         const p = f.properties || {};
         const pt = toPoint(c[1], c[0]);
         draw.square(ctx, pt.x, pt.y, 7, CM.RIVER_COLOURS[CM.riverLevel(p)]);
-        const level = Number(p.level_m);
+        const level = CM.num(p.level_m);
         const text = (Number.isFinite(level) ? level.toFixed(2) + ' m ' : '') + CM.trendArrow(p);
         if (text) draw.text(ctx, labels, text, pt.x + 11, pt.y, { align: 'left', font: 'bold 12px sans-serif' });
         if (typeof p.name === 'string') draw.text(ctx, labels, p.name, pt.x, pt.y + 15, { font: '11px sans-serif' });
@@ -271,7 +271,7 @@
         const p = f.properties || {};
         const pt = toPoint(c[1], c[0]);
         draw.circle(ctx, pt.x, pt.y, 12, CM.AQI_COLOURS[p.band] || '#bdbdbd', '#333333', 1);
-        const aqi = Number(p.aqi);
+        const aqi = CM.num(p.aqi);
         draw.text(ctx, labels, Number.isFinite(aqi) ? String(Math.round(aqi)) : '–', pt.x, pt.y,
                   { font: 'bold 11px sans-serif', halo: false });
         items.push({ x: pt.x, y: pt.y, r: 12, layer: 'air', id: f.id, feature: f });

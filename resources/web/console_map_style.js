@@ -74,6 +74,11 @@
     return language === 'en' ? pair[1] : pair[0];
   };
 
+  // A data value as a number; missing (null, undefined, empty) is NaN, not 0 as Number(null) would say.
+  CM.num = function (v) {
+    return v === null || v === undefined || v === '' ? NaN : Number(v);
+  };
+
   CM.isClosed = function (p) {
     const s = String(p.status || '').toLowerCase();
     return s === 'closed';
@@ -91,22 +96,22 @@
   };
 
   CM.riverLevel = function (p) {
-    const level = Number(p.level_m);
-    const full = Number(p.bank_full_m);
-    const flood = Number(p.flood_m);
+    const level = CM.num(p.level_m);
+    const full = CM.num(p.bank_full_m);
+    const flood = CM.num(p.flood_m);
     if (Number.isFinite(level) && Number.isFinite(full)) {
       if (Number.isFinite(flood) && level >= flood) return 'flood';
       if (level >= full) return 'bankfull';
       if (level >= full - 0.5) return 'watch';
       return 'normal';
     }
-    const diff = Number(p.bank_diff_m);
+    const diff = CM.num(p.bank_diff_m);
     if (Number.isFinite(diff)) return diff >= 0 ? 'bankfull' : diff >= -0.5 ? 'watch' : 'normal';
     return 'unknown';
   };
 
   CM.trendArrow = function (p) {
-    const t = Number(p.trend_m);
+    const t = CM.num(p.trend_m);
     if (!Number.isFinite(t)) return '';
     return t > 0.02 ? '▲' : t < -0.02 ? '▼' : '►';
   };

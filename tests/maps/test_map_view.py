@@ -219,3 +219,12 @@ def test_late_callbacks_after_shutdown_are_ignored(qtbot: Any, page_dir: Path) -
     qtbot.wait(100)  # nothing may arrive; there is no event to wait for
     assert called == []
     view.shutdown()
+
+
+def test_missing_river_level_is_not_drawn_as_zero(map_view: MapView, qtbot: Any) -> None:
+    map_view.set_layer("river", [point("CHM002", 98.6302, 18.1786, name="ฮอด", level_m=None, bank_diff_m=-3.5,
+                                       trend_m=None, bank_full_m=None, flood_m=None)])
+    ask(qtbot, map_view, "state")
+    labels = ask(qtbot, map_view, "dom_text")["labels"]
+    assert "ฮอด" in labels
+    assert not any(label.startswith("0.00") for label in labels)
