@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -10,7 +11,16 @@ from pathlib import Path
 from benchmarks.harness import REGISTRY, BenchContext, discover, format_table, run_metrics, write_json
 
 
+def _headless_qt() -> None:
+    # The map benchmarks run a real QtWebEngine page: offscreen unless a display is asked for, and Chromium's
+    # sandbox off only when running as root (it refuses to start otherwise).
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _headless_qt()
     discover()
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",

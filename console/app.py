@@ -53,7 +53,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from console.controller import ConsoleController
     from console.main_window import MainWindow
     from widgets.i18n import set_language
 
@@ -72,9 +71,18 @@ def run_gui(args: argparse.Namespace) -> int:
 
     ui_settings = QSettings(str(paths.root / "window.ini"), QSettings.Format.IniFormat)
     window = MainWindow(ui_settings if not args.screenshot else None)
-    controller = ConsoleController(window, paths, mode=args.mode, language=args.lang,
-                                   simulator_url=args.simulator_url)
     exit_code = {"value": 0}
+    composed: dict[str, object] = {}
+
+    if args.screenshot:
+        width, _, height = args.size.partition("x")
+        window.resize(int(width), int(height))
+        window.restore_layout()  # the default layout: screenshots never read or write a saved one
+    else:
+        window.restore_layout()
+        if window.width() < 400:
+            window.resize(1440, 900)
+    window.show()
 
     def fatal(message: str) -> None:
         log.error("fatal: %s", message)
@@ -84,29 +92,34 @@ def run_gui(args: argparse.Namespace) -> int:
             QMessageBox.critical(window, window.windowTitle(), message)
         window.close()
 
-    controller.sig_fatal.connect(fatal)
+    def compose() -> None:
+        """After the first paint: the controller and everything behind it (their imports cost the operator a
+        blank-window moment otherwise)."""
+        if not window.isVisible():
+            return
+        from console.controller import ConsoleController
 
-    if args.screenshot:
-        from console.screenshot import ScreenshotJob
+        controller = ConsoleController(window, paths, mode=args.mode, language=args.lang,
+                                       simulator_url=args.simulator_url)
+        composed["controller"] = controller
+        controller.sig_fatal.connect(fatal)
+        if args.screenshot:
+            from console.screenshot import ScreenshotJob
 
-        width, _, height = args.size.partition("x")
-        window.resize(int(width), int(height))
-        window.restore_layout()  # the default layout: screenshots never read or write a saved one
-        job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait)
-        job.sig_done.connect(lambda ok: (exit_code.__setitem__("value", exit_code["value"] or (0 if ok else 5)),
-                                         window.close()))
-    else:
-        window.restore_layout()
-        if window.width() < 400:
-            window.resize(1440, 900)
+            job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait)
+            job.sig_done.connect(lambda ok: (exit_code.__setitem__("value", exit_code["value"] or (0 if ok else 5)),
+                                             window.close()))
+            composed["job"] = job
+        controller.start()
+        if args.screenshot:
+            job.start()
 
-    window.show()
     if args.exit_when_shown:
         # Start-up benchmark: the first event-loop turn after show() is when the operator sees the window.
         QTimer.singleShot(0, lambda: (print("window-shown", flush=True), window.close()))
-    controller.start()
-    if args.screenshot:
-        job.start()
+    QTimer.singleShot(0, compose)
     app.exec()
-    controller.shutdown()
+    controller = composed.get("controller")
+    if controller is not None:
+        controller.shutdown()  # type: ignore[attr-defined]
     return exit_code["value"]

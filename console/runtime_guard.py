@@ -30,9 +30,11 @@ def check_runtime(python: tuple[int, int] | None = None, pyside: str | None = No
         raise UnsupportedRuntime(f"Python {py[0]}.{py[1]} is too old; the console needs 3.11 or newer")
     if pyside is None:
         try:
+            import PySide6  # cheap: the package itself, not a Qt module; faster than scanning distributions
+
+            pyside = PySide6.__version__
+        except (ImportError, AttributeError):
             pyside = metadata.version("PySide6")
-        except metadata.PackageNotFoundError:
-            pyside = metadata.version("PySide6-Essentials")
     if py == (3, 11) and _version_tuple(pyside) >= (6, 12):
         raise UnsupportedRuntime(
             f"PySide6 {pyside} on Python 3.11 crashes (none_dealloc). Install PySide6 6.11.x "
