@@ -107,7 +107,7 @@ class ConsoleController(QObject):
         self.sync_controller.sig_poll_failed.connect(self._on_poll_failed)
         self.runner.sig_task_failed.connect(self._notify)
         window.sig_sync_requested.connect(self.sync_controller.sync_now)
-        window.sig_language_changed.connect(lambda _lang: self._render_feed_rows())
+        window.sig_language_changed.connect(self._on_language_changed)
         window.sig_close_requested.connect(self.shutdown)
         self.map.sig_new_incident_requested.connect(self._on_new_incident_requested)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
@@ -183,6 +183,10 @@ class ConsoleController(QObject):
         self._tiles = service
         self.map.set_basemap(attribution, service.tile)
         self.offline_area.set_tile_service(service)
+
+    def _on_language_changed(self, language: str) -> None:
+        self.map.set_language(language)
+        self._render_feed_rows()
 
     def _on_new_incident_requested(self, lat: float, lon: float) -> None:
         # Intake (the incident form) plugs into this signal; until then the operator sees the coordinates.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.task_runner import TaskRunner
-from widgets.i18n import t
+from widgets.i18n import current_language, t
 from widgets.table_rows import FeedStatusRow
 
 if TYPE_CHECKING:
@@ -118,11 +118,17 @@ class MapController(QObject):
 
     def _on_page_ready(self) -> None:
         self._page_ready = True
+        self.set_language(current_language())
         if self._basemap is not None:
             self._send_basemap()
         self.refresh()
 
     # --- data ------------------------------------------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        """The page's own labels follow the console's language (it carries the Thai/English pairs itself)."""
+        if self._view is not None and self._page_ready:
+            self._view.set_language(language, {})
 
     def set_store(self, store: Store) -> None:
         self._store = store

@@ -153,3 +153,26 @@ def test_save_area_for_offline_fills_the_tile_cache(qtbot, console_factory, simu
     assert tiles.cache.get(9, x, y) is not None
     assert tiles.tile(9, x, y) is not None
     dialog.close()
+
+
+def test_map_labels_follow_the_console_language(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    from widgets.i18n import set_language
+
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    qtbot.waitUntil(lambda: controller.map.ready, timeout=60_000)
+    view = controller.map.view
+
+    def controls_text() -> str:
+        answer: dict = {}
+        view.query("dom_text", answer.update)
+        qtbot.waitUntil(lambda: bool(answer), timeout=10_000)
+        return " ".join(answer["controls"]) if isinstance(answer["controls"], list) else str(answer["controls"])
+
+    try:
+        controller.window.change_language("en")
+        qtbot.waitUntil(lambda: "Incidents" in controls_text(), timeout=10_000)
+        controller.window.change_language("th")
+        qtbot.waitUntil(lambda: "เหตุการณ์" in controls_text() and "Incidents" not in controls_text(),
+                        timeout=10_000)
+    finally:
+        set_language("th")
