@@ -63,7 +63,7 @@ _AIR_VALUES = ("pm25", "pm10", "o3", "co", "no2", "so2", "aqi", "aqi_band")
 _AIR_UPSERT = _reading_upsert("air_readings", _AIR_VALUES)
 _HOURLY_VALUES = ("pm25", "pm10", "o3", "co", "no2", "so2")  # no AQI: it is defined on the means only
 _HOURLY_UPSERT = _reading_upsert("air_hourly", _HOURLY_VALUES)
-_AVERAGING = attrgetter("averaging")
+_AVERAGING_AND_TZ = attrgetter("averaging", "observed_at.tzinfo")
 _RIVER_VALUES = ("level_m", "level_msl", "bank_diff_m", "situation_level", "flow_m3s")
 _RIVER_UPSERT = _reading_upsert("river_readings", _RIVER_VALUES)
 
@@ -77,8 +77,12 @@ def ingest_air(engine: Engine, records: Sequence[AirReading]) -> IngestSummary:
     """
     if not records:
         return IngestSummary(0, 0, 0, 0)
-    _refuse_naive(records)
-    kinds = set(map(_AVERAGING, records))  # one C-speed pass; the common case is a single kind
+    # One C-speed pass for both checks (the hot path has no room for two): each record's averaging and whether its
+    # time is aware. datetime.timestamp() would read a naive time as the machine's local time, so those are refused.
+    seen = set(map(_AVERAGING_AND_TZ, records))
+    if any(tz is None for _, tz in seen):
+        _refuse_naive(records)
+    kinds = {averaging for averaging, _ in seen}
     unknown = kinds - {"24h", "1h"}
     if unknown:
         raise ValueError(f"unknown AirReading.averaging {sorted(unknown)!r}: expected '24h' or '1h'")
