@@ -110,6 +110,7 @@ class ConsoleController(QObject):
         window.sig_language_changed.connect(self._on_language_changed)
         window.sig_close_requested.connect(self.shutdown)
         self.map.sig_new_incident_requested.connect(self._on_new_incident_requested)
+        self.map.sig_station_selected.connect(self._on_station_selected)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
     @property
@@ -183,6 +184,13 @@ class ConsoleController(QObject):
         self._tiles = service
         self.map.set_basemap(attribution, service.tile)
         self.offline_area.set_tile_service(service)
+
+    def _on_station_selected(self, layer: str, code: str) -> None:
+        # Station details live in the situation dock (its chart comes with the charts panel): bring it forward.
+        dock = self.window.dock("overview")
+        dock.show()
+        dock.raise_()
+        self.window.overview.select_station(layer, code)
 
     def _on_language_changed(self, language: str) -> None:
         self.map.set_language(language)

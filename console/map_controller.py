@@ -54,6 +54,9 @@ class MapController(QObject):
     sig_incident_selected = Signal(str)
     """An incident was clicked on the map (its id: server id, or ``local-N`` before it is synced)."""
 
+    sig_station_selected = Signal(str, str)
+    """An air-quality station or river gauge was clicked on the map: (layer "air" | "river", station code)."""
+
     sig_new_incident_requested = Signal(float, float)
     """The operator asked for a new incident at (lat, lon) from the map's context menu."""
 
@@ -199,6 +202,8 @@ class MapController(QObject):
     def _on_feature_clicked(self, layer: str, feature_id: str) -> None:
         if layer == "incidents":
             self.sig_incident_selected.emit(feature_id)
+        elif layer in ("air", "river"):
+            self.sig_station_selected.emit(layer, feature_id)
 
     def select_incident(self, feature_id: str | None) -> None:
         if self._view is not None and self._page_ready:

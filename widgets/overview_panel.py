@@ -82,6 +82,17 @@ class OverviewPanel(QWidget):
     def set_river(self, rows: Sequence[Any]) -> None:
         self.river_model.set_rows(rows)
 
+    def select_station(self, layer: str, code: str) -> bool:
+        """Select and show the station's row ("air" or "river" table); False when the station is not listed."""
+        table, model = ((self.air_table, self.air_model) if layer == "air" else (self.river_table, self.river_model))
+        for row, item in enumerate(model.rows()):
+            if item.code == code:
+                table.selectRow(row)
+                table.scrollTo(model.index(row, 0))
+                table.setFocus()
+                return True
+        return False
+
     def set_counts(self, counts: Mapping[str, int]) -> None:
         self._counts = dict(counts)
         self._render_totals()

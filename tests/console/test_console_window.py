@@ -176,3 +176,21 @@ def test_map_labels_follow_the_console_language(qtbot, console_factory, simulato
                         timeout=10_000)
     finally:
         set_language("th")
+
+
+def test_map_clicks_reach_the_console(qtbot, console_factory, simulator: SimulatorServer) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory(simulator_url=simulator.url)
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.map.ready and controller.window.overview.air_model.rowCount() > 0,
+                    timeout=60_000)
+    view = controller.map.view
+    with qtbot.waitSignal(controller.map.sig_incident_selected, timeout=5_000) as clicked:
+        view.sig_feature_clicked.emit("incidents", "1001")
+    assert clicked.args == ["1001"]
+    view.sig_feature_clicked.emit("air", "35t")
+    table = controller.window.overview.air_table
+    [row] = table.selectionModel().selectedRows()
+    assert controller.window.overview.air_model.rows()[row.row()].code == "35t"
+    view.sig_new_incident_requested.emit(18.7877, 98.9933)
+    assert "18.78770, 98.99330" in controller.window.activity.text()

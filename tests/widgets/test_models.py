@@ -109,3 +109,14 @@ def test_formats() -> None:
     assert format_datetime(T0, "en") == "25 Nov 2026 14:00"
     assert format_age(59, "en") == "59 s" and format_age(3900, "en") == "1 h 5 min"
     assert plain_tooltip("<b>x</b>\ny") == "<qt>&lt;b&gt;x&lt;/b&gt;<br>y</qt>"
+
+
+def test_overview_selects_a_station(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from widgets.overview_panel import OverviewPanel
+
+    panel = OverviewPanel()
+    qtbot.addWidget(panel)
+    panel.set_air([Air("35t", "ศาลากลาง", "City Hall", T0, 20.0, 40, 2), Air("36t", None, "Yupparaj", T0, 30.0, 60, 3)])
+    assert panel.select_station("air", "35t")
+    assert panel.air_table.selectionModel().selectedRows()[0].row() == 1  # worst first: 36t is row 0
+    assert not panel.select_station("air", "nope")
