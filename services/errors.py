@@ -29,9 +29,11 @@ class FeedNotConfigured(FeedError):
 class FeedHTTPError(FeedError):
     """The server answered with an HTTP error status that retrying will not fix."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, body: bytes = b"", etag: str | None = None) -> None:
         super().__init__(f"HTTP {status}: {message}")
         self.status = status
+        self.body = body  # e.g. the current record that comes with a 412, for merging
+        self.etag = etag
 
 
 class MalformedPayload(FeedError):

@@ -309,7 +309,7 @@ class FeedHttpClient:
                 text = excerpt(redact(content[:2000].decode("utf-8", "replace")), 200)
                 message = f"{self.feed_name}: {method} {final_url}: {text or resp.reason or 'no body'}"
                 log.warning("HTTP %s %s", status, message)
-                raise FeedHTTPError(status, message)
+                raise FeedHTTPError(status, message, body=content, etag=resp.headers.get("ETag"))
         elapsed = time.monotonic() - started
         log.info("%s %s %s → %s (%d bytes, %.2f s)", self.feed_name, method, final_url, status, len(content), elapsed)
         return FetchResult(

@@ -14,6 +14,28 @@ from services.simulator.seed import load_seed
 
 JITTER_DEG = 0.0018  # about ±200 m
 ASSIGNEES = ("somchai.k", "nattaya.p", "wichai.s", "ploy.t", "arthit.m")
+REPORTERS = ("สมศรี ใจดี", "ประเสริฐ วงศ์คำ", "มาลี ศรีสุข", "Anan Chaiyasit", "บุญเรือน อินทร์แก้ว",
+             "John Miller", "ทองใบ คำมูล", "กมลวรรณ ปัญญา")
+# How a seeded incident got to its state: the actions, replayed through services.workflow by the store.
+SEED_PATHS: dict[str, tuple[str, ...]] = {
+    "new": (),
+    "acknowledged": ("acknowledge",),
+    "dispatched": ("acknowledge", "dispatch"),
+    "on_scene": ("acknowledge", "dispatch", "arrive"),
+    "resolved": ("acknowledge", "dispatch", "arrive", "resolve"),
+    "closed": ("acknowledge", "dispatch", "arrive", "resolve", "close"),
+    "forwarded": ("acknowledge", "forward"),
+    "on_hold": ("acknowledge", "dispatch", "hold"),
+    "reopened": ("acknowledge", "dispatch", "arrive", "resolve", "reopen"),
+    "cancelled": ("cancel",),
+}
+# Seed state weights: older incidents are mostly finished, recent ones mostly in progress.
+_OLD_WEIGHTS = {"new": 1, "acknowledged": 1, "dispatched": 1, "on_scene": 1, "resolved": 3, "closed": 5,
+                "forwarded": 1, "on_hold": 1, "reopened": 0.5, "cancelled": 1}
+_RECENT_WEIGHTS = {"new": 5, "acknowledged": 3, "dispatched": 3, "on_scene": 2, "resolved": 2, "closed": 1,
+                   "forwarded": 1, "on_hold": 1, "reopened": 0.5, "cancelled": 0.5}
+_SOURCE_WEIGHTS = {"hotline": 4, "citizen_app": 5, "walk_in": 1, "sensor": 1, "patrol": 1}
+_ASSIGNED_STATES = frozenset({"dispatched", "on_scene", "resolved", "closed", "on_hold", "reopened"})
 # Hazard categories start more urgent.
 _DEFAULT_PRIORITY = {"forest_fire": "P1", "flooding": "P2", "safety": "P2", "open_burning": "P2", "smoke": "P3"}
 _ARRIVALS_PER_HOUR = ((0, 0.55), (1, 0.35), (2, 0.10))
@@ -34,6 +56,10 @@ class Draft:
     workflow_state: str
     assignee: str | None
     attributes: dict[str, str]
+    source: str | None = None
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    step_minutes: tuple[int, ...] = ()  # minutes between the SEED_PATHS steps (first one after requested_at)
 
 
 def default_priority(service_code: str) -> str:
@@ -62,6 +88,12 @@ class IncidentGenerator:
         priority = default_priority(code)
         if state != "new" and r.random() < 0.3:
             priority = r.choice(["P1", "P2", "P3", "P4"])
+        source = r.choices(list(_SOURCE_WEIGHTS), weights=list(_SOURCE_WEIGHTS.values()))[0]
+        reporter = contact = None
+        if source in ("hotline", "walk_in", "citizen_app"):
+            reporter = r.choice(REPORTERS)
+            contact = f"08{r.randint(1, 9)}-{r.randint(100, 999)}-{r.randint(1000, 9999)}"
+        steps = tuple(r.randint(10, 240) for _ in SEED_PATHS[state])
         return Draft(
             service_code=code,
             description=description,
@@ -72,8 +104,12 @@ class IncidentGenerator:
             requested_at=at,
             priority=priority,
             workflow_state=state,
-            assignee=r.choice(ASSIGNEES) if state in ("assigned", "in_progress", "on_hold", "resolved") else None,
+            assignee=r.choice(ASSIGNEES) if state in _ASSIGNED_STATES else None,
             attributes=attributes,
+            source=source,
+            reporter_name=reporter,
+            reporter_contact=contact,
+            step_minutes=steps,
         )
 
     def seed_drafts(self, now: datetime, count: int = 40) -> list[Draft]:
@@ -83,10 +119,8 @@ class IncidentGenerator:
         for _ in range(count):
             age = timedelta(hours=r.uniform(0.5, 24 * 7))
             old = age > timedelta(days=3)
-            state = r.choices(
-                ["new", "acknowledged", "assigned", "in_progress", "on_hold", "resolved", "rejected", "duplicate"],
-                weights=[2, 2, 2, 3, 1, 5, 1, 1] if old else [5, 3, 3, 3, 1, 1, 0.5, 0.5],
-            )[0]
+            weights = _OLD_WEIGHTS if old else _RECENT_WEIGHTS
+            state = r.choices(list(weights), weights=list(weights.values()))[0]
             drafts.append(self._draft(r, (now - age).replace(microsecond=0), state))
         return sorted(drafts, key=lambda d: d.requested_at)
 

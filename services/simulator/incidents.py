@@ -2,9 +2,12 @@
 
 Workflow extension (on top of GeoReport v2; plain v2 clients keep working):
 
-- Every request carries ``version`` (int, +1 on every change), ``workflow_state`` (see :data:`OPEN_STATES` and
-  :data:`CLOSED_STATES`; ``status_detail`` repeats it, ``status`` is ``closed`` for closed states), ``priority``
-  (P1–P4; ``expected_datetime`` = requested + the priority's SLA) and ``assignee``.
+- Every request carries ``version`` (int, +1 on every change), ``workflow_state`` (one of
+  :data:`services.workflow.STATES`; ``status_detail`` repeats it, ``status`` = ``OPEN311_STATUS[state]``, so
+  resolved, closed and cancelled are "closed"), ``priority`` (P1–P4), ``assignee``, ``source`` (hotline, walk_in,
+  citizen_app, sensor, patrol or null) and the SLA clock: ``sla_paused_s``, ``sla_paused_since``, ``resumed_state``
+  (see :mod:`services.sla`). ``expected_datetime`` is the SLA target (category × priority, paused time included) as
+  of the last change. ``reporter_name`` / ``reporter_contact`` are written only to callers with a bearer token.
 - ``GET /requests/<id>.json`` and ``PATCH`` answer with ``ETag: "<id>-v<version>"``.
 - ``PATCH /requests/<id>.json`` (JSON object of fields to change: ``workflow_state`` or its alias ``status_detail``,
   ``priority``, ``assignee``, ``status_notes``, ``description``) needs ``Authorization: Bearer <token>`` of an operator
@@ -15,9 +18,15 @@ Workflow extension (on top of GeoReport v2; plain v2 clients keep working):
   replays the first successful response (same status and body, header ``Idempotent-Replayed: true``) without a second
   change; the same key with a different body → 422.
 - Every change appends a service request update (``GET /servicerequestupdates.json``).
-- ``POST /requests.json`` accepts ``api_key`` = an operator/supervisor token or a configured API key (403 otherwise).
-- Transition rules: a ``TransitionValidator`` (e.g. from ``services/workflow.py``) may be plugged in; it is called as
-  ``validator(current_record, changes, role)`` and raises :class:`TransitionRejected` to refuse (HTTP 409 by default).
+- ``POST /requests.json`` accepts ``api_key`` = an operator/supervisor token or a configured API key (403 otherwise),
+  and besides GeoReport v2's fields the reporter (``first_name``, ``last_name``, ``email``, ``phone``, or the extension
+  fields ``reporter_name`` / ``reporter_contact``) and ``source``.
+- Workflow rules (:mod:`services.workflow`) for the caller's role: a ``workflow_state`` change must be an action
+  (:func:`~services.workflow.action_for`) the role may take now; an ``assignee`` change is "assign", a ``priority``
+  change "set_priority" (after the state change; paused SLA time is kept), a ``description`` / ``status_notes``
+  change "comment". Refused → 409 with the reason, or 403 when the role may never do it. A further
+  ``TransitionValidator`` may be plugged in; it is called as ``validator(current_record, changes, role)`` and raises
+  :class:`TransitionRejected` to refuse (HTTP 409 by default).
 """
 
 from __future__ import annotations
@@ -29,28 +38,31 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from services import workflow
 from services.simulator.clock import SimClock
 from services.simulator.incident_fields import (
     CLOSED_STATES,
     MAX_DESCRIPTION,
     OPEN_STATES,
     PRIORITIES,
-    SLA_HOURS,
     IncidentError,
     to_public,
     validate_changes,
+    view_of,
+    workflow_steps,
 )
-from services.simulator.incident_seed import Draft, IncidentGenerator, default_priority
+from services.simulator.incident_seed import SEED_PATHS, Draft, IncidentGenerator, default_priority
 from services.simulator.seed import load_seed
 from services.simulator.timefmt import w3c
+from services.sla import SlaPolicy, sla_status
 
 __all__ = [
-    "CLOSED_STATES", "MAX_DESCRIPTION", "OPEN_STATES", "PRIORITIES", "ROLES", "SLA_HOURS", "IncidentError",
+    "CLOSED_STATES", "MAX_DESCRIPTION", "OPEN_STATES", "PRIORITIES", "ROLES", "IncidentError",
     "IncidentStore", "TransitionRejected", "TransitionValidator", "etag_of", "to_public",
 ]
 
 ROLES: tuple[str, ...] = ("operator", "supervisor", "viewer")
-WRITE_ROLES = frozenset({"operator", "supervisor"})
+WRITE_ROLES = workflow.WRITE_ROLES
 _MAX_IDEMPOTENCY_KEYS = 2000
 _MAX_CATCH_UP = timedelta(days=7)
 
@@ -91,11 +103,13 @@ class IncidentStore:
         tokens: dict[str, str],
         api_keys: frozenset[str] = frozenset(),
         validator: TransitionValidator | None = None,
+        policy: SlaPolicy | None = None,
     ) -> None:
         """``tokens`` maps role → bearer token; ``api_keys`` are extra keys accepted by POST /requests.json."""
         self._lock = threading.RLock()
         self.clock = clock
         self.validator = validator
+        self.policy = policy or SlaPolicy()
         self._roles = {token: role for role, token in tokens.items()}
         self._api_keys = frozenset(api_keys)
         self._services = {s["service_code"]: s for s in load_seed("open311_services")}
@@ -137,6 +151,14 @@ class IncidentStore:
             raise IncidentError(401, "Missing or unknown bearer token", headers={"WWW-Authenticate": "Bearer"})
         return role
 
+    def is_staff(self, authorization: str | None) -> bool:
+        """True for a valid bearer token of any role (reads then include the reporter fields)."""
+        try:
+            self.role_of(authorization)
+        except IncidentError:
+            return False
+        return True
+
     def writer_role(self, authorization: str | None) -> str:
         """Like :meth:`role_of` but only for roles that may write (403 for viewers)."""
         role = self.role_of(authorization)
@@ -163,23 +185,18 @@ class IncidentStore:
         rid = str(self._next_id)
         self._next_id += 1
         svc = self._services[draft.service_code]
-        closed = draft.workflow_state in CLOSED_STATES
-        updated = draft.requested_at
-        if draft.workflow_state != "new":
-            # Seeded requests were handled some time after they came in, never in the future.
-            updated = min(draft.requested_at + timedelta(minutes=20 + (int(rid) * 37) % 600), now)
         record = {
             "service_request_id": rid,
-            "status": "closed" if closed else "open",
-            "status_notes": "Resolved by the responsible agency" if draft.workflow_state == "resolved" else None,
+            "status": "open",
+            "status_notes": None,
             "service_name": svc["name_en"],
             "service_code": draft.service_code,
             "description": draft.description,
             "agency_responsible": svc["agency"],
             "service_notice": None,
             "requested_datetime": draft.requested_at,
-            "updated_datetime": updated,
-            "expected_datetime": draft.requested_at + timedelta(hours=SLA_HOURS[draft.priority]),
+            "updated_datetime": draft.requested_at,
+            "expected_datetime": None,
             "address": draft.address,
             "address_id": address_id,
             "zipcode": draft.zipcode,
@@ -187,25 +204,56 @@ class IncidentStore:
             "long": draft.lon,
             "media_url": media_url,
             "version": 1,
-            "workflow_state": draft.workflow_state,
+            "workflow_state": "new",
             "priority": draft.priority,
-            "assignee": draft.assignee,
+            "assignee": None,
+            "source": draft.source,
+            "reporter_name": draft.reporter_name,
+            "reporter_contact": draft.reporter_contact,
+            "sla_paused_s": 0,
+            "sla_paused_since": None,
+            "resumed_state": None,
             "attributes": dict(draft.attributes),
         }
+        self._refresh_sla(record, draft.requested_at)
         self._records[rid] = record
         self._comments[rid] = []
-        self._append_update(record, "Request received / ได้รับเรื่องแล้ว", draft.requested_at, state="new")
-        if draft.workflow_state != "new":
-            record["version"] = 2
-            self._append_update(record, f"workflow_state: new → {draft.workflow_state}", updated)
+        self._append_update(record, "Request received / ได้รับเรื่องแล้ว", draft.requested_at)
+        # Seeded requests got to their state through the real rules, step by step, never in the future.
+        at = draft.requested_at
+        for action, minutes in zip(SEED_PATHS[draft.workflow_state], draft.step_minutes, strict=True):
+            at = min(at + timedelta(minutes=minutes), now)
+            before = record["workflow_state"]
+            self._apply(record, workflow.transition(view_of(record), action, "supervisor", at, self.policy), at)
+            if action == "dispatch":
+                record["assignee"] = draft.assignee
+            if action == "resolve":
+                record["status_notes"] = "Resolved by the responsible agency"
+            record["version"] += 1
+            record["updated_datetime"] = at
+            self._append_update(record, f"workflow_state: {before} → {record['workflow_state']}", at)
         return record
 
-    def _append_update(self, record: dict, description: str, at: datetime, state: str | None = None) -> None:
-        state = state or record["workflow_state"]
+    def _apply(self, record: dict, result: workflow.Transition, now: datetime) -> None:
+        """Store a workflow transition's state, priority and SLA clock fields, and the SLA target that follows."""
+        record["workflow_state"] = result.state_after
+        record["priority"] = result.priority
+        record["sla_paused_s"] = result.sla_paused_s
+        record["sla_paused_since"] = result.sla_paused_since
+        record["resumed_state"] = result.resumed_state
+        record["status"] = workflow.OPEN311_STATUS[result.state_after]
+        self._refresh_sla(record, now)
+
+    def _refresh_sla(self, record: dict, now: datetime) -> None:
+        # The target as of this change: while the clock is stopped it is the deadline if work resumed right now.
+        record["expected_datetime"] = sla_status(view_of(record), now, self.policy).target_at
+
+    def _append_update(self, record: dict, description: str, at: datetime) -> None:
+        state = record["workflow_state"]
         self._updates.append({
             "update_id": str(len(self._updates) + 1),
             "service_request_id": record["service_request_id"],
-            "status": "closed" if state in CLOSED_STATES else "open",
+            "status": workflow.OPEN311_STATUS[state],
             "workflow_state": state,
             "version": record["version"],
             "description": description,
@@ -223,13 +271,13 @@ class IncidentStore:
                 self._insert(draft, now)
             self._arrived_until = now
 
-    def get(self, rid: str) -> dict:
-        """The public JSON of one request (404 when unknown)."""
+    def get(self, rid: str, *, staff: bool = False) -> dict:
+        """The public JSON of one request (404 when unknown); reporter fields when ``staff``."""
         with self._lock:
             self.catch_up()
             if rid not in self._records:
                 raise IncidentError(404, f"Unknown service_request_id {rid!r}")
-            return to_public(self._records[rid])
+            return to_public(self._records[rid], staff=staff)
 
     def query(
         self,
@@ -239,6 +287,7 @@ class IncidentStore:
         start: datetime | None = None,
         end: datetime | None = None,
         updated_after: datetime | None = None,
+        staff: bool = False,
     ) -> list[dict]:
         """Matching requests: newest requested first, or by (updated, id) ascending when ``updated_after`` is set.
 
@@ -260,7 +309,7 @@ class IncidentStore:
                 rows.sort(key=lambda r: (r["updated_datetime"], int(r["service_request_id"])))
             else:
                 rows.sort(key=lambda r: (r["requested_datetime"], int(r["service_request_id"])), reverse=True)
-            return [to_public(r) for r in rows]
+            return [to_public(r, staff=staff) for r in rows]
 
     def updates(self, *, start: datetime | None = None, after_id: int | None = None,
                 request_id: str | None = None) -> list[dict]:
@@ -276,8 +325,9 @@ class IncidentStore:
 
     def create(self, *, service_code: str, lat: float | None, lon: float | None, address: str | None,
                address_id: str | None, description: str | None, media_url: str | None,
-               attributes: dict[str, str]) -> dict:
-        """A new request from POST /requests.json (arguments already parsed); returns its public JSON."""
+               attributes: dict[str, str], source: str | None = None, reporter_name: str | None = None,
+               reporter_contact: str | None = None) -> dict:
+        """A new request from POST /requests.json (arguments already parsed); returns its public (staff) JSON."""
         if service_code not in self._services:
             raise IncidentError(404, f"Unknown service_code {service_code!r}")
         for attr in self._services[service_code]["attributes"]:
@@ -291,13 +341,14 @@ class IncidentStore:
             now = self.clock.now().replace(microsecond=0)
             draft = Draft(service_code, description or "", lat if lat is not None else 0.0,
                           lon if lon is not None else 0.0, address or "", "", now, default_priority(service_code),
-                          "new", None, attributes)
+                          "new", None, attributes, source=source, reporter_name=reporter_name,
+                          reporter_contact=reporter_contact)
             record = self._insert(draft, now, media_url=media_url, address_id=address_id)
             if lat is None:
                 record["lat"] = record["long"] = None
             record["zipcode"] = None
             record["service_notice"] = f"Expected response by {w3c(record['expected_datetime'])}"
-            return to_public(record)
+            return to_public(record, staff=True)
 
     def patch(self, rid: str, changes: dict, if_match: str | None, role: str) -> dict:
         """Apply a PATCH (see the module docstring for the rules); returns the new public JSON."""
@@ -314,22 +365,24 @@ class IncidentStore:
             if "*" not in tags and current not in tags:
                 raise IncidentError(412, "Version mismatch: the request changed since you read it",
                                     body=[to_public(record)], headers={"ETag": current})
+            now = self.clock.now().replace(microsecond=0)
+            results = workflow_steps(record, changes, role, now, self.policy)
             if self.validator is not None:
                 try:
-                    self.validator(to_public(record), dict(changes), role)
+                    self.validator(to_public(record, staff=True), dict(changes), role)
                 except TransitionRejected as exc:
                     raise IncidentError(exc.status, exc.description) from None
             summary = []
             for field, value in changes.items():
                 if record.get(field) != value:
                     summary.append(f"{field}: {record.get(field) or '-'} → {value if value is not None else '-'}")
-                record[field] = value
-            if "priority" in changes:
-                record["expected_datetime"] = record["requested_datetime"] + timedelta(
-                    hours=SLA_HOURS[changes["priority"]])
-            record["status"] = "closed" if record["workflow_state"] in CLOSED_STATES else "open"
+            for field in ("assignee", "status_notes", "description"):
+                if field in changes:
+                    record[field] = changes[field]
+            for result in results:
+                self._apply(record, result, now)
             self._touch(record, changes.get("status_notes") or "; ".join(summary) or "no change")
-            return to_public(record)
+            return to_public(record, staff=True)
 
     def _touch(self, record: dict, description: str) -> None:
         record["version"] += 1

@@ -6,7 +6,7 @@ Plain v2: ``GET /services.json``, ``GET /services/<code>.json``, ``GET /requests
 ``[{"service_request_id", "service_notice", "account_id"}]``) and ``GET /servicerequestupdates.json``
 (``start_date``, ``after_update_id``, ``service_request_id``). The workflow extension (PATCH, comments, ETags,
 idempotency) is documented in :mod:`services.simulator.incidents`. Errors: ``[{"code", "description"}]`` with the
-same HTTP status.
+same HTTP status. Reads with a valid ``Authorization: Bearer`` token (any role) also carry the reporter fields.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from services.simulator.incident_fields import reporter_from_form
 from services.simulator.incidents import MAX_DESCRIPTION, IncidentError, IncidentStore, etag_of
 from services.simulator.timefmt import THAI
 
@@ -104,7 +105,8 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         if statuses and set(statuses) - {"open", "closed"}:
             raise IncidentError(400, "status must be open, closed or both")
         rows = store.query(service_codes=_list_arg("service_code"), statuses=statuses, start=_w3c_arg("start_date"),
-                           end=_w3c_arg("end_date"), updated_after=_w3c_arg("updated_after"))
+                           end=_w3c_arg("end_date"), updated_after=_w3c_arg("updated_after"),
+                           staff=store.is_staff(request.headers.get("Authorization")))
         page = _int_arg("page", 1, 1)
         size = _int_arg("page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         assert page is not None and size is not None
@@ -113,7 +115,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
 
     @bp.get("/requests/<rid>.json")
     def get_request(rid: str) -> Response:
-        record = store.get(rid)
+        record = store.get(rid, staff=store.is_staff(request.headers.get("Authorization")))
         return _json([record], headers={"ETag": etag_of(record)})
 
     @bp.post("/requests.json")
@@ -135,11 +137,13 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         if description and len(description) > MAX_DESCRIPTION:
             raise IncidentError(400, f"description is longer than {MAX_DESCRIPTION} characters")
         attributes = {m.group(1): v for k, v in form.items() if (m := _ATTRIBUTE.match(k))}
+        reporter_name, reporter_contact, source = reporter_from_form(form)
 
         def action() -> tuple[int, Any, dict[str, str]]:
             record = store.create(service_code=code, lat=lat, lon=lon, address=address,
                                   address_id=form.get("address_id"), description=description,
-                                  media_url=form.get("media_url"), attributes=attributes)
+                                  media_url=form.get("media_url"), attributes=attributes, source=source,
+                                  reporter_name=reporter_name, reporter_contact=reporter_contact)
             body = [{"service_request_id": record["service_request_id"],
                      "service_notice": record["service_notice"], "account_id": None}]
             return 201, body, {"ETag": etag_of(record)}

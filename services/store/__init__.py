@@ -2,13 +2,35 @@
 
 from services.store.database import open_store
 from services.store.feed_state import FeedState
+from services.store.incident_rows import (
+    AttachmentMeta,
+    IncidentDetail,
+    IncidentDraft,
+    IncidentEvent,
+    IncidentLink,
+    OutboxEntry,
+    QueueFilter,
+    QueueRow,
+    QueueSort,
+    Reporter,
+)
 from services.store.rows import AirLatest, IncidentRow, IngestSummary, RiverLatest, StoredRejection
 from services.store.store import Store
 
 __all__ = [
     "AirLatest",
+    "AttachmentMeta",
     "FeedState",
+    "IncidentDetail",
+    "IncidentDraft",
+    "IncidentEvent",
+    "IncidentLink",
     "IncidentRow",
+    "OutboxEntry",
+    "QueueFilter",
+    "QueueRow",
+    "QueueSort",
+    "Reporter",
     "IngestSummary",
     "RiverLatest",
     "Store",

@@ -18,16 +18,19 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0004_air_hourly"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0005_incident_workflow"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -214,9 +217,25 @@ incidents = Table(
     Column("source", Text),
     Column("version", Integer),
     Column("local_changes", Integer, nullable=False, server_default="0"),
+    # 0005_incident_workflow
+    Column("reporter_name", Text),
+    Column("reporter_contact", Text),
+    Column("sla_paused_s", Integer, nullable=False, server_default="0"),
+    Column("sla_paused_since", UtcSeconds),
+    Column("resumed_state", Text),
+    Column("merged_into", Integer, ForeignKey("incidents.id")),
     CheckConstraint("status IN ('open', 'closed')", name="ck_incidents_status"),
     Index("ix_incidents_updated", "updated_at", "id"),
     Index("ix_incidents_status_updated", "status", "updated_at", "id"),
+    # The queue's sort/filter indexes, partial: merged incidents never show in the queue (see 0005).
+    *(Index(f"ix_incidents_q_{name}", *columns, sqlite_where=text("merged_into IS NULL"))
+      for name, columns in (("requested", ("requested_at",)), ("priority", ("priority", "requested_at")),
+                            ("category", ("service_code", "requested_at")), ("status", ("status", "requested_at")),
+                            ("state", ("workflow_state", "requested_at")),
+                            ("district", ("district_code", "requested_at")), ("expected", ("expected_at",)),
+                            ("assignee", ("assignee", "requested_at")), ("source", ("source", "requested_at")))),
+    Index("ix_incidents_latlon", "lat", "lon"),
+    Index("ix_incidents_merged_into", "merged_into"),
 )
 
 incident_events = Table(
@@ -278,3 +297,54 @@ air_hourly = Table(
     PrimaryKeyConstraint("station_id", "observed_at"),
     sqlite_with_rowid=False,
 )
+
+# --- 0005_incident_workflow --------------------------------------------------------------------------------------
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("media_type", Text),
+    Column("sha256", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary),  # PNG, at most 160 px on its longer side; NULL when not an image
+    Column("created_at", UtcSeconds, nullable=False),
+    Column("actor", Text),
+    Column("server_url", Text),
+    Column("synced", Integer, nullable=False, server_default="0"),
+    CheckConstraint("kind IN ('photo', 'after_photo', 'file')", name="ck_attachments_kind"),
+    Index("ix_attachments_incident", "incident_id", "id"),
+)
+
+incident_links = Table(
+    "incident_links",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("other_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("created_at", UtcSeconds, nullable=False),
+    PrimaryKeyConstraint("incident_id", "other_id", "kind"),
+    CheckConstraint("kind IN ('merged', 'related')", name="ck_incident_links_kind"),
+    Index("ix_incident_links_other", "other_id"),
+)
+
+# The FTS5 table and the shadow tables SQLite makes for it, described only so that the schema comparison in the
+# tests sees the whole database. They are created by 0005's CREATE VIRTUAL TABLE: never create them from here.
+FTS_TABLES = ("incidents_fts", "incidents_fts_data", "incidents_fts_idx", "incidents_fts_config")
+incidents_fts = Table(
+    "incidents_fts",
+    metadata,
+    *(Column(name, NullType) for name in ("description", "service_name", "address", "reporter_name", "server_id")),
+    info={"virtual": True},
+)
+Table("incidents_fts_data", metadata, Column("id", Integer, primary_key=True, nullable=True),
+      Column("block", LargeBinary), info={"virtual": True})
+Table("incidents_fts_idx", metadata, Column("segid", NullType, primary_key=True),
+      Column("term", NullType, primary_key=True), Column("pgno", NullType), sqlite_with_rowid=False,
+      info={"virtual": True})
+Table("incidents_fts_config", metadata, Column("k", NullType, primary_key=True), Column("v", NullType),
+      sqlite_with_rowid=False, info={"virtual": True})

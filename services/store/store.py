@@ -23,9 +23,25 @@ from services.records import (
     ServiceRequest,
     ServiceRequestUpdate,
 )
-from services.store import feed_state, ingest, map_queries, queries, request_updates
+from typing import Any
+
+import numpy as np
+
+from services.store import (
+    duplicates,
+    feed_state,
+    incident_detail,
+    incident_queue,
+    ingest,
+    local_edits,
+    map_queries,
+    outbox,
+    queries,
+    request_updates,
+)
 from services.store.database import write_transaction
 from services.store.feed_state import FeedState
+from services.store.incident_rows import IncidentDetail, IncidentDraft, OutboxEntry, QueueFilter, QueueRow, QueueSort
 from services.store.row_counts import recount
 from services.store.rows import AirLatest, IncidentRow, IngestSummary, MapHotspot, RiverLatest, StoredRejection
 
@@ -188,6 +204,86 @@ class Store:
     def recent_rejections(self, feed: str, limit: int = feed_state.REJECTIONS_KEPT) -> list[StoredRejection]:
         """The newest kept rejections of a feed."""
         return feed_state.recent_rejections(self.feed_engine, feed, limit)
+
+    # --- incident queue (reads; see services.store.incident_queue) -------------------------------------------
+
+    def incident_queue_ids(self, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
+        """Every matching incident id in queue order (int64 array), sorted and filtered in SQL."""
+        return incident_queue.queue_ids(self.edit_engine, flt, sort)
+
+    def incident_queue_first_page(self, flt: QueueFilter, sort: QueueSort, limit: int = 100) -> list[QueueRow]:
+        """The first ``limit`` rows in queue order (the first paint, before the ID list arrives)."""
+        return incident_queue.queue_first_page(self.edit_engine, flt, sort, limit)
+
+    def incident_rows(self, ids: Sequence[int]) -> list[QueueRow]:
+        """Rows for ``ids``, in the order given (missing ids left out)."""
+        return incident_queue.rows_by_id(self.edit_engine, ids)
+
+    def incident_queue_count(self, flt: QueueFilter) -> int:
+        """How many incidents match ``flt``."""
+        return incident_queue.queue_count(self.edit_engine, flt)
+
+    def incident_detail(self, incident_id: int) -> IncidentDetail:
+        """Everything about one incident, including what was merged into it."""
+        return incident_detail.incident_detail(self.edit_engine, incident_id)
+
+    def attachment_data(self, attachment_id: int) -> bytes:
+        """The bytes of one attachment."""
+        return incident_detail.attachment_data(self.edit_engine, attachment_id)
+
+    def duplicate_candidates(self, category: str, lat: float, lon: float, at: datetime, *, radius_m: float = 300,
+                             window_h: float = 48, exclude_id: int | None = None) -> list[QueueRow]:
+        """Same-category incidents within ``radius_m`` and ``window_h`` of a new report, nearest first."""
+        return duplicates.duplicate_candidates(self.edit_engine, category, lat, lon, at, radius_m=radius_m,
+                                               window_h=window_h, exclude_id=exclude_id)
+
+    # --- local incident edits (edit engine, one committed transaction each; see services.store.local_edits) ----
+
+    def create_incident_local(self, draft: IncidentDraft, actor: str, now: datetime) -> int:
+        """A new local incident with its "created" event and outbox "create"; returns its id."""
+        return local_edits.create_incident_local(self.edit_engine, draft, actor, now)
+
+    def apply_action_local(self, incident_id: int, changes: Any, actor: str, now: datetime, note: str | None = None,
+                           *, action: str | None = None) -> None:
+        """Apply a workflow Transition or a column dict with its event and outbox "update"."""
+        local_edits.apply_action_local(self.edit_engine, incident_id, changes, actor, now, note, action=action)
+
+    def add_comment_local(self, incident_id: int, text: str, actor: str, now: datetime) -> None:
+        """A comment on the timeline, queued for the backend."""
+        local_edits.add_comment_local(self.edit_engine, incident_id, text, actor, now)
+
+    def add_attachment_local(self, incident_id: int, kind: str, filename: str, data: bytes, actor: str,
+                             now: datetime) -> int:
+        """Store a photo / after-photo / file with its thumbnail, event and outbox entry; returns its id."""
+        return local_edits.add_attachment_local(self.edit_engine, incident_id, kind, filename, data, actor, now)
+
+    def merge_incidents_local(self, keep_id: int, other_ids: Sequence[int], actor: str, now: datetime) -> None:
+        """Merge ``other_ids`` into ``keep_id`` (they leave the queue, nothing of theirs is lost)."""
+        local_edits.merge_incidents_local(self.edit_engine, keep_id, other_ids, actor, now)
+
+    def split_incident_local(self, merged_id: int, actor: str, now: datetime) -> int:
+        """Undo the merge of ``merged_id``; returns the id it had been merged into."""
+        return local_edits.split_incident_local(self.edit_engine, merged_id, actor, now)
+
+    # --- outbox (the sender's side; see services.store.outbox) -----------------------------------------------
+
+    def outbox_pending(self, limit: int = 100) -> list[OutboxEntry]:
+        """Pending local changes in send order."""
+        return outbox.outbox_pending(self.edit_engine, limit)
+
+    def outbox_mark_sent(self, outbox_id: int, server_record: ServiceRequest | None,
+                         now: datetime | None = None) -> None:
+        """The backend accepted the entry; the incident takes the server's id, version and (if idle) fields."""
+        outbox.outbox_mark_sent(self.edit_engine, outbox_id, server_record, now)
+
+    def outbox_mark_failed(self, outbox_id: int, error: str, retry: bool, now: datetime | None = None) -> None:
+        """Sending failed: try again later (``retry``) or stop as 'failed'."""
+        outbox.outbox_mark_failed(self.edit_engine, outbox_id, error, retry, now)
+
+    def outbox_mark_conflict(self, outbox_id: int, server_record: ServiceRequest | None, reason: str,
+                             now: datetime | None = None) -> None:
+        """The backend refused the change; the entry is kept as 'conflict' and the timeline says why."""
+        outbox.outbox_mark_conflict(self.edit_engine, outbox_id, server_record, reason, now)
 
     # --- maintenance -----------------------------------------------------------------------------------------
 

@@ -6,12 +6,16 @@ from datetime import datetime, timedelta
 
 import requests
 
+from services.workflow import OPEN311_STATUS, SOURCES, STATES
+
 TRAFFY_CODES = {"flooding", "road", "sidewalk", "streetlight", "garbage", "safety", "smoke", "open_burning",
                 "forest_fire", "tree", "water_supply", "animal", "traffic"}
 REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
                   "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
-                  "version", "workflow_state", "status_detail", "priority", "assignee"}
+                  "version", "workflow_state", "status_detail", "priority", "assignee", "source", "sla_paused_s",
+                  "sla_paused_since", "resumed_state"}
+STAFF_FIELDS = REQUEST_FIELDS | {"reporter_name", "reporter_contact"}
 
 
 def _base(sim) -> str:
@@ -41,6 +45,49 @@ def test_list_has_seeded_incidents_with_all_fields(sim):
         assert 18.6 < row["lat"] < 18.9 and 98.9 < row["long"] < 99.2
     assert {r["status"] for r in rows} == {"open", "closed"}
     assert any(any("\u0e00" <= ch <= "\u0e7f" for ch in r["description"]) for r in rows)
+
+
+def test_seeded_states_follow_the_workflow(sim):
+    rows = requests.get(_base(sim) + "/requests.json", timeout=5).json()
+    states = {r["workflow_state"] for r in rows}
+    assert len(states) >= 7 and states <= set(STATES)  # spread over realistic states
+    for r in rows:
+        assert r["status"] == OPEN311_STATUS[r["workflow_state"]] and r["source"] in (*SOURCES, None)
+        paused = r["workflow_state"] in ("forwarded", "on_hold", "resolved", "closed", "cancelled")
+        assert (r["sla_paused_since"] is not None) == paused
+        assert (r["resumed_state"] is not None) == (r["workflow_state"] in ("forwarded", "on_hold"))
+        assert isinstance(r["sla_paused_s"], int) and r["sla_paused_s"] >= 0
+        assert datetime.fromisoformat(r["expected_datetime"]) > datetime.fromisoformat(r["requested_datetime"])
+    reopened = [r for r in rows if r["workflow_state"] == "reopened"]
+    assert all(r["sla_paused_s"] > 0 for r in reopened)  # time spent resolved does not count
+
+
+def test_reporter_fields_only_for_staff(sim):
+    form = {"api_key": sim.tokens["operator"], "service_code": "road", "lat": "18.79", "long": "98.99",
+            "first_name": "สมศรี", "last_name": "ใจดี", "email": "somsri@example.org", "phone": "081-234-5678",
+            "source": "hotline"}
+    rid = requests.post(_base(sim) + "/requests.json", data=form, timeout=5).json()[0]["service_request_id"]
+    (public,) = requests.get(f"{_base(sim)}/requests/{rid}.json", timeout=5).json()
+    assert set(public) == REQUEST_FIELDS and public["source"] == "hotline"
+    viewer = {"Authorization": f"Bearer {sim.tokens['viewer']}"}
+    (staff,) = requests.get(f"{_base(sim)}/requests/{rid}.json", headers=viewer, timeout=5).json()
+    assert set(staff) == STAFF_FIELDS
+    assert staff["reporter_name"] == "สมศรี ใจดี" and staff["reporter_contact"] == "081-234-5678, somsri@example.org"
+    listed = requests.get(_base(sim) + "/requests.json", headers=viewer, timeout=5).json()
+    assert all(set(r) == STAFF_FIELDS for r in listed)
+    bogus = {"Authorization": "Bearer nope"}
+    assert set(requests.get(f"{_base(sim)}/requests/{rid}.json", headers=bogus, timeout=5).json()[0]) == REQUEST_FIELDS
+    explicit = {**form, "reporter_name": "Somsri J.", "reporter_contact": "LINE @somsri", "source": "walk_in"}
+    rid2 = requests.post(_base(sim) + "/requests.json", data=explicit, timeout=5).json()[0]["service_request_id"]
+    (two,) = requests.get(f"{_base(sim)}/requests/{rid2}.json", headers=viewer, timeout=5).json()
+    assert (two["reporter_name"], two["reporter_contact"], two["source"]) == ("Somsri J.", "LINE @somsri", "walk_in")
+    plain = {k: v for k, v in form.items() if k not in ("first_name", "last_name", "email", "phone", "source")}
+    rid3 = requests.post(_base(sim) + "/requests.json", data=plain, timeout=5).json()[0]["service_request_id"]
+    (three,) = requests.get(f"{_base(sim)}/requests/{rid3}.json", headers=viewer, timeout=5).json()
+    assert (three["reporter_name"], three["reporter_contact"], three["source"]) == (None, None, None)
+    assert requests.post(_base(sim) + "/requests.json", data={**form, "source": "pigeon"}, timeout=5).status_code == 400
+    too_long = {**form, "reporter_name": "ก" * 201}
+    assert requests.post(_base(sim) + "/requests.json", data=too_long, timeout=5).status_code == 400
 
 
 def test_filters_and_pagination(sim):
@@ -80,6 +127,10 @@ def test_post_request_with_api_key(sim):
     assert isinstance(created["service_request_id"], str) and created["account_id"] is None
     (record,) = requests.get(f"{_base(sim)}/requests/{created['service_request_id']}.json", timeout=5).json()
     assert record["status"] == "open" and record["workflow_state"] == "new" and record["lat"] == 18.80
+    # forest_fire P1: the SLA target is 4 h after the request, and the notice says so.
+    requested = datetime.fromisoformat(record["requested_datetime"])
+    assert datetime.fromisoformat(record["expected_datetime"]) - requested == timedelta(hours=4)
+    assert record["sla_paused_s"] == 0 and record["sla_paused_since"] is None and record["resumed_state"] is None
 
 
 def test_post_errors(sim):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import requests
 
 from services.simulator.clock import SimClock
@@ -30,19 +32,124 @@ def _patch(sim, rid: str, body: dict, *, role: str | None = "operator", etag: st
     return requests.patch(f"{sim.feed_base('open311')}/requests/{rid}.json", json=body, headers=headers, timeout=5)
 
 
+def _new_request(sim, code: str = "road", **extra: str) -> tuple[str, str]:
+    """A fresh request (state new) posted by an operator: its id and ETag."""
+    form = {"api_key": sim.tokens["operator"], "service_code": code, "lat": "18.79", "long": "98.99", **extra}
+    resp = requests.post(sim.feed_base("open311") + "/requests.json", data=form, timeout=5)
+    assert resp.status_code == 201
+    return resp.json()[0]["service_request_id"], resp.headers["ETag"]
+
+
+def _walk(sim, rid: str, etag: str, steps: list[tuple[dict, str]]) -> tuple[dict, str]:
+    """PATCH each (body, role) in turn, each expected to succeed; the last record and ETag."""
+    record: dict = {}
+    for body, role in steps:
+        resp = _patch(sim, rid, body, role=role, etag=etag)
+        assert resp.status_code == 200, (body, role, resp.json())
+        (record,) = resp.json()
+        etag = resp.headers["ETag"]
+    return record, etag
+
+
+def _resolved(sim, priority: str) -> tuple[str, str]:
+    rid, etag = _new_request(sim)
+    _, etag = _walk(sim, rid, etag, [
+        ({"priority": priority}, "operator"), ({"workflow_state": "acknowledged"}, "operator"),
+        ({"workflow_state": "dispatched", "assignee": "somchai.k"}, "operator"),
+        ({"status_detail": "on_scene"}, "operator"), ({"workflow_state": "resolved"}, "operator")])
+    return rid, etag
+
+
 def test_patch_with_if_match(sim):
-    rid, etag = _open_request(sim)
-    resp = _patch(sim, rid, {"workflow_state": "in_progress", "assignee": "somchai.k", "priority": "P1"}, etag=etag)
+    rid, etag = _new_request(sim)
+    resp = _patch(sim, rid, {"workflow_state": "acknowledged", "assignee": "somchai.k", "priority": "P1"}, etag=etag)
     assert resp.status_code == 200
     (record,) = resp.json()
-    assert record["workflow_state"] == "in_progress" and record["status_detail"] == "in_progress"
+    assert record["workflow_state"] == "acknowledged" and record["status_detail"] == "acknowledged"
     assert record["assignee"] == "somchai.k" and record["priority"] == "P1"
     assert resp.headers["ETag"] == f'"{rid}-v{record["version"]}"' != etag
-    closed = _patch(sim, rid, {"status_detail": "resolved", "status_notes": "cleared"}, etag=resp.headers["ETag"])
-    assert closed.json()[0]["status"] == "closed"
+    resolved = _patch(sim, rid, {"status_detail": "resolved", "status_notes": "cleared"}, etag=resp.headers["ETag"])
+    assert resolved.json()[0]["status"] == "closed"  # Open311: closed once the work is done
     updates = requests.get(sim.feed_base("open311") + "/servicerequestupdates.json",
                            params={"service_request_id": rid}, timeout=5).json()
     assert updates[-1]["description"] == "cleared" and updates[-1]["status"] == "closed"
+    assert [u["workflow_state"] for u in updates] == ["new", "acknowledged", "resolved"]
+
+
+def test_operator_cannot_close_a_resolved_p1_but_a_supervisor_can(sim):
+    rid, etag = _resolved(sim, "P1")
+    refused = _patch(sim, rid, {"workflow_state": "closed"}, role="operator", etag=etag)
+    assert refused.status_code == 409 and "supervisor" in refused.json()[0]["description"]
+    # Lowering the priority in the same PATCH does not get round the rule (and a resolved one keeps its priority).
+    sneaky = _patch(sim, rid, {"workflow_state": "closed", "priority": "P4"}, role="operator", etag=etag)
+    assert sneaky.status_code == 409
+    assert _patch(sim, rid, {"priority": "P4"}, role="operator", etag=etag).status_code == 409
+    closed = _patch(sim, rid, {"workflow_state": "closed"}, role="supervisor", etag=etag)
+    assert closed.status_code == 200
+    (record,) = closed.json()
+    assert (record["workflow_state"], record["status"], record["priority"]) == ("closed", "closed", "P1")
+
+
+def test_operator_closes_an_on_time_p3_but_not_a_breached_one(sim):
+    rid, etag = _resolved(sim, "P3")
+    assert _patch(sim, rid, {"workflow_state": "closed"}, role="operator", etag=etag).status_code == 200
+    late, late_etag = _new_request(sim)
+    sim.clock.advance(73 * 3600)  # past the 72 h P3 target before anyone resolves it
+    _, late_etag = _walk(sim, late, late_etag, [({"workflow_state": "resolved"}, "operator")])
+    refused = _patch(sim, late, {"workflow_state": "closed"}, role="operator", etag=late_etag)
+    assert refused.status_code == 409 and "SLA" in refused.json()[0]["description"]
+    assert _patch(sim, late, {"workflow_state": "closed"}, role="supervisor", etag=late_etag).status_code == 200
+
+
+def test_viewer_403_and_cancel_is_for_supervisors(sim):
+    rid, etag = _new_request(sim)
+    assert _patch(sim, rid, {"workflow_state": "acknowledged"}, role="viewer", etag=etag).status_code == 403
+    cancel = _patch(sim, rid, {"workflow_state": "cancelled"}, role="operator", etag=etag)
+    assert cancel.status_code == 403 and "cancel" in cancel.json()[0]["description"]
+    (record,) = _patch(sim, rid, {"workflow_state": "cancelled"}, role="supervisor", etag=etag).json()
+    assert (record["workflow_state"], record["status"]) == ("cancelled", "closed")
+
+
+def test_reopening_a_closed_request_needs_a_supervisor(sim):
+    rid, etag = _resolved(sim, "P4")
+    reopened, etag = _walk(sim, rid, etag, [({"workflow_state": "reopened"}, "operator")])  # resolved: operator may
+    assert reopened["status"] == "open"
+    _, etag = _walk(sim, rid, etag, [({"workflow_state": "resolved"}, "operator"),
+                                     ({"workflow_state": "closed"}, "operator")])
+    refused = _patch(sim, rid, {"workflow_state": "reopened"}, role="operator", etag=etag)
+    assert refused.status_code == 409 and "supervisor" in refused.json()[0]["description"]
+    assert _patch(sim, rid, {"assignee": "ploy.t"}, role="supervisor", etag=etag).status_code == 409  # closed
+    again = _patch(sim, rid, {"workflow_state": "reopened"}, role="supervisor", etag=etag)
+    assert again.status_code == 200 and again.json()[0]["workflow_state"] == "reopened"
+
+
+def test_moves_the_workflow_does_not_have_are_409(sim):
+    rid, etag = _new_request(sim)
+    jump = _patch(sim, rid, {"workflow_state": "on_scene"}, etag=etag)
+    assert jump.status_code == 409 and "new" in jump.json()[0]["description"]
+    _, etag = _walk(sim, rid, etag, [({"workflow_state": "dispatched"}, "operator"),
+                                     ({"workflow_state": "on_hold"}, "operator")])
+    wrong = _patch(sim, rid, {"workflow_state": "on_scene"}, etag=etag)
+    assert wrong.status_code == 409 and "dispatched" in wrong.json()[0]["description"]
+    (record,) = _patch(sim, rid, {"workflow_state": "dispatched"}, etag=etag).json()
+    assert record["resumed_state"] is None and record["workflow_state"] == "dispatched"
+
+
+def test_pause_and_priority_change_keep_paused_time(sim):
+    rid, etag = _new_request(sim)  # road → P3 (72 h)
+    record, etag = _walk(sim, rid, etag, [({"workflow_state": "acknowledged"}, "operator")])
+    requested = datetime.fromisoformat(record["requested_datetime"])
+    sim.clock.advance(3600)
+    held, etag = _walk(sim, rid, etag, [({"workflow_state": "forwarded"}, "operator")])
+    assert held["sla_paused_since"] is not None and held["resumed_state"] == "acknowledged"
+    sim.clock.advance(2 * 3600)
+    back, etag = _walk(sim, rid, etag, [({"workflow_state": "acknowledged"}, "operator")])
+    assert (back["sla_paused_s"], back["sla_paused_since"], back["resumed_state"]) == (7200, None, None)
+    assert datetime.fromisoformat(back["expected_datetime"]) == requested + timedelta(hours=72 + 2)
+    sim.clock.advance(3600)
+    raised, etag = _walk(sim, rid, etag, [({"priority": "P1"}, "operator")])
+    assert raised["sla_paused_s"] == 7200
+    assert datetime.fromisoformat(raised["expected_datetime"]) == requested + timedelta(hours=4 + 2)
 
 
 def test_stale_if_match_is_412_with_current_record(sim):
@@ -61,7 +168,7 @@ def test_missing_if_match_is_428(sim):
 
 
 def test_auth_401_and_viewer_403(sim):
-    rid, etag = _open_request(sim)
+    rid, etag = _new_request(sim)
     assert _patch(sim, rid, {"assignee": "x"}, role=None, etag=etag).status_code == 401
     bad = requests.patch(f"{sim.feed_base('open311')}/requests/{rid}.json", json={"assignee": "x"},
                          headers={"Authorization": "Bearer not-a-token", "If-Match": etag}, timeout=5)
@@ -75,6 +182,7 @@ def test_bad_patch_bodies_are_400(sim):
     assert _patch(sim, rid, {"lat": 1}, etag=etag).status_code == 400
     assert _patch(sim, rid, {"priority": "P9"}, etag=etag).status_code == 400
     assert _patch(sim, rid, {"workflow_state": "flying"}, etag=etag).status_code == 400
+    assert _patch(sim, rid, {"workflow_state": "in_progress"}, etag=etag).status_code == 400  # an old state name
 
 
 def test_idempotent_patch_replays_and_rejects_a_different_body(sim):
@@ -114,16 +222,16 @@ def test_comments(sim):
 
 
 def test_transition_validator_hook():
-    def no_reopen(current: dict, changes: dict, role: str) -> None:
-        if current["status"] == "closed" and changes.get("workflow_state") in ("new", "in_progress"):
-            raise TransitionRejected("closed requests cannot be reopened")
+    """A plugged-in validator runs after the workflow rules and may refuse more."""
+    def no_outsiders(current: dict, changes: dict, role: str) -> None:
+        if changes.get("assignee") == "outsider":
+            raise TransitionRejected("assignee must be on the roster")
 
-    with SimulatorServer(clock=SimClock(HAZE_START, speed=0), transition_validator=no_reopen) as sim:
-        rows = requests.get(sim.feed_base("open311") + "/requests.json", params={"status": "closed"}, timeout=5).json()
-        rid = rows[0]["service_request_id"]
-        etag = requests.get(f"{sim.feed_base('open311')}/requests/{rid}.json", timeout=5).headers["ETag"]
-        resp = _patch(sim, rid, {"workflow_state": "in_progress"}, etag=etag)
-        assert resp.status_code == 409 and "reopened" in resp.json()[0]["description"]
+    with SimulatorServer(clock=SimClock(HAZE_START, speed=0), transition_validator=no_outsiders) as sim:
+        rid, etag = _new_request(sim)
+        resp = _patch(sim, rid, {"assignee": "outsider"}, etag=etag)
+        assert resp.status_code == 409 and "roster" in resp.json()[0]["description"]
+        assert _patch(sim, rid, {"assignee": "ploy.t"}, etag=etag).status_code == 200
 
 
 def test_configured_tokens_and_api_keys():

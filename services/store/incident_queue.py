@@ -1,0 +1,158 @@
+"""The incident queue in SQL: filters, sorts, full-text search, the ordered ID list, pages and counts.
+
+Built to stay fast at a million incidents:
+- every sortable column has a partial index that orders it completely (``(column, requested_at)`` + rowid) (``WHERE merged_into IS NULL``; every query here repeats
+  that condition so SQLite may use them), so an ORDER BY is an index walk, never a sort of a million rows;
+- the ordered ID list leaves SQLite as ONE text value built by ``group_concat`` in C and is parsed by numpy:
+  fetching a million one-column rows as Python tuples costs several times the index walk itself;
+- text search goes through ``incidents_fts`` (FTS5, trigram tokenizer, so Thai substrings match); words shorter
+  than three characters cannot use trigrams and fall back to LIKE on the incident's columns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine
+
+from services.store.incident_rows import SLA_STOPPED_STATES, SORT_COLUMNS, QueueFilter, QueueRow, QueueSort
+from services.store.schema import to_unix
+
+#: The SELECT list behind :class:`QueueRow` (same order as its fields, without distance_m).
+ROW_COLUMNS = (
+    "id", "server_id", "service_code", "service_name", "priority", "status", "workflow_state", "district_code",
+    "requested_at", "expected_at", "sla_paused_s", "sla_paused_since", "resumed_state", "assignee", "source",
+    "local_changes", "lat", "lon", "description",
+)
+ROW_SELECT = f"SELECT {', '.join(ROW_COLUMNS)} FROM incidents"
+_TEXT_COLUMNS = ("description", "service_name", "address", "reporter_name", "server_id")
+_fromts = datetime.fromtimestamp
+
+
+def row_from_tuple(r: Sequence[Any]) -> QueueRow:
+    """A :class:`QueueRow` from a tuple selected with :data:`ROW_COLUMNS`."""
+    return QueueRow(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+        None if r[8] is None else _fromts(r[8], UTC),
+        None if r[9] is None else _fromts(r[9], UTC),
+        r[10] or 0,
+        None if r[11] is None else _fromts(r[11], UTC),
+        r[12], r[13], r[14], bool(r[15]), r[16], r[17], r[18],
+    )
+
+
+def where_clause(flt: QueueFilter) -> tuple[str, list[Any]]:
+    """The WHERE text and its parameters for a filter; always excludes merged incidents."""
+    parts = ["merged_into IS NULL"]
+    args: list[Any] = []
+    if flt.status:
+        parts.append(f"status IN ({','.join('?' * len(flt.status))})")
+        args.extend(sorted(flt.status))
+    if flt.states:
+        parts.append(f"workflow_state IN ({','.join('?' * len(flt.states))})")
+        args.extend(sorted(flt.states))
+    if flt.assignee is not None:
+        parts.append("assignee = ?")
+        args.append(flt.assignee)
+    if flt.unassigned:
+        parts.append("(assignee IS NULL OR assignee = '')")
+    if flt.district is not None:
+        parts.append("district_code = ?")
+        args.append(flt.district)
+    if flt.category is not None:
+        parts.append("service_code = ?")
+        args.append(flt.category)
+    if flt.breaching:
+        now = to_unix(flt.now) if flt.now is not None else int(time.time())
+        parts.append(
+            "expected_at < ? AND status = 'open' AND sla_paused_since IS NULL "
+            f"AND coalesce(workflow_state, '') NOT IN ({','.join('?' * len(SLA_STOPPED_STATES))})"
+        )
+        args.extend([now, *SLA_STOPPED_STATES])
+    if flt.text and flt.text.strip():
+        text_sql, text_args = _text_clause(flt.text)
+        parts.append(text_sql)
+        args.extend(text_args)
+    return " AND ".join(parts), args
+
+
+def _text_clause(text: str) -> tuple[str, list[Any]]:
+    words = text.split()
+    long_words = [w for w in words if len(w) >= 3]
+    short_words = [w for w in words if len(w) < 3]
+    parts: list[str] = []
+    args: list[Any] = []
+    if long_words:
+        # Each word as an FTS5 string (double quotes doubled): a substring match, never query syntax.
+        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        parts.append("id IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)")
+        args.append(query)
+    for word in short_words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        parts.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS) + ")")
+        args.extend([pattern] * len(_TEXT_COLUMNS))
+    return " AND ".join(parts), args
+
+
+def order_clause(sort: QueueSort) -> str:
+    """ORDER BY text for a sort; the column name comes from :data:`SORT_COLUMNS` only, never from the caller."""
+    try:
+        column = SORT_COLUMNS[sort.column]
+    except KeyError:
+        raise ValueError(f"unknown sort column {sort.column!r}; choose one of {sorted(SORT_COLUMNS)}") from None
+    direction = "DESC" if sort.descending else "ASC"
+    if column == "id":
+        return f"id {direction}"
+    if column in ("requested_at", "expected_at"):
+        return f"{column} {direction}, id {direction}"
+    # Ties by age then id, in the same direction: exactly the order of the (column, requested_at) index + rowid.
+    return f"{column} {direction}, requested_at {direction}, id {direction}"
+
+
+def queue_ids(engine: Engine, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
+    """Every matching incident id in queue order, as an int64 array (the model's ID list)."""
+    where, args = where_clause(flt)
+    # group_concat keeps the order of the ordered subquery it reads (SQLite walks the subquery's rows in order).
+    sql = f"SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE {where} ORDER BY {order_clause(sort)})"
+    with engine.connect() as conn:
+        text = conn.exec_driver_sql(sql, tuple(args)).scalar()
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    # numpy's text parser: about 8x faster than int() over text.split(",") at a million ids.
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def queue_first_page(engine: Engine, flt: QueueFilter, sort: QueueSort, limit: int) -> list[QueueRow]:
+    """The first ``limit`` rows in queue order (one LIMIT query: an index walk that stops early)."""
+    where, args = where_clause(flt)
+    sql = f"{ROW_SELECT} WHERE {where} ORDER BY {order_clause(sort)} LIMIT ?"
+    with engine.connect() as conn:
+        return [row_from_tuple(r) for r in conn.exec_driver_sql(sql, (*args, int(limit)))]
+
+
+def queue_count(engine: Engine, flt: QueueFilter) -> int:
+    """How many incidents match."""
+    where, args = where_clause(flt)
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM incidents WHERE {where}", tuple(args)).scalar_one())
+
+
+def rows_by_id(engine: Engine, ids: Sequence[int]) -> list[QueueRow]:
+    """Rows for ``ids`` in the order given; ids that no longer exist are left out."""
+    wanted = [int(i) for i in ids]
+    found: dict[int, QueueRow] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            sql = f"{ROW_SELECT} WHERE id IN ({','.join('?' * len(chunk))})"
+            found.update((r[0], row_from_tuple(r)) for r in conn.exec_driver_sql(sql, tuple(chunk)))
+    return [found[i] for i in wanted if i in found]
+
+
+def fetch_rows(conn: Connection, where: str, args: Sequence[Any]) -> list[QueueRow]:
+    """Rows matching a WHERE text (for the other incident modules)."""
+    return [row_from_tuple(r) for r in conn.exec_driver_sql(f"{ROW_SELECT} WHERE {where}", tuple(args))]

@@ -1,0 +1,248 @@
+"""Local edits of incidents: every change is the row, its event and its outbox entry in ONE transaction.
+
+All of it runs on the edit engine (``synchronous=FULL``), and each function commits before it returns: once the UI
+says "saved" the change survives a power cut. The store does not judge a change (services.workflow does); it stores
+what it is given, records before/after in the timeline and queues the change for the backend.
+
+Outbox ops: ``create`` (fields = the new incident), ``update`` (the changed fields, with ``base_version``),
+``comment`` ({"text"}), ``attachment`` ({"attachment_id", "kind", "filename", "media_type", "sha256"}), ``merge``
+/ ``split`` ({"keep_id", "other_ids"}). Each op raises ``local_changes`` by one; the outbox marks lower it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mimetypes
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from services.store.database import write_transaction
+from services.store.incident_rows import IncidentDraft
+from services.store.schema import to_unix
+
+#: Incident columns a local change may set, and which of them hold times (unix seconds in the row).
+EDITABLE = frozenset({
+    "service_code", "service_name", "status", "workflow_state", "priority", "description", "lat", "lon", "address",
+    "district_code", "requested_at", "expected_at", "agency", "assignee", "media_url", "source", "reporter_name",
+    "reporter_contact", "sla_paused_s", "sla_paused_since", "resumed_state",
+})
+TIME_COLUMNS = frozenset({"requested_at", "expected_at", "sla_paused_since", "updated_at"})
+#: Names a workflow Transition uses -> incident columns.
+_TRANSITION_FIELDS = {"state_after": "workflow_state", "sla_paused_s": "sla_paused_s",
+                      "sla_paused_since": "sla_paused_since", "resumed_state": "resumed_state"}
+THUMBNAIL_PX = 160
+
+
+class IncidentNotFoundError(LookupError):
+    """The incident id is not in the store."""
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_unix(value)
+    return value
+
+
+def _column_value(column: str, value: Any) -> Any:
+    if column in TIME_COLUMNS and isinstance(value, datetime):
+        return to_unix(value)
+    return value
+
+
+def add_event(conn: Connection, incident_id: int, kind: str, actor: str | None, now: datetime,
+              before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> int:
+    """Append one timeline event; returns its id."""
+    dump = (lambda d: None if d is None else json.dumps({k: _json_value(v) for k, v in d.items()},
+                                                        ensure_ascii=False, sort_keys=True))
+    cursor = conn.exec_driver_sql(
+        "INSERT INTO incident_events (incident_id, kind, actor, at, before_json, after_json) VALUES (?,?,?,?,?,?)",
+        (incident_id, kind, actor, to_unix(now), dump(before), dump(after)),
+    )
+    return int(cursor.lastrowid)
+
+
+def add_outbox(conn: Connection, incident_id: int, op: str, base_version: int | None, fields: Mapping[str, Any],
+               now: datetime) -> str:
+    """Queue one op for the backend and count it in ``local_changes``; returns its idempotency key."""
+    key = str(uuid.uuid4())
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (idempotency_key, incident_id, op, base_version, fields_json, created_at) "
+        "VALUES (?,?,?,?,?,?)",
+        (key, incident_id, op, base_version,
+         json.dumps({k: _json_value(v) for k, v in fields.items()}, ensure_ascii=False, sort_keys=True),
+         to_unix(now)),
+    )
+    conn.exec_driver_sql("UPDATE incidents SET local_changes = local_changes + 1 WHERE id = ?", (incident_id,))
+    return key
+
+
+def _current(conn: Connection, incident_id: int, columns: Sequence[str]) -> dict[str, Any]:
+    row = conn.exec_driver_sql(
+        f"SELECT {', '.join(['version', *columns])} FROM incidents WHERE id = ?", (incident_id,)
+    ).first()
+    if row is None:
+        raise IncidentNotFoundError(f"no incident with id {incident_id}")
+    return dict(zip(["version", *columns], row, strict=True))
+
+
+def create_incident_local(engine: Engine, draft: IncidentDraft, actor: str, now: datetime) -> int:
+    """Insert a new incident (server_id NULL), its "created" event and an outbox "create"; returns its id."""
+    fields: dict[str, Any] = {
+        "service_code": draft.category, "service_name": draft.service_name, "status": draft.status,
+        "workflow_state": draft.state, "priority": draft.priority, "description": draft.description,
+        "lat": draft.lat, "lon": draft.lon, "address": draft.address, "district_code": draft.district_code,
+        "requested_at": draft.requested_at or now, "expected_at": draft.expected_at, "agency": draft.agency,
+        "assignee": draft.assignee, "source": draft.source, "reporter_name": draft.reporter_name,
+        "reporter_contact": draft.reporter_contact,
+    }
+    columns = [*fields, "updated_at"]
+    values = [_column_value(c, v) for c, v in fields.items()] + [to_unix(now)]
+    with write_transaction(engine) as conn:
+        cursor = conn.exec_driver_sql(
+            f"INSERT INTO incidents ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", tuple(values)
+        )
+        incident_id = int(cursor.lastrowid)
+        add_event(conn, incident_id, "created", actor, now, None, fields)
+        add_outbox(conn, incident_id, "create", None, fields, now)
+    return incident_id
+
+
+def _changes_from(changes: Mapping[str, Any] | Any) -> dict[str, Any]:
+    """A dict of column -> value from a plain mapping or a workflow ``Transition`` (duck-typed)."""
+    if isinstance(changes, Mapping):
+        result = dict(changes)
+    else:
+        result = {column: getattr(changes, name) for name, column in _TRANSITION_FIELDS.items()
+                  if hasattr(changes, name)}
+    unknown = set(result) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable incident fields: {sorted(unknown)}")
+    return result
+
+
+def apply_action_local(engine: Engine, incident_id: int, changes: Mapping[str, Any] | Any, actor: str,
+                       now: datetime, note: str | None = None, *, action: str | None = None) -> None:
+    """Apply ``changes`` (a column dict or a workflow Transition) with an event (before/after of what changed,
+    kind = ``action`` or "update") and an outbox "update" carrying the base version and the changed fields."""
+    wanted = {c: _column_value(c, v) for c, v in _changes_from(changes).items()}
+    with write_transaction(engine) as conn:
+        current = _current(conn, incident_id, list(wanted))
+        changed = {c: v for c, v in wanted.items() if current[c] != v}
+        if not changed and note is None:
+            return  # nothing to record: an event without a change would be noise
+        if changed:
+            sets = ", ".join(f"{c} = ?" for c in changed)
+            conn.exec_driver_sql(f"UPDATE incidents SET {sets}, updated_at = ? WHERE id = ?",
+                                 (*changed.values(), to_unix(now), incident_id))
+        after: dict[str, Any] = dict(changed)
+        if note is not None:
+            after["note"] = note
+        add_event(conn, incident_id, action or "update", actor, now, {c: current[c] for c in changed}, after)
+        add_outbox(conn, incident_id, "update", current["version"], {**after, **({"action": action} if action else {})},
+                   now)
+
+
+def add_comment_local(engine: Engine, incident_id: int, text: str, actor: str, now: datetime) -> None:
+    """A comment on the timeline, queued for the backend."""
+    with write_transaction(engine) as conn:
+        current = _current(conn, incident_id, [])
+        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), incident_id))
+        add_event(conn, incident_id, "comment", actor, now, None, {"text": text})
+        add_outbox(conn, incident_id, "comment", current["version"], {"text": text}, now)
+
+
+def make_thumbnail(data: bytes) -> bytes | None:
+    """A PNG at most THUMBNAIL_PX on its longer side, turned upright from EXIF; None when not an image."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # Pillow loads only when an attachment arrives
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                image = image.convert("RGBA")
+            out = io.BytesIO()
+            image.save(out, format="PNG")
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
+def add_attachment_local(engine: Engine, incident_id: int, kind: str, filename: str, data: bytes, actor: str,
+                         now: datetime) -> int:
+    """Store an attachment (data + thumbnail) with an event and an outbox "attachment"; returns its id."""
+    media_type = mimetypes.guess_type(filename)[0]
+    digest = hashlib.sha256(data).hexdigest()
+    thumbnail = make_thumbnail(data)  # before the transaction: decoding a photo must not hold the write lock
+    with write_transaction(engine) as conn:
+        current = _current(conn, incident_id, [])
+        cursor = conn.exec_driver_sql(
+            "INSERT INTO attachments (incident_id, kind, filename, media_type, sha256, size, data, thumbnail, "
+            "created_at, actor) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (incident_id, kind, filename, media_type, digest, len(data), data, thumbnail, to_unix(now), actor),
+        )
+        attachment_id = int(cursor.lastrowid)
+        meta = {"attachment_id": attachment_id, "kind": kind, "filename": filename, "media_type": media_type,
+                "sha256": digest, "size": len(data)}
+        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), incident_id))
+        add_event(conn, incident_id, "attachment", actor, now, None, meta)
+        add_outbox(conn, incident_id, "attachment", current["version"], meta, now)
+    return attachment_id
+
+
+def merge_incidents_local(engine: Engine, keep_id: int, other_ids: Sequence[int], actor: str, now: datetime) -> None:
+    """Merge ``other_ids`` into ``keep_id``: they get ``merged_into`` and leave the queue, but keep their rows,
+    reporters, attachments and events (the detail of ``keep_id`` shows them all), so a split restores them exactly."""
+    others = [int(i) for i in other_ids if int(i) != keep_id]
+    if not others:
+        raise ValueError("nothing to merge")
+    with write_transaction(engine) as conn:
+        keep = _current(conn, keep_id, ["merged_into"])
+        if keep["merged_into"] is not None:
+            raise ValueError(f"incident {keep_id} is itself merged into {keep['merged_into']}")
+        for other in others:
+            row = _current(conn, other, ["merged_into"])
+            if row["merged_into"] is not None:
+                raise ValueError(f"incident {other} is already merged into {row['merged_into']}")
+            # Incidents already merged into ``other`` move up to ``keep_id`` (merges never nest).
+            for (child,) in conn.exec_driver_sql("SELECT id FROM incidents WHERE merged_into = ?", (other,)).all():
+                add_event(conn, child, "merged_into", actor, now, {"merged_into": other}, {"merged_into": keep_id})
+            conn.exec_driver_sql("UPDATE incidents SET merged_into = ? WHERE merged_into = ?", (keep_id, other))
+            conn.exec_driver_sql("UPDATE incident_links SET incident_id = ? WHERE incident_id = ? AND kind = 'merged'",
+                                 (keep_id, other))
+            conn.exec_driver_sql("UPDATE incidents SET merged_into = ?, updated_at = ? WHERE id = ?",
+                                 (keep_id, to_unix(now), other))
+            conn.exec_driver_sql(
+                "INSERT INTO incident_links (incident_id, other_id, kind, created_at) VALUES (?, ?, 'merged', ?)",
+                (keep_id, other, to_unix(now)),
+            )
+            add_event(conn, other, "merged_into", actor, now, {"merged_into": None}, {"merged_into": keep_id})
+        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
+        add_event(conn, keep_id, "merged", actor, now, None, {"merged": others})
+        add_outbox(conn, keep_id, "merge", keep["version"], {"keep_id": keep_id, "other_ids": others}, now)
+
+
+def split_incident_local(engine: Engine, merged_id: int, actor: str, now: datetime) -> int:
+    """Undo the merge of ``merged_id``: it returns to the queue with everything it had; returns the kept id."""
+    with write_transaction(engine) as conn:
+        row = _current(conn, merged_id, ["merged_into"])
+        keep_id = row["merged_into"]
+        if keep_id is None:
+            raise ValueError(f"incident {merged_id} is not merged")
+        keep = _current(conn, keep_id, [])
+        conn.exec_driver_sql("UPDATE incidents SET merged_into = NULL, updated_at = ? WHERE id = ?",
+                             (to_unix(now), merged_id))
+        conn.exec_driver_sql(
+            "DELETE FROM incident_links WHERE incident_id = ? AND other_id = ? AND kind = 'merged'", (keep_id, merged_id)
+        )
+        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
+        add_event(conn, merged_id, "split", actor, now, {"merged_into": keep_id}, {"merged_into": None})
+        add_event(conn, keep_id, "split", actor, now, {"merged": [merged_id]}, {"split": [merged_id]})
+        add_outbox(conn, keep_id, "split", keep["version"], {"keep_id": keep_id, "other_ids": [merged_id]}, now)
+    return int(keep_id)

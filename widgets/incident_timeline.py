@@ -1,0 +1,125 @@
+"""The timeline of one incident: every event with when (Asia/Bangkok, BE year in Thai), who, what and the change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from widgets.display_format import format_datetime, plain_tooltip
+from widgets.i18n import current_language, t
+from widgets.incident_rows import state_label
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def event_kind_label(kind: str) -> str:
+    """An event kind in the current language (unknown kinds as they are)."""
+    labels = {
+        "created": t("สร้างเรื่อง", "created"),
+        "state": t("เปลี่ยนสถานะ", "status change"),
+        "action": t("เปลี่ยนสถานะ", "status change"),
+        "comment": t("ความเห็น", "comment"),
+        "assign": t("มอบหมาย", "assigned"),
+        "assigned": t("มอบหมาย", "assigned"),
+        "priority": t("ความเร่งด่วน", "priority"),
+        "set_priority": t("ความเร่งด่วน", "priority"),
+        "merge": t("รวมเรื่อง", "merged"),
+        "merged": t("รวมเรื่อง", "merged"),
+        "split": t("แยกเรื่อง", "split"),
+        "attachment": t("ไฟล์แนบ", "attachment"),
+        "sync": t("ซิงก์กับเซิร์ฟเวอร์", "synced"),
+        "conflict": t("ข้อมูลขัดแย้ง", "conflict"),
+    }
+    return labels.get(kind, kind)
+
+
+def _value(field: str | None, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field in (None, "state", "workflow_state") and isinstance(value, str):
+        return state_label(value)
+    return str(value)
+
+
+def change_text(before: Any, after: Any) -> str:
+    """``รับเรื่องแล้ว → ส่งทีมแล้ว`` or ``priority: P3 → P1; assignee: — → somchai`` (dicts of field → value)."""
+    if isinstance(before, Mapping) or isinstance(after, Mapping):
+        b = before if isinstance(before, Mapping) else {}
+        a = after if isinstance(after, Mapping) else {}
+        fields = [k for k in (*b.keys(), *(k for k in a if k not in b))]
+        return "; ".join(f"{k}: {_value(k, b.get(k))} → {_value(k, a.get(k))}" for k in fields if b.get(k) != a.get(k))
+    if before is None and after is None:
+        return ""
+    if before is None:
+        return _value(None, after)
+    return f"{_value(None, before)} → {_value(None, after)}"
+
+
+def _event_text(event: Any) -> str:
+    # A comment's text is the citizen's or operator's words: shown verbatim, never read as a state code.
+    if event.kind == "comment":
+        return str(event.after if isinstance(event.after, str) else (event.after or {}).get("text", ""))
+    return change_text(event.before, event.after)
+
+
+class IncidentTimelineModel(QAbstractTableModel):
+    """Events oldest first; ``set_events`` replaces them (an incident has tens to hundreds of events)."""
+
+    COLUMNS = ("at", "actor", "kind", "change")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._events: list[Any] = []
+
+    def set_events(self, events: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._events = sorted(events, key=lambda e: (e.at, e.id))
+        self.endResetModel()
+
+    def event_at(self, row: int) -> Any | None:
+        return self._events[row] if 0 <= row < len(self._events) else None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self._events:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._events) - 1, len(self.COLUMNS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._events)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return {
+            "at": t("เวลา", "Time"),
+            "actor": t("ผู้ดำเนินการ", "By"),
+            "kind": t("เหตุการณ์", "Event"),
+            "change": t("การเปลี่ยนแปลง", "Change"),
+        }[self.COLUMNS[section]]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._events):
+            return None
+        event = self._events[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "at":
+                return format_datetime(event.at, current_language(), seconds=True)
+            if column == "actor":
+                return event.actor or "—"
+            if column == "kind":
+                return event_kind_label(event.kind)
+            return _event_text(event).replace("\n", " ")
+        if role == Qt.ItemDataRole.ToolTipRole and column == "change":
+            text = _event_text(event)
+            return plain_tooltip(text) if text else None
+        if role == Qt.ItemDataRole.UserRole:
+            return event.id
+        return None
