@@ -160,3 +160,19 @@ def open_tile_service(paths: DataPaths, settings: Settings, simulator: Simulator
     cache = TileCache(paths.root / "tiles.mbtiles", attribution=source.attribution)
     fetcher = TileFetcher(source.url_template, ca_bundle=settings.ca_bundle) if source.url_template else None
     return TileService(cache, fetcher), source.attribution
+
+
+def build_writer(settings: Settings, simulator: SimulatorServer | None, role: str) -> Any:
+    """Network pool: the Open311 writer acting with ``role``'s token, or None when no credentials are known (edits
+    then stay queued in the outbox)."""
+    from services.incident_writer import IncidentWriter
+
+    if settings.mode == "demo" and simulator is not None:
+        token = simulator.tokens.get(role)
+        return IncidentWriter(f"{simulator.url}/open311/v2", token) if token else None
+    if settings.endpoints.open311:
+        from services.credentials import OPEN311_TOKEN, CredentialStore
+
+        token = CredentialStore().get(OPEN311_TOKEN)
+        return IncidentWriter(settings.endpoints.open311, token) if token else None
+    return None

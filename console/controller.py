@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.main_window import MainWindow
+from console.incident_controller import IncidentController
 from console.map_controller import MapController
+from console.outbox_controller import OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
@@ -60,6 +62,12 @@ def _open_tile_service(paths: DataPaths, settings: Settings, simulator: Any, url
     return open_tile_service(paths, settings, simulator, url)
 
 
+def _build_writer(settings: Settings, simulator: Any, role: str) -> Any:
+    from console.backend import build_writer
+
+    return build_writer(settings, simulator, role)
+
+
 def _load_overview(store: Store) -> OverviewSnapshot:
     from console.backend import load_overview
 
@@ -89,6 +97,9 @@ class ConsoleController(QObject):
         self.map = MapController(self.runner, paths.root / "map-page", window.set_map_widget, self)
         self._tiles: Any = None  # services.tile_cache.TileService once the endpoints are known
         self.offline_area = OfflineAreaController(self.runner, self)
+        self.incidents = IncidentController(self.runner, window, self)
+        self.outbox = OutboxController(self.runner, self)
+        self._outbox_started = False
         self.settings: Settings | None = None
         self._mode_override = mode
         self._language_override = language
@@ -109,7 +120,13 @@ class ConsoleController(QObject):
         window.sig_sync_requested.connect(self.sync_controller.sync_now)
         window.sig_language_changed.connect(self._on_language_changed)
         window.sig_close_requested.connect(self.shutdown)
-        self.map.sig_new_incident_requested.connect(self._on_new_incident_requested)
+        self.map.sig_new_incident_requested.connect(self.incidents.open_intake)
+        self.map.sig_incident_selected.connect(self.incidents.show_feature)
+        self.incidents.sig_incident_shown.connect(self.map.select_incident)
+        self.incidents.sig_local_edit_saved.connect(self._on_local_edit)
+        self.incidents.role_combo.currentIndexChanged.connect(lambda _i: self._rebuild_writer())
+        self.outbox.sig_entry_done.connect(self._on_outbox_entry)
+        window.sig_new_incident_requested.connect(self.incidents.open_intake)
         self.map.sig_station_selected.connect(self._on_station_selected)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
@@ -147,6 +164,7 @@ class ConsoleController(QObject):
             self._simulator = None
         self.refresh_overview()
         self.map.set_store(self._store)
+        self.incidents.set_store(self._store)
         self._maybe_build_sync()
 
     def _startup_failed(self, exc: BaseException) -> None:
@@ -176,6 +194,39 @@ class ConsoleController(QObject):
                             on_error=lambda exc: self._notify(t(f"แผนที่ฐานใช้ไม่ได้: {exc}",
                                                                 f"Basemap unavailable: {exc}")))
 
+    def _rebuild_writer(self) -> None:
+        if self.settings is None or self._store is None or self._shut_down:
+            return
+        self.runner.run_net(_build_writer, self.settings, self._simulator, self.incidents.role,
+                            on_done=self._writer_built, key="outbox-writer")
+
+    def _writer_built(self, writer: Any) -> None:
+        if self._shut_down:
+            if writer is not None:
+                writer.close()
+            return
+        if writer is None:
+            self._notify(t("ยังไม่มีสิทธิ์ส่งข้อมูลเข้าระบบ: การแก้ไขถูกเก็บไว้ในเครื่อง",
+                           "No backend credentials: edits are kept on this workstation until there are"))
+        if self._outbox_started:
+            self.outbox.set_writer(writer)
+        elif self._store is not None:
+            self._outbox_started = True
+            self.outbox.start(self._store, writer)
+
+    def _on_local_edit(self) -> None:
+        self.outbox.kick()
+        self.map.schedule_refresh()
+        if not self._overview_timer.isActive():
+            self._overview_timer.start()
+
+    def _on_outbox_entry(self, kind: str) -> None:
+        if kind in ("sent", "conflict", "rejected"):
+            self.incidents.schedule_reload()
+            self.map.schedule_refresh()
+            if not self._overview_timer.isActive():
+                self._overview_timer.start()
+
     def _tiles_opened(self, opened: tuple[Any, str]) -> None:
         service, attribution = opened
         if self._shut_down:
@@ -196,14 +247,11 @@ class ConsoleController(QObject):
         self.map.set_language(language)
         self._render_feed_rows()
 
-    def _on_new_incident_requested(self, lat: float, lon: float) -> None:
-        # Intake (the incident form) plugs into this signal; until then the operator sees the coordinates.
-        self._notify(t(f"ตำแหน่งที่เลือก: {lat:.5f}, {lon:.5f}", f"Location picked: {lat:.5f}, {lon:.5f}"))
-
     def _sync_built(self, sync: SyncService) -> None:
         if self._shut_down or self._store is None:
             sync.close()
             return
+        self._rebuild_writer()
         self.sync_controller.start(sync, self._store)
         self._render_feed_rows()
         self.sig_ready.emit()
@@ -214,6 +262,10 @@ class ConsoleController(QObject):
         self._states[state.feed] = state
         self._render_feed_rows()
         self.map.schedule_refresh()
+        if state.feed == "open311_requests":
+            self.incidents.schedule_reload()
+        elif state.feed == "open311_services":
+            self.incidents.reload_categories()
         if not self._overview_timer.isActive():
             self._overview_timer.start()
 
@@ -266,6 +318,8 @@ class ConsoleController(QObject):
             return
         self._shut_down = True
         self.map.shutdown()
+        self.incidents.shutdown()
+        self.outbox.shutdown()
         self._age_timer.stop()
         self._overview_timer.stop()
         self.sync_controller.stop()

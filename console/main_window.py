@@ -20,6 +20,9 @@ class MainWindow(QMainWindow):
     sig_sync_requested = Signal()
     """The operator asked for an immediate sync of every feed."""
 
+    sig_new_incident_requested = Signal()
+    """The operator wants to take in a new incident (without a map location)."""
+
     sig_offline_area_requested = Signal()
     """The operator wants to save a map area's basemap for offline use."""
 
@@ -106,6 +109,12 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sig_sync_requested)
         self._sync_menu.addAction(self.sync_now_action)
 
+        self._incident_menu = bar.addMenu("")
+        self.new_incident_action = QAction(self)
+        self.new_incident_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_incident_action.triggered.connect(self.sig_new_incident_requested)
+        self._incident_menu.addAction(self.new_incident_action)
+
         self._map_menu = bar.addMenu("")
         self.offline_area_action = QAction(self)
         self.offline_area_action.triggered.connect(self.sig_offline_area_requested)
@@ -142,6 +151,8 @@ class MainWindow(QMainWindow):
         self._quit_action.setText(t("ออกจากโปรแกรม", "&Quit"))
         self._sync_menu.setTitle(t("ซิงก์", "&Sync"))
         self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้", "Sync all feeds &now"))
+        self._incident_menu.setTitle(t("เหตุการณ์", "&Incidents"))
+        self.new_incident_action.setText(t("รับเรื่องใหม่…", "&New incident…"))
         self._map_menu.setTitle(t("แผนที่", "&Map"))
         self.offline_area_action.setText(t("บันทึกพื้นที่ไว้ใช้ออฟไลน์…", "Save area for &offline…"))
         self._view_menu.setTitle(t("มุมมอง", "&View"))

@@ -18,13 +18,15 @@ from services.records import ServiceRequest
 
 log = logging.getLogger(__name__)
 
-CREATE_FORM_FIELDS = ("service_code", "description", "address_string", "priority", "source", "first_name",
-                      "email", "phone", "media_url")
+LOCAL_ONLY_OPS = frozenset({"attachment", "merge", "split"})
+# Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
+PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description")
 
 
 @dataclass(frozen=True, slots=True)
 class WriteOutcome:
-    """``sent``: the server has it (``record`` is the server's copy). ``conflict``: the server moved on or refused
+    """``sent``: the server has it (``record`` is the server's copy). ``local``: nothing to send to this backend.
+    ``conflict``: the server moved on or refused
     the transition (``record`` is the server's current copy when known). ``retry``: try again later (network,
     5xx, or a create that has not reached the server yet). ``rejected``: the server will never take it as it is."""
 
@@ -55,6 +57,10 @@ class IncidentWriter:
                 return self._update(entry)
             if entry.op == "comment":
                 return self._comment(entry)
+            if entry.op in LOCAL_ONLY_OPS:
+                # The backend's extension has no endpoint for these yet: they stay in the local store (nothing is
+                # lost) and the entry is done so the incident can take the server's updates again.
+                return WriteOutcome("local")
             return WriteOutcome("rejected", error=f"unknown outbox operation {entry.op!r}")
         except FeedUnavailable as exc:
             return WriteOutcome("retry", error=str(exc))
@@ -87,11 +93,22 @@ class IncidentWriter:
             return WriteOutcome("retry", error="the server accepted the request but has not assigned an id yet")
         return self._fetched(server_id)
 
+    @staticmethod
+    def patch_body(fields: dict[str, Any]) -> dict[str, Any]:
+        """The PATCH body for a local change: the fields the backend takes, the operator's note as status notes."""
+        body = {name: fields[name] for name in PATCH_FIELDS if name in fields}
+        if fields.get("note"):
+            body["status_notes"] = str(fields["note"])
+        return body
+
     def _update(self, entry: Any) -> WriteOutcome:
+        body = self.patch_body(dict(entry.fields))
+        if not body:
+            return WriteOutcome("local")  # bookkeeping only (e.g. the SLA clock): nothing the server takes
         headers = self._headers(entry)
         headers["If-Match"] = f'"{entry.server_id}-v{entry.base_version}"'
         result = self._client.request("PATCH", open311.request_url(self._base, entry.server_id),
-                                      json=dict(entry.fields), headers=headers)
+                                      json=body, headers=headers)
         return WriteOutcome("sent", record=self._first(result.content))
 
     def _comment(self, entry: Any) -> WriteOutcome:

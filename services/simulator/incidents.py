@@ -326,8 +326,9 @@ class IncidentStore:
     def create(self, *, service_code: str, lat: float | None, lon: float | None, address: str | None,
                address_id: str | None, description: str | None, media_url: str | None,
                attributes: dict[str, str], source: str | None = None, reporter_name: str | None = None,
-               reporter_contact: str | None = None) -> dict:
-        """A new request from POST /requests.json (arguments already parsed); returns its public (staff) JSON."""
+               reporter_contact: str | None = None, priority: str | None = None) -> dict:
+        """A new request from POST /requests.json (arguments already parsed); returns its public (staff) JSON.
+        ``priority`` (extension) is the intake's; without it the category's default applies."""
         if service_code not in self._services:
             raise IncidentError(404, f"Unknown service_code {service_code!r}")
         for attr in self._services[service_code]["attributes"]:
@@ -340,7 +341,8 @@ class IncidentStore:
             self.catch_up()
             now = self.clock.now().replace(microsecond=0)
             draft = Draft(service_code, description or "", lat if lat is not None else 0.0,
-                          lon if lon is not None else 0.0, address or "", "", now, default_priority(service_code),
+                          lon if lon is not None else 0.0, address or "", "", now,
+                          priority or default_priority(service_code),
                           "new", None, attributes, source=source, reporter_name=reporter_name,
                           reporter_contact=reporter_contact)
             record = self._insert(draft, now, media_url=media_url, address_id=address_id)

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from services.simulator.incident_fields import reporter_from_form
+from services.simulator.incident_fields import PRIORITIES, reporter_from_form
 from services.simulator.incidents import MAX_DESCRIPTION, IncidentError, IncidentStore, etag_of
 from services.simulator.timefmt import THAI
 
@@ -138,12 +138,15 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
             raise IncidentError(400, f"description is longer than {MAX_DESCRIPTION} characters")
         attributes = {m.group(1): v for k, v in form.items() if (m := _ATTRIBUTE.match(k))}
         reporter_name, reporter_contact, source = reporter_from_form(form)
+        priority = form.get("priority") or None  # workflow extension: the intake's priority
+        if priority is not None and priority not in PRIORITIES:
+            raise IncidentError(400, f"priority must be one of {PRIORITIES}")
 
         def action() -> tuple[int, Any, dict[str, str]]:
             record = store.create(service_code=code, lat=lat, lon=lon, address=address,
                                   address_id=form.get("address_id"), description=description,
                                   media_url=form.get("media_url"), attributes=attributes, source=source,
-                                  reporter_name=reporter_name, reporter_contact=reporter_contact)
+                                  reporter_name=reporter_name, reporter_contact=reporter_contact, priority=priority)
             body = [{"service_request_id": record["service_request_id"],
                      "service_notice": record["service_notice"], "account_id": None}]
             return 201, body, {"ETag": etag_of(record)}

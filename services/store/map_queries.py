@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
-from services.records import BoundaryFeature
+from services.records import BoundaryFeature, ServiceDefinition
 from services.store.rows import IncidentRow, MapHotspot
 from services.store.schema import incidents, to_unix
 
@@ -45,3 +45,20 @@ def boundary_features(engine: Engine, layer: str) -> list[BoundaryFeature]:
         rows = conn.exec_driver_sql(sql, (layer,)).all()
     return [BoundaryFeature(id=r[0], name=r[1], name_th=r[2], geometry_type=r[3], geometry=json.loads(r[4]),
                             properties=json.loads(r[5])) for r in rows]
+
+
+def service_definitions(engine: Engine) -> list[ServiceDefinition]:
+    """The Open311 service list (incident categories) as last synced, by name."""
+    sql = "SELECT service_code, service_name, description, metadata, type, keywords, group_ FROM services ORDER BY 2"
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql).all()
+    return [ServiceDefinition(service_code=r[0], service_name=r[1], description=r[2], metadata=bool(r[3]), type=r[4],
+                              keywords=tuple(k.strip() for k in (r[5] or "").split(",") if k.strip()), group=r[6])
+            for r in rows]
+
+
+def incident_id_for_server_id(engine: Engine, server_id: str) -> int | None:
+    """The local id of the incident the backend knows as ``server_id``."""
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT id FROM incidents WHERE server_id = ?", (server_id,)).scalar()
+    return int(found) if found is not None else None

@@ -57,6 +57,12 @@ def outbox_mark_sent(engine: Engine, outbox_id: int, server_record: ServiceReque
         r = server_record
         conn.exec_driver_sql("UPDATE incidents SET server_id = coalesce(server_id, ?), version = ? WHERE id = ?",
                              (r.id, r.version, incident_id))
+        # Later edits queued on top of this one were made on the same local state, so their base is now the
+        # version our own write produced: rebase them, or each would conflict with its predecessor.
+        base = conn.exec_driver_sql("SELECT base_version FROM outbox WHERE id = ?", (outbox_id,)).scalar()
+        conn.exec_driver_sql(
+            "UPDATE outbox SET base_version = ? WHERE incident_id = ? AND state = 'pending' AND id > ? "
+            "AND (base_version IS ? OR base_version IS NULL)", (r.version, incident_id, outbox_id, base))
         # Server fields only when nothing else local is waiting: a later unsent edit must not be overwritten.
         conn.exec_driver_sql(
             "UPDATE incidents SET status = ?, workflow_state = coalesce(?, workflow_state), "

@@ -110,6 +110,14 @@ class Store:
         """Hotspots acquired since ``since`` with stable ids."""
         return map_queries.hotspots_for_map(self.feed_engine, since, limit=limit)
 
+    def incident_id_for_server_id(self, server_id: str) -> int | None:
+        """The local id of a backend's service request id (None when not in the store)."""
+        return map_queries.incident_id_for_server_id(self.feed_engine, server_id)
+
+    def service_definitions(self) -> list[ServiceDefinition]:
+        """The Open311 service list (incident categories)."""
+        return map_queries.service_definitions(self.feed_engine)
+
     def boundary_features(self, layer: str) -> list[BoundaryFeature]:
         """An imported boundary layer's features."""
         return map_queries.boundary_features(self.feed_engine, layer)

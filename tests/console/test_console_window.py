@@ -192,5 +192,7 @@ def test_map_clicks_reach_the_console(qtbot, console_factory, simulator: Simulat
     table = controller.window.overview.air_table
     [row] = table.selectionModel().selectedRows()
     assert controller.window.overview.air_model.rows()[row.row()].code == "35t"
-    view.sig_new_incident_requested.emit(18.7877, 98.9933)
-    assert "18.78770, 98.99330" in controller.window.activity.text()
+    view.sig_new_incident_requested.emit(18.7877, 98.9933)  # right-click: intake at that spot
+    qtbot.waitUntil(lambda: controller.incidents.intake is not None, timeout=10_000)
+    assert "เมืองเชียงใหม่" in controller.incidents.intake.district.text()
+    controller.incidents.intake.close()

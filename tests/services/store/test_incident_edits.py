@@ -86,7 +86,9 @@ def test_outbox_marks(store: Store) -> None:
     store.outbox_mark_sent(create.id, _server("CM-1", 1))  # marked twice: counted once
     row = store.incident_rows([incident])[0]
     assert (row.server_id, row.priority, row.pending) == ("CM-1", "P1", True)  # the unsent P1 is not overwritten
-    assert store.outbox_pending()[0].server_id == "CM-1" and store.outbox_pending()[0].base_version is None
+    # The queued update was made on the same local state as the create: it is rebased onto the version the create
+    # produced on the server, so it does not conflict with its own predecessor.
+    assert store.outbox_pending()[0].server_id == "CM-1" and store.outbox_pending()[0].base_version == 1
 
     store.outbox_mark_conflict(update.id, _server("CM-1", 3, priority="P2"), "version moved on",
                                now=NOW + timedelta(minutes=9))

@@ -1,0 +1,327 @@
+"""Wires the incident queue, detail panel and intake dialog to the store (database worker) and the workflow rules.
+
+Every edit is recorded locally first (row + timeline event + outbox entry in one FULL-synchronous commit) and then
+the outbox controller sends it. The acting role decides which actions are enabled; the workflow rules check again
+on the worker, and the backend checks a third time.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QToolBar
+
+from console.main_window import MainWindow
+from console.task_runner import TaskRunner
+from widgets.i18n import t
+from widgets.incident_detail_panel import IncidentDetailPanel
+from widgets.incident_intake_dialog import IncidentIntakeDialog
+from widgets.incident_queue_model import IncidentQueueModel
+from widgets.incident_queue_panel import IncidentQueuePanel
+from widgets.incident_rows import QueueFilterData
+
+if TYPE_CHECKING:
+    from services.store.store import Store
+
+log = logging.getLogger(__name__)
+
+ROLES = ("operator", "supervisor", "viewer")
+QUEUE_REFRESH_MS = 800
+
+
+def _backend() -> Any:
+    import console.incident_backend as backend  # on the worker's first use: it loads the store and workflow
+
+    return backend
+
+
+def _policy() -> Any:
+    from services.sla import SlaPolicy
+
+    return SlaPolicy()
+
+
+def _district_choices() -> list[tuple[str, str]]:
+    from services.districts import districts
+
+    return [(d.code, t(d.name_th, d.name_en)) for d in districts()]
+
+
+def _to_store_filter(data: QueueFilterData) -> Any:
+    from services.store.incident_rows import QueueFilter
+
+    return QueueFilter(**asdict(data))
+
+
+class IncidentController(QObject):
+    """Queue, detail and intake for one window."""
+
+    sig_local_edit_saved = Signal()
+    """A local edit was committed (the outbox has something to send)."""
+
+    sig_incident_shown = Signal(str)
+    """The detail panel shows this incident: its map feature id (server id, or ``local-N`` before it is synced)."""
+
+    def __init__(self, runner: TaskRunner, window: MainWindow, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._window = window
+        self._store: Store | None = None
+        self._policy: Any = None
+        self._filter = QueueFilterData()
+        self._sort = ("age", True)
+        self._shown_id: int | None = None
+        self._intake: IncidentIntakeDialog | None = None
+        self._user = getpass.getuser() or "operator"
+        self._closed = False
+        self.role = "operator"
+
+        self.model = IncidentQueueModel(self._fetch_rows, self)
+        self.queue = IncidentQueuePanel(self.model, window, current_user=self._actor())
+        self.detail = IncidentDetailPanel(window)
+        self.role_combo = QComboBox(window)
+        self._role_label = QLabel(window)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=QUEUE_REFRESH_MS)
+
+        for role in ROLES:
+            self.role_combo.addItem(role, role)
+        toolbar = QToolBar(window)
+        toolbar.setObjectName("roleToolbar")
+        toolbar.addWidget(self._role_label)
+        toolbar.addWidget(self.role_combo)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        queue_dock = window.add_dock("incidents", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.tabifyDockWidget(queue_dock, window.dock("feedStatus"))
+        queue_dock.raise_()
+        # The detail panel is tall (timeline, attachments): it scrolls inside its dock instead of growing the window.
+        detail_scroll = QScrollArea(window)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setWidget(self.detail)
+        detail_dock = window.add_dock("incidentDetail", detail_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.dock("overview"), detail_dock)
+        window.dock("overview").raise_()
+
+        self.queue.sig_filter_changed.connect(self._on_filter)
+        self.queue.sig_sort_requested.connect(self._on_sort)
+        self.queue.sig_incident_selected.connect(self.show_incident)
+        self.detail.sig_action_requested.connect(self._on_action)
+        self.detail.sig_comment_requested.connect(lambda i, text: self._on_action(i, "comment", {"text": text}))
+        self.detail.sig_attachment_requested.connect(self._on_attachment)
+        self.detail.sig_split_requested.connect(self._on_split)
+        self.detail.sig_linked_incident_requested.connect(self.show_incident)
+        self.role_combo.currentIndexChanged.connect(self._on_role_changed)
+        self._refresh_timer.timeout.connect(self.reload_queue)
+        window.sig_language_changed.connect(lambda _l: self.retranslate())
+        self.retranslate()
+
+    def _run_db(self, fn: Any, *args: Any, **kw: Any) -> None:
+        # Timers and late page requests may still fire while the window closes: after shutdown they do nothing.
+        if not self._closed:
+            self._runner.run_db(fn, *args, **kw)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._refresh_timer.stop()
+        if self._intake is not None:
+            self._intake.close()
+
+    def _actor(self) -> str:
+        return f"{self._user} ({self.role})"
+
+    def retranslate(self) -> None:
+        self._role_label.setText(t(" ทำงานในบทบาท: ", " Acting as: "))
+        labels = {"operator": t("เจ้าหน้าที่", "operator"), "supervisor": t("หัวหน้าเวร", "supervisor"),
+                  "viewer": t("ผู้ดูข้อมูล", "viewer")}
+        for index, role in enumerate(ROLES):
+            self.role_combo.setItemText(index, labels[role])
+        self._window.dock("incidents").setWindowTitle(t("คิวเหตุการณ์", "Incident queue"))
+        self._window.dock("incidentDetail").setWindowTitle(t("รายละเอียดเหตุการณ์", "Incident detail"))
+        self.queue.retranslate()
+        self.detail.retranslate()
+        self.model.retranslate()
+
+    # --- store -----------------------------------------------------------------------------------------------------
+
+    def set_store(self, store: Store) -> None:
+        self._store = store
+        self.reload_queue()
+        self._run_db(_district_choices, on_done=self.queue.set_districts)
+        self.reload_categories()
+
+    def reload_categories(self) -> None:
+        if self._store is not None:
+            self._run_db(self._store.service_definitions, key="incident-categories",
+                                on_done=lambda defs: self.queue.set_categories(
+                                    [(d.service_code, d.service_name) for d in defs]))
+
+    def schedule_reload(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def reload_queue(self) -> None:
+        if self._store is None:
+            return
+        from services.store.incident_rows import QueueSort
+
+        sort = QueueSort(self._sort[0], self._sort[1])
+        self._run_db(lambda s=self._store, f=_to_store_filter(self._filter): _backend().load_queue(s, f, sort),
+                            on_done=self._queue_loaded, key="incident-queue")
+
+    def _queue_loaded(self, load: Any) -> None:
+        keep = self.queue.selected_id()
+        self.model.set_ids(load.ids, load.first_rows)
+        if keep is not None:
+            self.queue.select_incident(keep)
+        if self._shown_id is not None:
+            self.show_incident(self._shown_id)
+
+    def _fetch_rows(self, ids: list[int], done: Any) -> None:
+        if self._store is None:
+            return
+        self._run_db(self._store.incident_rows, list(ids), on_done=done, key="incident-rows")
+
+    def _on_filter(self, data: QueueFilterData) -> None:
+        self._filter = data
+        self.reload_queue()
+
+    def _on_sort(self, column: str, descending: bool) -> None:
+        self._sort = (column, descending)
+        self.reload_queue()
+
+    # --- detail ----------------------------------------------------------------------------------------------------
+
+    def show_incident(self, incident_id: int) -> None:
+        if self._store is None:
+            return
+        self._shown_id = incident_id
+        if self._policy is None:
+            self._policy = _policy()
+        self._run_db(lambda s=self._store, r=self.role, p=self._policy:
+                            _backend().load_detail(s, incident_id, r, p),
+                            on_done=self._detail_loaded, on_error=self._failed, key="incident-detail")
+
+    def _detail_loaded(self, load: Any) -> None:
+        self.detail.show_incident(load.detail, load.allowed, load.sla)
+        self._window.dock("incidentDetail").raise_()
+        self.queue.select_incident(load.detail.row.id)
+        row = load.detail.row
+        self.sig_incident_shown.emit(row.server_id or f"local-{row.id}")
+
+    def show_feature(self, feature_id: str) -> None:
+        """A map click: the feature id is the server id or ``local-N``."""
+        if self._store is not None:
+            self._run_db(lambda s=self._store: _backend().find_incident(s, feature_id),
+                                on_done=lambda found: found is not None and self.show_incident(found))
+
+    def _on_role_changed(self, _index: int) -> None:
+        self.role = self.role_combo.currentData() or "operator"
+        self.queue.set_current_user(self._actor())
+        if self._shown_id is not None:
+            self.show_incident(self._shown_id)
+
+    # --- edits -----------------------------------------------------------------------------------------------------
+
+    def _on_action(self, incident_id: int, action: str, params: Any) -> None:
+        if self._store is None:
+            return
+        store, role, actor, policy = self._store, self.role, self._actor(), self._policy or _policy()
+        self._run_db(lambda: _backend().apply_action(store, incident_id, action, dict(params or {}), role,
+                                                            actor, policy),
+                            on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
+
+    def _on_attachment(self, incident_id: int, kind: str, path: str) -> None:
+        if self._store is None:
+            return
+        from pathlib import Path
+
+        store, actor = self._store, self._actor()
+        self._run_db(lambda: _backend().attach_file(store, incident_id, kind, Path(path), actor),
+                            on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
+
+    def _on_split(self, merged_id: int) -> None:
+        if self._store is None:
+            return
+        from datetime import UTC, datetime
+
+        store, actor = self._store, self._actor()
+        self._run_db(lambda: store.split_incident_local(merged_id, actor, datetime.now(UTC)),
+                            on_done=lambda keep: self._edited(keep), on_error=self._failed)
+
+    def _edited(self, incident_id: int) -> None:
+        self.sig_local_edit_saved.emit()
+        self._shown_id = incident_id
+        self.reload_queue()
+
+    def _failed(self, exc: BaseException) -> None:
+        log.warning("incident edit refused or failed: %s", exc)
+        message = getattr(exc, "message", None) or str(exc)
+        self._window.activity.setText(t(f"ทำรายการไม่ได้: {message}", f"Not done: {message}"))
+        if self._intake is not None:
+            self._intake.show_error(message)
+
+    # --- intake ----------------------------------------------------------------------------------------------------
+
+    def open_intake(self, lat: float | None = None, lon: float | None = None) -> None:
+        if self._store is None:
+            return
+        if self.role not in ("operator", "supervisor"):
+            QMessageBox.information(self._window, self._window.windowTitle(),
+                                    t("บทบาทผู้ดูข้อมูลรับเรื่องใหม่ไม่ได้", "A viewer cannot take in incidents."))
+            return
+        self._run_db(lambda s=self._store: _backend().intake_context(s),
+                            on_done=lambda services: self._show_intake(services, lat, lon))
+
+    def _show_intake(self, services: list[Any], lat: float | None, lon: float | None) -> None:
+        if self._intake is not None:
+            self._intake.close()
+        district_code = district_name = None
+        if lat is not None and lon is not None:
+            from services.districts import nearest_district
+
+            d = nearest_district(lat, lon)
+            district_code, district_name = d.code, t(d.name_th, d.name_en)
+        dialog = IncidentIntakeDialog(services, self._window, lat=lat, lon=lon, district_code=district_code,
+                                      district_name=district_name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_duplicates_requested.connect(self._on_duplicates_requested)
+        dialog.sig_district_requested.connect(self._on_district_requested)
+        dialog.sig_create_requested.connect(lambda draft: self._create(draft, None))
+        dialog.sig_merge_requested.connect(lambda existing, draft: self._create(draft, existing))
+        dialog.destroyed.connect(lambda: setattr(self, "_intake", None))
+        self._intake = dialog
+        dialog.show()
+
+    @property
+    def intake(self) -> IncidentIntakeDialog | None:
+        return self._intake
+
+    def _on_duplicates_requested(self, category: str, lat: float, lon: float) -> None:
+        if self._store is None:
+            return
+        self._run_db(lambda s=self._store: _backend().duplicates(s, category, lat, lon),
+                            key="intake-duplicates",
+                            on_done=lambda rows: self._intake is not None and self._intake.set_duplicates(
+                                rows, category=category, lat=lat, lon=lon))
+
+    def _on_district_requested(self, lat: float, lon: float) -> None:
+        from services.districts import nearest_district
+
+        d = nearest_district(lat, lon)
+        if self._intake is not None:
+            self._intake.set_district(d.code, t(d.name_th, d.name_en))
+
+    def _create(self, draft: Any, merge_into: int | None) -> None:
+        if self._store is None:
+            return
+        store, actor, policy = self._store, self._actor(), self._policy or _policy()
+        self._run_db(lambda: _backend().create_incident(store, draft, actor, policy, merge_into),
+                            on_done=self._created, on_error=self._failed)
+
+    def _created(self, new_id: int) -> None:
+        if self._intake is not None:
+            self._intake.accept()
+        self._edited(new_id)
