@@ -104,3 +104,54 @@ def test_full_lifecycle_from_the_map(qtbot, console_factory, tmp_path: Path) -> 
         return answer["layers"]["incidents"]["count"]
 
     qtbot.waitUntil(lambda: map_count() > 0, timeout=20_000)
+
+
+def _intake(qtbot, controller: ConsoleController, text: str):  # type: ignore[no-untyped-def]
+    incidents = controller.incidents
+    controller.map.view.sig_new_incident_requested.emit(18.7855, 98.9997)  # Night Bazaar
+    qtbot.waitUntil(lambda: incidents.intake is not None and incidents.intake.category.count() > 1, timeout=20_000)
+    dialog = incidents.intake
+    dialog.category.setCurrentIndex(dialog.category.findData("garbage"))
+    dialog.priority.setCurrentIndex(dialog.priority.findData("P3"))
+    dialog.description.setPlainText(text)
+    dialog.reporter_name.setText(text[:10])
+    return dialog
+
+
+def test_intake_shows_duplicates_and_merges_then_splits(qtbot, console_factory) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory()
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.map.ready, timeout=60_000)
+    incidents = controller.incidents
+
+    first = _intake(qtbot, controller, "ขยะล้นถังหน้าไนท์บาซาร์ / Overflowing bins at the Night Bazaar")
+    qtbot.waitUntil(lambda: first.create_button.isEnabled(), timeout=10_000)
+    first.create_button.click()
+    qtbot.waitUntil(lambda: incidents.intake is None and incidents.detail._detail is not None
+                    and "Night Bazaar" in (incidents.detail._detail.description or ""), timeout=20_000)
+    kept_id = incidents.detail._detail.row.id
+
+    second = _intake(qtbot, controller, "ขยะส่งกลิ่นเหม็น ไนท์บาซาร์ / Rubbish smell, Night Bazaar (walk-in)")
+    qtbot.waitUntil(lambda: second.duplicates.rowCount() >= 1, timeout=20_000)  # the first one, a few metres away
+    second.duplicates.selectRow(0)
+    qtbot.waitUntil(lambda: second.merge_button.isEnabled(), timeout=10_000)
+    second.merge_button.click()
+    qtbot.waitUntil(lambda: incidents.intake is None, timeout=20_000)
+
+    incidents.show_incident(kept_id)
+    qtbot.waitUntil(lambda: incidents.detail._detail is not None and incidents.detail._detail.row.id == kept_id
+                    and any(link.kind == "merged" for link in incidents.detail._detail.links), timeout=20_000)
+    detail = incidents.detail._detail
+    assert len(detail.reporters) >= 2  # every reporter is kept
+    incidents.detail.links.setCurrentRow(0)
+    qtbot.waitUntil(lambda: incidents.detail.split_button.isEnabled(), timeout=10_000)
+    incidents.detail.split_button.click()
+
+    def split_back() -> bool:
+        shown = incidents.detail._detail
+        return shown is not None and shown.row.id == kept_id and not any(l.kind == "merged" for l in shown.links)
+
+    qtbot.waitUntil(lambda: (incidents.show_incident(kept_id) or True) and split_back(), timeout=20_000)
+    kinds = [e.kind for e in incidents.detail._detail.events]
+    assert "merge" in " ".join(kinds) and "split" in " ".join(kinds), kinds
