@@ -100,8 +100,10 @@ def incidents_table_first_paint_1m(ctx: BenchContext) -> tuple[float, float]:
     plain = sqlite3.connect(path)
 
     def plain_paint() -> None:
-        plain.execute("SELECT count(*) FROM incidents").fetchone()
-        plain.execute("SELECT * FROM incidents ORDER BY requested_at DESC LIMIT 100").fetchall()
+        # The same question as the queue asks (merged incidents are not in the queue), so both can use its index.
+        plain.execute("SELECT count(*) FROM incidents WHERE merged_into IS NULL").fetchone()
+        plain.execute("SELECT * FROM incidents WHERE merged_into IS NULL ORDER BY requested_at DESC LIMIT 100"
+                      ).fetchall()
 
     baseline = median_time(plain_paint, repeat=11, warmup=2) * 1000
     plain.close()
