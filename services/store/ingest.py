@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from services.districts import nearest_district
+from services.feeds.thai_time import parse_w3c
 from services.records import AirReading, BoundaryFeature, FireHotspot, RiverReading, ServiceDefinition, ServiceRequest
 from services.store.database import write_transaction
 from services.store.row_counts import add_to_count
@@ -229,13 +231,44 @@ def ingest_hotspots(engine: Engine, records: Sequence[FireHotspot]) -> IngestSum
 _INCIDENT_COLUMNS = (
     "server_id", "service_code", "service_name", "status", "workflow_state", "priority", "description", "lat", "lon",
     "address", "requested_at", "updated_at", "expected_at", "agency", "assignee", "media_url", "source", "version",
+    "district_code", "reporter_name", "reporter_contact", "sla_paused_s", "sla_paused_since", "resumed_state",
 )
+# Only staff callers see reporters: a payload without them must not blank what the store already has.
+_KEEP_WHEN_MISSING = frozenset({"reporter_name", "reporter_contact", "district_code"})
+
+
+def _set_clause(column: str) -> str:
+    return f"{column} = coalesce(excluded.{column}, {column})" if column in _KEEP_WHEN_MISSING \
+        else f"{column} = excluded.{column}"
+
+
+def _differs(column: str) -> str:
+    value = f"coalesce(excluded.{column}, {column})" if column in _KEEP_WHEN_MISSING else f"excluded.{column}"
+    return f"{value} IS NOT {column}"
+
+
+def _extension_time(record: ServiceRequest, key: str) -> int | None:
+    value = record.extra.get(key)
+    if not value:
+        return None
+    try:
+        return to_unix(parse_w3c(str(value)))
+    except ValueError:
+        return None
+
+
+def _district_of(record: ServiceRequest) -> str | None:
+    if record.lat is None or record.lon is None:
+        return None
+    return nearest_district(record.lat, record.lon).code
+
+
 _INCIDENT_UPSERT = (
     f"INSERT INTO incidents ({', '.join(_INCIDENT_COLUMNS)}) VALUES ({','.join('?' * len(_INCIDENT_COLUMNS))}) "
     "ON CONFLICT (server_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _INCIDENT_COLUMNS[1:])
+    + ", ".join(_set_clause(c) for c in _INCIDENT_COLUMNS[1:])
     + " WHERE local_changes = 0 AND ("
-    + " OR ".join(f"excluded.{c} IS NOT {c}" for c in _INCIDENT_COLUMNS[1:])
+    + " OR ".join(_differs(c) for c in _INCIDENT_COLUMNS[1:])
     + ")"
 )
 
@@ -253,7 +286,10 @@ def ingest_service_requests(engine: Engine, records: Sequence[ServiceRequest]) -
         (
             r.id, r.service_code, r.service_name, r.status, r.status_detail, r.priority, r.description, r.lat, r.lon,
             r.address, to_unix(r.requested_at), to_unix(r.updated_at or r.requested_at) or now,
-            to_unix(r.expected_at), r.agency_responsible, r.assignee, r.media_url, "open311", r.version,
+            to_unix(r.expected_at), r.agency_responsible, r.assignee, r.media_url,
+            r.extra.get("source") or "open311", r.version, _district_of(r), r.extra.get("reporter_name"),
+            r.extra.get("reporter_contact"), int(r.extra.get("sla_paused_s") or 0),
+            _extension_time(r, "sla_paused_since"), r.extra.get("resumed_state"),
         )
         for r in latest.values()
     ]

@@ -143,3 +143,27 @@ def test_merged_incidents_leave_the_queue(store: Store, queue: dict[str, int]) -
     store.merge_incidents_local(queue["a"], [queue["c"]], "op", NOW)
     assert queue["c"] not in store.incident_queue_ids(QueueFilter(), QueueSort()).tolist()
     assert store.incident_queue_count(QueueFilter()) == 4
+
+
+def test_server_records_bring_source_district_and_keep_reporters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from services.records import ServiceRequest
+    from services.store.database import open_store
+
+    store = open_store(tmp_path / "s.sqlite3")
+    at = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+    def record(**extra: object) -> ServiceRequest:
+        return ServiceRequest(id="77", status="open", service_code="garbage", description="bins", lat=18.7855,
+                              lon=98.9997, requested_at=at, updated_at=at, status_detail="new", version=2,
+                              extra={"source": "hotline", **extra})
+
+    store.ingest_service_requests([record(reporter_name="สมศรี", reporter_contact="081")])
+    again = store.ingest_service_requests([record()])  # an anonymous view of the same record
+    assert (again.inserted, again.updated) == (0, 0)
+    [row] = store.incident_rows([store.incident_id_for_server_id("77")])
+    assert row.source == "hotline" and row.district_code == "TH5001"
+    detail = store.incident_detail(row.id)
+    assert detail.reporter_name == "สมศรี"
+    store.close()
