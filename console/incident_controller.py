@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ROLES = ("operator", "supervisor", "viewer")
 QUEUE_REFRESH_MS = 800
+ESCALATION_CHECK_MS = 60_000  # SLA breaches are escalated within a minute
 
 
 def _backend() -> Any:
@@ -86,6 +87,8 @@ class IncidentController(QObject):
         self.role_combo = QComboBox(window)
         self._role_label = QLabel(window)
         self._refresh_timer = QTimer(self, singleShot=True, interval=QUEUE_REFRESH_MS)
+        self._escalation_timer = QTimer(self, interval=ESCALATION_CHECK_MS)
+        self._feature_shown: str | None = None
 
         for role in ROLES:
             self.role_combo.addItem(role, role)
@@ -113,6 +116,9 @@ class IncidentController(QObject):
         self.detail.sig_attachment_requested.connect(self._on_attachment)
         self.detail.sig_split_requested.connect(self._on_split)
         self.detail.sig_linked_incident_requested.connect(self.show_incident)
+        self.detail.sig_jump_to_map_requested.connect(self._jump_to_map)
+        self.detail.sig_attachment_open_requested.connect(self._open_attachment)
+        self._escalation_timer.timeout.connect(self._escalate)
         self.role_combo.currentIndexChanged.connect(self._on_role_changed)
         self._refresh_timer.timeout.connect(self.reload_queue)
         window.sig_language_changed.connect(lambda _l: self.retranslate())
@@ -126,6 +132,7 @@ class IncidentController(QObject):
     def shutdown(self) -> None:
         self._closed = True
         self._refresh_timer.stop()
+        self._escalation_timer.stop()
         if self._intake is not None:
             self._intake.close()
 
@@ -149,6 +156,8 @@ class IncidentController(QObject):
     def set_store(self, store: Store) -> None:
         self._store = store
         self.reload_queue()
+        self._escalation_timer.start()
+        QTimer.singleShot(0, self._escalate)
         self._run_db(_district_choices, on_done=self.queue.set_districts)
         self.reload_categories()
 
@@ -209,7 +218,35 @@ class IncidentController(QObject):
         self._window.dock("incidentDetail").raise_()
         self.queue.select_incident(load.detail.row.id)
         row = load.detail.row
-        self.sig_incident_shown.emit(row.server_id or f"local-{row.id}")
+        self._feature_shown = row.server_id or f"local-{row.id}"
+        self.sig_incident_shown.emit(self._feature_shown)
+
+    def _jump_to_map(self, _incident_id: int) -> None:
+        if self._feature_shown is not None:
+            self.sig_incident_shown.emit(self._feature_shown)  # the map selects it and pans there
+
+    def _open_attachment(self, attachment_id: int) -> None:
+        if self._store is None:
+            return
+        from widgets.attachment_viewer import AttachmentViewer
+
+        self._run_db(self._store.attachment_data, attachment_id, on_error=self._failed,
+                     on_done=lambda data: AttachmentViewer(t("ไฟล์แนบ", "Attachment"), data, self._window).show())
+
+    def _escalate(self) -> None:
+        if self._store is None:
+            return
+        from datetime import UTC, datetime
+
+        self._run_db(self._store.escalate_breaches, datetime.now(UTC), on_done=self._escalated, key="escalation")
+
+    def _escalated(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        log.warning("SLA breached: %d incident(s) escalated to the shift supervisor: %s", len(ids), ids[:20])
+        self._window.activity.setText(t(f"เกินกำหนด SLA {len(ids)} เรื่อง: แจ้งหัวหน้าเวรแล้ว",
+                                        f"{len(ids)} incident(s) past their SLA: escalated to the shift supervisor"))
+        self.schedule_reload()
 
     def show_feature(self, feature_id: str) -> None:
         """A map click: the feature id is the server id or ``local-N``."""

@@ -29,6 +29,7 @@ import numpy as np
 
 from services.store import (
     duplicates,
+    escalation,
     feed_state,
     incident_detail,
     incident_queue,
@@ -109,6 +110,10 @@ class Store:
     def hotspots_for_map(self, since: datetime, *, limit: int = 200_000) -> list[MapHotspot]:
         """Hotspots acquired since ``since`` with stable ids."""
         return map_queries.hotspots_for_map(self.feed_engine, since, limit=limit)
+
+    def escalate_breaches(self, now: datetime) -> list[int]:
+        """Put an "escalated" event on every newly SLA-breached incident; returns their ids."""
+        return escalation.escalate_breaches(self.edit_engine, now)
 
     def incident_id_for_server_id(self, server_id: str) -> int | None:
         """The local id of a backend's service request id (None when not in the store)."""

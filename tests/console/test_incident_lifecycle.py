@@ -155,3 +155,13 @@ def test_intake_shows_duplicates_and_merges_then_splits(qtbot, console_factory) 
     qtbot.waitUntil(lambda: (incidents.show_incident(kept_id) or True) and split_back(), timeout=20_000)
     kinds = [e.kind for e in incidents.detail._detail.events]
     assert "merge" in " ".join(kinds) and "split" in " ".join(kinds), kinds
+
+
+def test_breached_incidents_are_escalated_on_start(qtbot, console_factory) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory()
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    # The simulator's seed has P1 incidents already past their SLA; the check after each queue load escalates them.
+    controller.incidents._escalate()
+    qtbot.waitUntil(lambda: "shift supervisor" in controller.window.activity.text()
+                    or "หัวหน้าเวร" in controller.window.activity.text(), timeout=20_000)

@@ -120,3 +120,20 @@ def test_overview_selects_a_station(qtbot) -> None:  # type: ignore[no-untyped-d
     assert panel.select_station("air", "35t")
     assert panel.air_table.selectionModel().selectedRows()[0].row() == 1  # worst first: 36t is row 0
     assert not panel.select_station("air", "nope")
+
+
+def test_attachment_viewer(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    from widgets.attachment_viewer import AttachmentViewer
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "PNG")
+    viewer = AttachmentViewer("photo", buffer.getvalue())
+    qtbot.addWidget(viewer)
+    assert viewer.image.pixmap().width() == 64
+    other = AttachmentViewer("file", b"%PDF-1.7 not an image <script>")
+    qtbot.addWidget(other)
+    assert other.image.pixmap().isNull() and "image" in other.image.text().lower() or "รูปภาพ" in other.image.text()

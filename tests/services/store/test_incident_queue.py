@@ -167,3 +167,28 @@ def test_server_records_bring_source_district_and_keep_reporters(tmp_path) -> No
     detail = store.incident_detail(row.id)
     assert detail.reporter_name == "สมศรี"
     store.close()
+
+
+def test_sla_breaches_escalate_once_each(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from services.store.database import open_store
+    from services.store.incident_rows import IncidentDraft
+
+    store = open_store(tmp_path / "s.sqlite3")
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+    def draft(minutes: int, state: str = "acknowledged") -> IncidentDraft:
+        return IncidentDraft(category="flooding", priority="P1", description="x", lat=18.79, lon=98.99,
+                             source="hotline", state=state, expected_at=now + timedelta(minutes=minutes),
+                             requested_at=now - timedelta(hours=4))
+
+    late = store.create_incident_local(draft(-5), "op", now)
+    store.create_incident_local(draft(+30), "op", now)  # not yet due
+    store.create_incident_local(draft(-5, state="resolved"), "op", now)  # clock stopped at resolution
+    assert store.escalate_breaches(now) == [late]
+    assert store.escalate_breaches(now + timedelta(minutes=1)) == []  # once per breach
+    events = store.incident_detail(late).events
+    escalated = [e for e in events if e.kind == "escalated"]
+    assert len(escalated) == 1 and escalated[0].actor == "system" and escalated[0].after["to"] == "shift supervisor"
+    store.close()
