@@ -62,6 +62,9 @@ def run_gui(args: argparse.Namespace) -> int:
     route_qt_messages_to_log()
     register_scheme()  # QtWebEngine requires custom schemes before the QApplication exists
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from console.ui_garbage_collector import UiThreadGarbageCollector
+
+    collector = UiThreadGarbageCollector(app)  # noqa: F841 - lives as the app's child
     app.setApplicationName("pao-console")
     app.setOrganizationName("ChiangMaiPAO")
     font = QFont(app.font())

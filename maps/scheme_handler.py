@@ -165,10 +165,14 @@ class PaoSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         self.tile_requests += 1
+        # QtWebEngine owns the job and deletes it when the request is cancelled (the map moved on, the page went):
+        # its destroyed signal is the reliable word on that, so a late answer never touches a deleted job.
+        alive = [True]
+        job.destroyed.connect(lambda *_: alive.__setitem__(0, False))
 
         def reply(data: bytes | None) -> None:
             # Called later on the UI thread by the console's tile cache; the job may be gone by then.
-            if self._closed or not isValid(job):
+            if self._closed or not alive[0] or not isValid(job):
                 return
             if not data:
                 job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)

@@ -16,6 +16,7 @@ from maps.scheme_handler import register_scheme
 register_scheme()
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +27,18 @@ from services.paths import DataPaths
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store
 from services.store.store import Store
+
+
+# Cyclic garbage collection only on the main (Qt) thread, as the console does (console/ui_garbage_collector.py):
+# a collection pass on a worker thread that frees a QObject cycle leaves dangling Qt timers behind (a segfault).
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    uses_qt = any(name in request.fixturenames for name in ("qtbot", "qapp", "qtmodeltester"))
+    gc.collect() if uses_qt else gc.collect(0)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.table_rows import FeedStatusRow
@@ -19,13 +20,22 @@ _FRESHNESS_COLOURS = {
     "never": QColor(225, 225, 225),
 }
 
-Index = QModelIndex | QPersistentModelIndex
 
 
-class FeedStatusModel(QAbstractTableModel):
+class FeedStatusModel(ColumnTableModel):
     """One row per feed. ``set_rows`` replaces everything with one reset (a handful of rows)."""
 
     COLUMNS = ("feed", "source", "status", "last_success", "age", "records", "rejected", "last_error")
+    HEADERS = {
+        "feed": ("ข้อมูล", "Feed"),
+        "source": ("แหล่ง", "Source"),
+        "status": ("สถานะ", "Status"),
+        "last_success": ("สำเร็จล่าสุด", "Last success"),
+        "age": ("อายุ / รอบ", "Age / cadence"),
+        "records": ("ระเบียน", "Records"),
+        "rejected": ("ปฏิเสธ", "Rejected"),
+        "last_error": ("ข้อผิดพลาดล่าสุด", "Last error"),
+    }
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -44,34 +54,8 @@ class FeedStatusModel(QAbstractTableModel):
     def row_for(self, feed: str) -> FeedStatusRow | None:
         return next((r for r in self._rows if r.feed == feed), None)
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1))
-
-    # --- Qt model API ----------------------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        return {
-            "feed": t("ข้อมูล", "Feed"),
-            "source": t("แหล่ง", "Source"),
-            "status": t("สถานะ", "Status"),
-            "last_success": t("สำเร็จล่าสุด", "Last success"),
-            "age": t("อายุ / รอบ", "Age / cadence"),
-            "records": t("ระเบียน", "Records"),
-            "rejected": t("ปฏิเสธ", "Rejected"),
-            "last_error": t("ข้อผิดพลาดล่าสุด", "Last error"),
-        }[self.COLUMNS[section]]
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

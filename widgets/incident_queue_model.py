@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.incident_rows import sla_band, sla_remaining, sla_text, source_label, state_label
 
-Index = QModelIndex | QPersistentModelIndex
 FetchRows = Callable[[list[int], Callable[[Sequence[Any]], None]], None]
 
 SLA_COLOURS = {
@@ -55,10 +55,21 @@ def _as_id_array(ids: Iterable[int]) -> array:
     return array("q", ids)
 
 
-class IncidentQueueModel(QAbstractTableModel):
+class IncidentQueueModel(ColumnTableModel):
     """Table of incidents over an id list; rows arrive by page through ``fetch_rows``."""
 
     COLUMNS = ("id", "category", "priority", "status", "district", "age", "sla", "assignee", "source")
+    HEADERS = {
+        "id": ("เลขที่", "ID"),
+        "category": ("ประเภท", "Category"),
+        "priority": ("ความเร่งด่วน", "Priority"),
+        "status": ("สถานะ", "Status"),
+        "district": ("อำเภอ", "District"),
+        "age": ("อายุ", "Age"),
+        "sla": ("SLA", "SLA"),
+        "assignee": ("ผู้รับผิดชอบ", "Assignee"),
+        "source": ("ช่องทาง", "Source"),
+    }
 
     sig_page_loaded = Signal(int)
     """A page (its index) arrived and was shown."""
@@ -233,28 +244,8 @@ class IncidentQueueModel(QAbstractTableModel):
 
     # --- Qt model API ----------------------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        return {
-            "id": t("เลขที่", "ID"),
-            "category": t("ประเภท", "Category"),
-            "priority": t("ความเร่งด่วน", "Priority"),
-            "status": t("สถานะ", "Status"),
-            "district": t("อำเภอ", "District"),
-            "age": t("อายุ", "Age"),
-            "sla": t("SLA", "SLA"),
-            "assignee": t("ผู้รับผิดชอบ", "Assignee"),
-            "source": t("ช่องทาง", "Source"),
-        }[self.COLUMNS[section]]
+    def row_total(self) -> int:
+        return len(self._ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

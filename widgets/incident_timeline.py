@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
+from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.incident_rows import state_label
 
-Index = QModelIndex | QPersistentModelIndex
 
 
 def event_kind_label(kind: str) -> str:
@@ -64,10 +64,16 @@ def _event_text(event: Any) -> str:
     return change_text(event.before, event.after)
 
 
-class IncidentTimelineModel(QAbstractTableModel):
+class IncidentTimelineModel(ColumnTableModel):
     """Events oldest first; ``set_events`` replaces them (an incident has tens to hundreds of events)."""
 
     COLUMNS = ("at", "actor", "kind", "change")
+    HEADERS = {
+        "at": ("เวลา", "Time"),
+        "actor": ("ผู้ดำเนินการ", "By"),
+        "kind": ("เหตุการณ์", "Event"),
+        "change": ("การเปลี่ยนแปลง", "Change"),
+    }
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -81,28 +87,8 @@ class IncidentTimelineModel(QAbstractTableModel):
     def event_at(self, row: int) -> Any | None:
         return self._events[row] if 0 <= row < len(self._events) else None
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self._events:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._events) - 1, len(self.COLUMNS) - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        return {
-            "at": t("เวลา", "Time"),
-            "actor": t("ผู้ดำเนินการ", "By"),
-            "kind": t("เหตุการณ์", "Event"),
-            "change": t("การเปลี่ยนแปลง", "Change"),
-        }[self.COLUMNS[section]]
+    def row_total(self) -> int:
+        return len(self._events)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._events):

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from services.feeds.thai_aqi import BANDS
+from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_clock, format_datetime, format_number, plain_tooltip
 from widgets.i18n import current_language, t
 
-Index = QModelIndex | QPersistentModelIndex
 _BAND_BY_NUMBER = {band.number: band for band in BANDS}
 
 
@@ -37,10 +37,8 @@ def _text_colour_on(background: QColor) -> QColor:
     return QColor("black") if background.lightness() > 140 else QColor("white")
 
 
-class _RowsModel(QAbstractTableModel):
-    """Shared plumbing: a small list of rows replaced as a whole, headers from (Thai, English) pairs."""
-
-    HEADERS: tuple[tuple[str, str], ...] = ()
+class _RowsModel(ColumnTableModel):
+    """A small list of rows replaced as a whole."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -54,23 +52,8 @@ class _RowsModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         return list(self._rows)
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            th, en = self.HEADERS[section]
-            return t(th, en)
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def _row(self, index: Index) -> Any | None:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -87,8 +70,9 @@ class _RowsModel(QAbstractTableModel):
 class AirQualityModel(_RowsModel):
     """Latest reading per station: name, PM2.5 (24 h mean), AQI with its band colour, time."""
 
-    HEADERS = (("สถานี", "Station"), ("PM2.5 (24 ชม.)", "PM2.5 (24 h)"), ("AQI", "AQI"), ("ระดับ", "Level"),
-               ("เวลา", "Time"))
+    COLUMNS = ("station", "pm25", "aqi", "band", "time")
+    HEADERS = {"station": ("สถานี", "Station"), "pm25": ("PM2.5 (24 ชม.)", "PM2.5 (24 h)"), "aqi": ("AQI", "AQI"),
+               "band": ("ระดับ", "Level"), "time": ("เวลา", "Time")}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self._row(index)
@@ -114,8 +98,9 @@ class AirQualityModel(_RowsModel):
 class RiverLevelModel(_RowsModel):
     """Latest level per gauge: level, distance to bank (positive = overbank), trend, situation, time."""
 
-    HEADERS = (("สถานี", "Gauge"), ("ระดับ ม.", "Level m"), ("เทียบตลิ่ง ม.", "To bank m"), ("แนวโน้ม", "Trend"),
-               ("สถานการณ์", "Situation"), ("เวลา", "Time"))
+    COLUMNS = ("gauge", "level", "to_bank", "trend", "situation", "time")
+    HEADERS = {"gauge": ("สถานี", "Gauge"), "level": ("ระดับ ม.", "Level m"), "to_bank": ("เทียบตลิ่ง ม.", "To bank m"),
+               "trend": ("แนวโน้ม", "Trend"), "situation": ("สถานการณ์", "Situation"), "time": ("เวลา", "Time")}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self._row(index)
