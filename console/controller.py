@@ -20,6 +20,7 @@ from console.outbox_controller import OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
+from console.worker_imports import load
 from widgets.i18n import t
 from widgets.table_rows import FeedStatusRow
 
@@ -39,39 +40,27 @@ AGE_TICK_MS = 5000  # ages in the status table move on even when nothing is poll
 
 # Worker-side entry points: each imports console.backend on the worker thread that runs it.
 def _load_startup(paths: DataPaths, mode: str | None, language: str | None) -> Startup:
-    from console.backend import load_startup
-
-    return load_startup(paths, mode, language)
+    return load("console.backend").load_startup(paths, mode, language)
 
 
 def _start_simulator() -> Any:
-    from console.backend import start_simulator
-
-    return start_simulator()
+    return load("console.backend").start_simulator()
 
 
 def _build_sync(settings: Settings, states: list[FeedState], simulator: Any, url: str | None) -> SyncService:
-    from console.backend import build_sync
-
-    return build_sync(settings, states, simulator, url)
+    return load("console.backend").build_sync(settings, states, simulator, url)
 
 
 def _open_tile_service(paths: DataPaths, settings: Settings, simulator: Any, url: str | None) -> tuple[Any, str]:
-    from console.backend import open_tile_service
-
-    return open_tile_service(paths, settings, simulator, url)
+    return load("console.backend").open_tile_service(paths, settings, simulator, url)
 
 
 def _build_writer(settings: Settings, simulator: Any, role: str) -> Any:
-    from console.backend import build_writer
-
-    return build_writer(settings, simulator, role)
+    return load("console.backend").build_writer(settings, simulator, role)
 
 
 def _load_overview(store: Store) -> OverviewSnapshot:
-    from console.backend import load_overview
-
-    return load_overview(store)
+    return load("console.backend").load_overview(store)
 
 
 class ConsoleController(QObject):
@@ -288,9 +277,8 @@ class ConsoleController(QObject):
         sync = self.sync_controller.sync
         if sync is None:
             return []
-        from console.backend import feed_rows  # already imported by the worker that built ``sync``
-
-        return feed_rows(sync.specs, self._states, set(sync.snapshot().in_flight))
+        # console.backend is already imported by the worker that built ``sync``
+        return load("console.backend").feed_rows(sync.specs, self._states, set(sync.snapshot().in_flight))
 
     def _render_feed_rows(self) -> None:
         rows = self.feed_rows()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QTool
 
 from console.main_window import MainWindow
 from console.task_runner import TaskRunner
+from console.worker_imports import load
 from widgets.i18n import t
 from widgets.incident_detail_panel import IncidentDetailPanel
 from widgets.incident_intake_dialog import IncidentIntakeDialog
@@ -35,27 +36,19 @@ ESCALATION_CHECK_MS = 60_000  # SLA breaches are escalated within a minute
 
 
 def _backend() -> Any:
-    import console.incident_backend as backend  # on the worker's first use: it loads the store and workflow
-
-    return backend
+    return load("console.incident_backend")  # on a worker's first use: it loads the store and workflow
 
 
 def _policy() -> Any:
-    from services.sla import SlaPolicy
-
-    return SlaPolicy()
+    return load("services.sla").SlaPolicy()
 
 
 def _district_choices() -> list[tuple[str, str]]:
-    from services.districts import districts
-
-    return [(d.code, t(d.name_th, d.name_en)) for d in districts()]
+    return [(d.code, t(d.name_th, d.name_en)) for d in load("services.districts").districts()]
 
 
 def _to_store_filter(data: QueueFilterData) -> Any:
-    from services.store.incident_rows import QueueFilter
-
-    return QueueFilter(**asdict(data))
+    return load("services.store.incident_rows").QueueFilter(**asdict(data))
 
 
 class IncidentController(QObject):
@@ -174,9 +167,7 @@ class IncidentController(QObject):
     def reload_queue(self) -> None:
         if self._store is None:
             return
-        from services.store.incident_rows import QueueSort
-
-        sort = QueueSort(self._sort[0], self._sort[1])
+        sort = load("services.store.incident_rows").QueueSort(self._sort[0], self._sort[1])
         self._run_db(lambda s=self._store, f=_to_store_filter(self._filter): _backend().load_queue(s, f, sort),
                             on_done=self._queue_loaded, key="incident-queue")
 
@@ -317,9 +308,7 @@ class IncidentController(QObject):
             self._intake.close()
         district_code = district_name = None
         if lat is not None and lon is not None:
-            from services.districts import nearest_district
-
-            d = nearest_district(lat, lon)
+            d = load("services.districts").nearest_district(lat, lon)
             district_code, district_name = d.code, t(d.name_th, d.name_en)
         dialog = IncidentIntakeDialog(services, self._window, lat=lat, lon=lon, district_code=district_code,
                                       district_name=district_name)
@@ -345,9 +334,7 @@ class IncidentController(QObject):
                                 rows, category=category, lat=lat, lon=lon))
 
     def _on_district_requested(self, lat: float, lon: float) -> None:
-        from services.districts import nearest_district
-
-        d = nearest_district(lat, lon)
+        d = load("services.districts").nearest_district(lat, lon)
         if self._intake is not None:
             self._intake.set_district(d.code, t(d.name_th, d.name_en))
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.task_runner import TaskRunner
+from console.worker_imports import load
 from widgets.i18n import current_language, t
 from widgets.table_rows import FeedStatusRow
 
@@ -37,15 +38,12 @@ _FRESHNESS_ORDER = ("never", "stale", "late", "fresh")
 
 
 def _build_page(out_dir: Path) -> Path:
-    from maps.page_build import build_page  # folium stays off the UI thread and out of start-up
-
-    return build_page(out_dir)
+    # folium stays off the UI thread and out of start-up
+    return load("maps.page_build").build_page(out_dir)
 
 
 def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> MapRefresh:
-    from console.backend import refresh_map
-
-    return refresh_map(store, sent)
+    return load("console.backend").refresh_map(store, sent)
 
 
 class MapController(QObject):
