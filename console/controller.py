@@ -153,6 +153,7 @@ class ConsoleController(QObject):
             self._simulator = None
         self.refresh_overview()
         self.map.set_store(self._store)
+        self.incidents.set_policy(self.settings.sla_policy())
         self.incidents.set_store(self._store)
         self._maybe_build_sync()
 

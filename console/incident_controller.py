@@ -146,6 +146,10 @@ class IncidentController(QObject):
 
     # --- store -----------------------------------------------------------------------------------------------------
 
+    def set_policy(self, policy: Any) -> None:
+        """The SLA policy from the settings (targets per category × priority)."""
+        self._policy = policy
+
     def set_store(self, store: Store) -> None:
         self._store = store
         self.reload_queue()

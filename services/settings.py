@@ -10,8 +10,9 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,25 @@ class Settings(BaseModel):
     # is capped. A deployment with heavier use should point this at its own or a commercial tile server.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
+    # SLA targets in hours: {"defaults": {"P1": 4, ...}, "targets": {"forest_fire": {"P1": 2}}} (both optional).
+    sla: dict[str, Any] = Field(default_factory=dict)
     ca_bundle: str | None = None  # extra CA bundle for a deployment's own TLS; verification itself is always on
     connect_timeout_s: float = Field(5.0, gt=0, le=60)
     read_timeout_s: float = Field(20.0, gt=0, le=300)
     call_deadline_s: float = Field(60.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _sla_is_a_policy(self) -> Settings:
+        from services.sla import SlaPolicy  # the policy's own checks: unknown keys, bad hours
+
+        SlaPolicy.from_json(self.sla)
+        return self
+
+    def sla_policy(self) -> Any:
+        """The SLA policy these settings describe (services.sla.SlaPolicy)."""
+        from services.sla import SlaPolicy
+
+        return SlaPolicy.from_json(self.sla)
 
 
 class SettingsError(Exception):

@@ -106,3 +106,16 @@ def test_secret_command_stores_in_the_keyring(monkeypatch: pytest.MonkeyPatch, c
         assert ("pao-console", "firms-map-key") not in backend.items
     finally:
         keyring.set_keyring(previous)
+
+
+def test_sla_targets_are_configurable_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"sla": {"defaults": {"P1": 2}, "targets": {"forest_fire": {"P1": 1}}}}),
+                    encoding="utf-8")
+    policy = load_settings(path).sla_policy()
+    assert policy.target_hours("forest_fire", "P1") == 1
+    assert policy.target_hours("flooding", "P1") == 2
+    assert policy.target_hours("flooding", "P3") == 72
+    path.write_text(json.dumps({"sla": {"deadlines": {}}}), encoding="utf-8")
+    with pytest.raises(SettingsError):
+        load_settings(path)
