@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.main_window import MainWindow
 from console.incident_controller import IncidentController
 from console.map_controller import MapController
-from console.outbox_controller import OutboxController
+from console.outbox_controller import ConflictActions, OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
 from console.worker_imports import load
+from widgets.conflicts_panel import ConflictsPanel
 from widgets.i18n import t
 from widgets.table_rows import FeedStatusRow
 
@@ -88,6 +89,11 @@ class ConsoleController(QObject):
         self.offline_area = OfflineAreaController(self.runner, self)
         self.incidents = IncidentController(self.runner, window, self)
         self.outbox = OutboxController(self.runner, self)
+        self.conflicts_panel = ConflictsPanel(window)
+        window.add_dock("conflicts", self.conflicts_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.dock("overview"), window.dock("conflicts"))
+        window.dock("overview").raise_()
+        self.conflict_actions: ConflictActions | None = None
         self._outbox_started = False
         self.settings: Settings | None = None
         self._mode_override = mode
@@ -155,6 +161,11 @@ class ConsoleController(QObject):
         self.map.set_store(self._store)
         self.incidents.set_policy(self.settings.sla_policy())
         self.incidents.set_store(self._store)
+        self.conflict_actions = ConflictActions(self.runner, self._store, self.conflicts_panel, self.outbox,
+                                                self.incidents.actor, self)
+        self.conflict_actions.sig_conflict_resolved.connect(lambda *_: self.incidents.schedule_reload())
+        self.conflict_actions.sig_conflicts_loaded.connect(self._on_conflicts_loaded)
+        self.conflict_actions.refresh()
         self._maybe_build_sync()
 
     def _startup_failed(self, exc: BaseException) -> None:
@@ -187,6 +198,7 @@ class ConsoleController(QObject):
     def _rebuild_writer(self) -> None:
         if self.settings is None or self._store is None or self._shut_down:
             return
+        self.outbox.set_role(self.incidents.role)
         self.runner.run_net(_build_writer, self.settings, self._simulator, self.incidents.role,
                             on_done=self._writer_built, key="outbox-writer")
 
@@ -210,8 +222,14 @@ class ConsoleController(QObject):
         if not self._overview_timer.isActive():
             self._overview_timer.start()
 
+    def _on_conflicts_loaded(self, count: int) -> None:
+        title = t("ข้อมูลขัดแย้ง", "Conflicts")
+        self.window.dock("conflicts").setWindowTitle(f"{title} ({count})" if count else title)
+
     def _on_outbox_entry(self, kind: str) -> None:
-        if kind in ("sent", "conflict", "rejected"):
+        if kind == "conflict" and self.conflict_actions is not None:
+            self.conflict_actions.refresh()
+        if kind in ("sent", "merged", "conflict", "rejected"):
             self.incidents.schedule_reload()
             self.map.schedule_refresh()
             if not self._overview_timer.isActive():
@@ -235,6 +253,9 @@ class ConsoleController(QObject):
 
     def _on_language_changed(self, language: str) -> None:
         self.map.set_language(language)
+        self.conflicts_panel.retranslate()
+        if self.conflict_actions is not None:
+            self.conflict_actions.refresh()
         self._render_feed_rows()
 
     def _sync_built(self, sync: SyncService) -> None:

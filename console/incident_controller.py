@@ -129,8 +129,11 @@ class IncidentController(QObject):
         if self._intake is not None:
             self._intake.close()
 
-    def _actor(self) -> str:
+    def actor(self) -> str:
+        """Who edits now, as the timeline records it: the workstation user and the acting role."""
         return f"{self._user} ({self.role})"
+
+    _actor = actor
 
     def retranslate(self) -> None:
         self._role_label.setText(t(" ทำงานในบทบาท: ", " Acting as: "))

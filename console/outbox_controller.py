@@ -1,10 +1,13 @@
 """Drains the outbox: one entry at a time, in order — read it (database worker), send it (network pool), record the
 outcome (database worker). A failure to reach the backend stops the drain and retries with backoff; nothing is lost,
-because the entry stays pending in the store until the server has it."""
+because the entry stays pending in the store until the server has it. A refused update is first merged field by field
+with the server's record (services.store.conflicts): a clean merge is re-queued and the drain goes on; anything else
+waits as a conflict for a person (:class:`ConflictActions` wires the Conflicts panel to the store)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,10 +25,13 @@ RETRY_MAX_MS = 120_000
 IDLE_CHECK_MS = 30_000  # also drain now and then: edits saved while the backend was unreachable
 
 
-def _record(store: Store, entry: Any, outcome: WriteOutcome) -> str:
-    """Database worker: write the outcome of sending ``entry`` to the store; returns the outcome kind."""
+def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | None = None) -> str:
+    """Database worker: write the outcome of sending ``entry`` to the store; returns the outcome kind ("merged"
+    when a refused update merged cleanly with the server's record and is queued again)."""
     if outcome.kind in ("sent", "local"):
         store.outbox_mark_sent(entry.id, outcome.record)
+    elif outcome.kind == "conflict" and entry.op == "update" and outcome.record is not None:
+        return store.merge_or_conflict(entry.id, outcome.record, outcome.error or "conflict", role=role)
     elif outcome.kind == "conflict":
         store.outbox_mark_conflict(entry.id, outcome.record, outcome.error or "conflict")
     elif outcome.kind == "rejected":
@@ -39,7 +45,7 @@ class OutboxController(QObject):
     """Sends queued local edits with the acting role's token; reports progress for the status bar."""
 
     sig_entry_done = Signal(str)
-    """One outbox entry finished: its outcome kind (sent, local, conflict, rejected, retry)."""
+    """One outbox entry finished: its outcome kind (sent, local, merged, conflict, rejected, retry)."""
 
     sig_drained = Signal()
     """The outbox has nothing pending (or the drain stopped to retry later)."""
@@ -49,6 +55,7 @@ class OutboxController(QObject):
         self._runner = runner
         self._store: Store | None = None
         self._writer: IncidentWriter | None = None
+        self._role: str | None = None  # the acting role, for the merge's workflow check (None: state rules only)
         self._running = False
         self._closed = False
         self._retry_ms = RETRY_MIN_MS
@@ -67,6 +74,10 @@ class OutboxController(QObject):
         if old is not None and old is not writer:
             self._runner.run_net(old.close)
         self.kick()
+
+    def set_role(self, role: str | None) -> None:
+        """The acting role whose token the writer uses: a merge only re-sends what this role may do."""
+        self._role = role
 
     @property
     def running(self) -> bool:
@@ -97,7 +108,7 @@ class OutboxController(QObject):
 
     def _sent(self, entry: Any, outcome: WriteOutcome) -> None:
         assert self._store is not None
-        self._runner.run_db(_record, self._store, entry, outcome,
+        self._runner.run_db(record_outcome, self._store, entry, outcome, self._role,
                             on_done=lambda kind: self._recorded(kind), on_error=self._stop_with_error)
 
     def _recorded(self, kind: str) -> None:
@@ -122,3 +133,70 @@ class OutboxController(QObject):
         self._idle.stop()
         if self._writer is not None:
             self._writer.close()
+
+
+class ConflictActions(QObject):
+    """Wires a Conflicts panel to the store: loads open conflicts on the database worker, runs the panel's
+    keep-mine / keep-theirs / edit requests there (one transaction each, with the actor), then refreshes the panel
+    and kicks the outbox so a resolved edit is sent at once."""
+
+    sig_conflicts_loaded = Signal(int)
+    """The panel was given the open conflicts: how many there are (for a status-bar count)."""
+
+    sig_conflict_resolved = Signal(int, str)
+    """A person's decision is stored: (outbox id, "keep_mine" | "keep_theirs" | "edit")."""
+
+    def __init__(self, runner: TaskRunner, store: Store, panel: Any, outbox: OutboxController,
+                 actor: Callable[[], str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._store = store
+        self._panel = panel
+        self._outbox = outbox
+        self._actor = actor
+        self._views: dict[int, Any] = {}
+
+        panel.sig_keep_mine_requested.connect(self.keep_mine)
+        panel.sig_keep_theirs_requested.connect(self.keep_theirs)
+        panel.sig_edit_requested.connect(self.edit)
+        outbox.sig_entry_done.connect(self._on_entry_done)
+
+    def refresh(self) -> None:
+        """Reload the open conflicts into the panel (latest wins)."""
+        self._runner.run_db(self._store.open_conflicts, on_done=self._loaded, key="open-conflicts")
+
+    def keep_mine(self, outbox_id: int) -> None:
+        view = self._views.get(outbox_id)
+        version = None if view is None else view.server_version
+        self._resolve(outbox_id, "keep_mine", self._store.resolve_keep_mine, outbox_id, version, self._actor())
+
+    def keep_theirs(self, outbox_id: int) -> None:
+        self._resolve(outbox_id, "keep_theirs", self._store.resolve_keep_theirs, outbox_id, None, self._actor())
+
+    def edit(self, outbox_id: int, values: dict) -> None:
+        view = self._views.get(outbox_id)
+        version = None if view is None else view.server_version
+        self._resolve(outbox_id, "edit", self._store.resolve_edit, outbox_id, dict(values), version, self._actor())
+
+    def _resolve(self, outbox_id: int, decision: str, fn: Callable[..., None], *args: Any) -> None:
+        self._runner.run_db(fn, *args, on_done=lambda _r: self._resolved(outbox_id, decision),
+                            on_error=self._failed)
+
+    def _resolved(self, outbox_id: int, decision: str) -> None:
+        self.sig_conflict_resolved.emit(outbox_id, decision)
+        self.refresh()
+        self._outbox.kick()
+
+    def _failed(self, exc: BaseException) -> None:
+        # Already resolved elsewhere (another click, another window): the refresh shows what is left.
+        log.warning("conflict resolution failed: %s", exc)
+        self.refresh()
+
+    def _loaded(self, views: list[Any]) -> None:
+        self._views = {v.outbox_id: v for v in views}
+        self._panel.set_conflicts(views)
+        self.sig_conflicts_loaded.emit(len(views))
+
+    def _on_entry_done(self, kind: str) -> None:
+        if kind in ("conflict", "merged"):
+            self.refresh()

@@ -31,6 +31,10 @@ def event_kind_label(kind: str) -> str:
         "attachment": t("ไฟล์แนบ", "attachment"),
         "sync": t("ซิงก์กับเซิร์ฟเวอร์", "synced"),
         "conflict": t("ข้อมูลขัดแย้ง", "conflict"),
+        "sync_merged": t("รวมการแก้ไขกับเซิร์ฟเวอร์", "merged with server changes"),
+        "conflict_resolved": t("แก้ข้อขัดแย้งแล้ว", "conflict resolved"),
+        "escalated": t("แจ้งหัวหน้าเวร (เกิน SLA)", "escalated (SLA breached)"),
+        "server_update": t("อัปเดตจากเซิร์ฟเวอร์", "server update"),
     }
     return labels.get(kind, kind)
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from services.store import (
+    conflicts,
     duplicates,
     escalation,
     feed_state,
@@ -297,6 +298,33 @@ class Store:
                              now: datetime | None = None) -> None:
         """The backend refused the change; the entry is kept as 'conflict' and the timeline says why."""
         outbox.outbox_mark_conflict(self.edit_engine, outbox_id, server_record, reason, now)
+
+    # --- conflicts (stale writes and refused transitions; see services.store.conflicts) ------------------------
+
+    def merge_or_conflict(self, outbox_id: int, server_record: ServiceRequest, reason: str, *,
+                          role: str | None = None, now: datetime | None = None, policy: Any = None) -> str:
+        """Merge a refused entry with the server's record ("merged": re-queued) or keep it ("conflict")."""
+        return conflicts.merge_or_conflict(self.edit_engine, outbox_id, server_record, reason, role=role, now=now,
+                                           policy=policy)
+
+    def open_conflicts(self) -> list[conflicts.ConflictView]:
+        """Every open conflict, oldest first, with base / mine / theirs per field."""
+        return conflicts.open_conflicts(self.edit_engine)
+
+    def resolve_keep_mine(self, outbox_id: int, server_version: int | None, actor: str,
+                          now: datetime | None = None) -> None:
+        """Send my change as it is on ``server_version`` (timeline: who decided)."""
+        conflicts.resolve_keep_mine(self.edit_engine, outbox_id, server_version, actor, now)
+
+    def resolve_keep_theirs(self, outbox_id: int, server_record: ServiceRequest | None, actor: str,
+                            now: datetime | None = None) -> None:
+        """Drop my change (kept in the timeline) and take the server's values."""
+        conflicts.resolve_keep_theirs(self.edit_engine, outbox_id, server_record, actor, now)
+
+    def resolve_edit(self, outbox_id: int, values: dict[str, Any], server_version: int | None, actor: str,
+                     now: datetime | None = None) -> None:
+        """Send a person's values for the conflicting fields with the rest of my change."""
+        conflicts.resolve_edit(self.edit_engine, outbox_id, values, server_version, actor, now)
 
     # --- maintenance -----------------------------------------------------------------------------------------
 
