@@ -7,13 +7,16 @@ silently overwriting someone else's change. The outcome says what the outbox sho
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from services.errors import FeedError, FeedHTTPError, FeedUnavailable, MalformedPayload
 from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
+from services.feeds.payload import load_json
 from services.records import ServiceRequest
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 LOCAL_ONLY_OPS = frozenset({"attachment", "merge", "split"})
 # Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
 PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description")
+_ETAG_VERSION = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +95,7 @@ class IncidentWriter:
         server_id, _token, _notice = open311.parse_create_response(result.content)
         if not server_id:
             return WriteOutcome("retry", error="the server accepted the request but has not assigned an id yet")
-        return self._fetched(server_id)
+        return self._fetched(server_id, written=result.etag)
 
     @staticmethod
     def patch_body(fields: dict[str, Any]) -> dict[str, Any]:
@@ -113,14 +117,27 @@ class IncidentWriter:
 
     def _comment(self, entry: Any) -> WriteOutcome:
         url = open311.request_url(self._base, entry.server_id).removesuffix(".json") + "/comments.json"
-        self._client.request("POST", url, json={"text": entry.fields.get("text", "")}, headers=self._headers(entry))
-        return self._fetched(entry.server_id)
+        result = self._client.request("POST", url, json={"text": entry.fields.get("text", "")},
+                                      headers=self._headers(entry))
+        # Only the comment itself proves the server took it: a proxy's HTML page with 200, or a cut-off body, is
+        # no proof, and marking the entry sent on it would lose the comment. A retry with the same key is safe.
+        comment = load_json(result.content, "Open311 comment response")
+        if not isinstance(comment, dict) or "text" not in comment:
+            raise MalformedPayload("Open311 comment response: not the comment the server stores")
+        return self._fetched(entry.server_id, written=result.etag)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _fetched(self, server_id: str) -> WriteOutcome:
+    def _fetched(self, server_id: str, written: str | None = None) -> WriteOutcome:
+        """The server's record after our write. ``written`` is the ETag our write answered with: when someone else
+        changed the record between our write and this read, the version reported is still the one our write made,
+        so edits queued behind ours are rebased on it and meet the other change as a 412, not overwrite it."""
         result = self._client.get(open311.request_url(self._base, server_id))
-        return WriteOutcome("sent", record=self._first(result.content))
+        record = self._first(result.content)
+        match = _ETAG_VERSION.match(written or "")
+        if match and record.version is not None and record.version > int(match.group(1)):
+            record = dataclasses.replace(record, version=int(match.group(1)))
+        return WriteOutcome("sent", record=record)
 
     @staticmethod
     def _first(body: bytes) -> ServiceRequest:

@@ -43,12 +43,23 @@ class FaultMiddleware:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         feed = feed_of(environ.get("PATH_INFO", ""))
-        fault = self.board.take(feed) if feed else None
+        fault = self.board.take(feed, environ.get("REQUEST_METHOD")) if feed else None
         if fault is None:
             return self.app(environ, start_response)
         stop = self.stopping()
-        if fault.kind == "down":
+        if fault.kind in ("down", "reset_before"):
             return self._drop(environ, start_response)
+        if fault.kind == "reset_after":
+            # The app runs to the end (a write is committed) and its answer is thrown away with the connection.
+            Response.from_app(self.app, environ, buffered=True).close()
+            return self._drop(environ, start_response)
+        if fault.kind == "hang":
+            stop.wait(fault.seconds)
+            return self._drop(environ, start_response)
+        if fault.kind == "strip_header":
+            environ = dict(environ)
+            environ.pop("HTTP_" + (fault.header or "").upper().replace("-", "_"), None)
+            return self.app(environ, start_response)
         if fault.kind == "slow":
             if stop.wait(fault.seconds):
                 return Response("stopping", status=503)(environ, start_response)

@@ -3,15 +3,24 @@
 Kinds (and their options):
 
 - ``down``: the connection is dropped without any response (the client sees a reset / remote disconnect).
+- ``reset_before``: the connection is reset before the request reaches the app, so nothing is processed or
+  committed (a write "lost on the way").
+- ``reset_after``: the app processes the request (a write is committed), then the connection is reset before any
+  byte of the answer is sent: the "lost response" that idempotency keys exist for.
+- ``hang`` (``seconds``, default an hour): the request is accepted and never answered, until ``seconds`` pass or the
+  server stops; then the connection is dropped. Nothing is processed.
 - ``slow`` (``seconds``): the answer is held back ``seconds`` before being sent.
 - ``trickle`` (``interval``, ``chunk``): status and headers at once, then the body ``chunk`` bytes every ``interval``.
-- ``error`` (``status`` 5xx, default 503; ``retry_after`` seconds → ``Retry-After`` header).
+- ``error`` (``status`` 5xx or 429, default 503; ``retry_after`` seconds → ``Retry-After`` header).
+- ``strip_header`` (``header``): the request reaches the app without that header, as behind a proxy that drops it
+  (e.g. ``If-Match``, to see the backend's 428).
 - ``malformed`` (``variant``): ``html`` (an nginx error page, ``status`` 200 by default or e.g. 502), ``truncated``
   (the real body cut in half), ``map_key`` (the text ``Invalid MAP_KEY.``), ``wrong_kind`` (a well-formed payload of
   another feed: FIRMS CSV for JSON feeds, Air4Thai JSON for FIRMS).
 
 ``feed`` is one of :data:`FEEDS` or ``"*"`` (every feed, never the ``/_sim`` control routes). ``count`` makes a fault
-expire after that many requests; without it the fault stays until removed.
+expire after that many requests; without it the fault stays until removed. ``methods`` (e.g. ``["POST", "PATCH"]``)
+limits a fault to requests with those methods (others pass untouched and do not count); without it every method.
 """
 
 from __future__ import annotations
@@ -21,7 +30,10 @@ import threading
 from dataclasses import asdict, dataclass
 
 FEEDS: tuple[str, ...] = ("air4thai", "firms", "thaiwater", "open311", "tiles")
-KINDS: tuple[str, ...] = ("down", "slow", "trickle", "error", "malformed")
+KINDS: tuple[str, ...] = ("down", "reset_before", "reset_after", "hang", "slow", "trickle", "error", "malformed",
+                          "strip_header")
+HANG_DEFAULT_S = 3600.0
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 VARIANTS: tuple[str, ...] = ("html", "truncated", "map_key", "wrong_kind")
 
 
@@ -38,7 +50,15 @@ class Fault:
     status: int | None = None
     retry_after: int | None = None
     variant: str | None = None
+    header: str | None = None
+    methods: tuple[str, ...] | None = None
     remaining: int | None = None
+
+    def applies_to(self, feed: str, method: str | None) -> bool:
+        """True when a request on ``feed`` with ``method`` (None: any) gets this fault."""
+        if self.feed not in (feed, "*"):
+            return False
+        return self.methods is None or method is None or method.upper() in self.methods
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -63,6 +83,8 @@ class FaultBoard:
         status: int | None = None,
         retry_after: int | None = None,
         variant: str | None = None,
+        header: str | None = None,
+        methods: list[str] | tuple[str, ...] | str | None = None,
         count: int | None = None,
     ) -> Fault:
         """Add a fault (see the module docstring for kinds and options). Raises ``ValueError`` on bad options."""
@@ -72,8 +94,16 @@ class FaultBoard:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         if kind == "malformed" and variant not in VARIANTS:
             raise ValueError(f"malformed needs variant in {VARIANTS}")
-        if kind == "error" and status is not None and not 500 <= int(status) <= 599:
-            raise ValueError("error status must be 5xx")
+        if kind == "error" and status is not None and not (500 <= int(status) <= 599 or int(status) == 429):
+            raise ValueError("error status must be 5xx or 429")
+        if kind == "strip_header" and not header:
+            raise ValueError("strip_header needs header")
+        if isinstance(methods, str):
+            methods = [methods]
+        if methods is not None:
+            methods = tuple(sorted({str(m).upper() for m in methods}))
+            if not methods or set(methods) - _METHODS:
+                raise ValueError(f"methods must be a non-empty list of {sorted(_METHODS)}")
         if count is not None and int(count) < 1:
             raise ValueError("count must be >= 1")
         if kind == "slow" and seconds is None:
@@ -82,12 +112,14 @@ class FaultBoard:
             id=next(self._ids),
             feed=feed,
             kind=kind,
-            seconds=float(seconds or 0.0),
+            seconds=float(seconds or (HANG_DEFAULT_S if kind == "hang" else 0.0)),
             interval=float(0.2 if interval is None else interval),
             chunk=max(1, int(chunk or 1)),
             status=None if status is None else int(status),
             retry_after=None if retry_after is None else int(retry_after),
             variant=variant if kind == "malformed" else None,
+            header=header if kind == "strip_header" else None,
+            methods=methods,
             remaining=None if count is None else int(count),
         )
         with self._lock:
@@ -98,7 +130,7 @@ class FaultBoard:
         """:meth:`add` from a JSON object ``{"feed", "kind", ...options}`` (the ``/_sim/faults`` POST body)."""
         if not isinstance(spec, dict) or "feed" not in spec or "kind" not in spec:
             raise ValueError('expected {"feed": ..., "kind": ...}')
-        allowed = {"seconds", "interval", "chunk", "status", "retry_after", "variant", "count"}
+        allowed = {"seconds", "interval", "chunk", "status", "retry_after", "variant", "header", "methods", "count"}
         unknown = set(spec) - allowed - {"feed", "kind"}
         if unknown:
             raise ValueError(f"unknown fault options: {sorted(unknown)}")
@@ -121,11 +153,11 @@ class FaultBoard:
         with self._lock:
             self._faults = [] if feed is None else [f for f in self._faults if f.feed != feed]
 
-    def take(self, feed: str) -> Fault | None:
-        """The oldest fault that applies to a request on ``feed``, counting the request against its ``count``."""
+    def take(self, feed: str, method: str | None = None) -> Fault | None:
+        """The oldest fault that applies to a ``method`` request on ``feed``, counting it against its ``count``."""
         with self._lock:
             for fault in self._faults:
-                if fault.feed in (feed, "*"):
+                if fault.applies_to(feed, method):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                         if fault.remaining <= 0:
