@@ -79,6 +79,7 @@ class MapController(QObject):
         self._tile_source: Callable[[int, int, int], bytes | None] | None = None
         self._closed = False
         self.view_bbox: tuple[float, float, float, float] | None = None  # what the operator looks at (W, S, E, N)
+        self._last_rows: list[FeedStatusRow] = []
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
 
@@ -120,6 +121,8 @@ class MapController(QObject):
     def _on_page_ready(self) -> None:
         self._page_ready = True
         self.set_language(current_language())
+        if self._last_rows:
+            self.update_meta(self._last_rows)
         if self._basemap is not None:
             self._send_basemap()
         self.refresh()
@@ -164,12 +167,16 @@ class MapController(QObject):
         for layer, diff in result.diffs.items():
             view.diff_layer(layer, add=diff.add, update=diff.update, remove=diff.remove)
         self._sent = result.layers
+        if self._last_rows:
+            self.update_meta(self._last_rows)
         if not self._first_layers_sent:
             self._first_layers_sent = True
             self.sig_map_ready.emit()
 
     def update_meta(self, rows: Sequence[FeedStatusRow]) -> None:
-        """Counts and freshness badges of the data layers, from the feed status rows."""
+        """Counts and freshness badges of the data layers, from the feed status rows (kept, and sent again when the
+        page becomes ready and when the layers' counts change)."""
+        self._last_rows = list(rows)
         if self._view is None or not self._page_ready:
             return
         by_feed = {r.feed: r for r in rows}

@@ -11,12 +11,16 @@
     return node;
   }
 
-  function ageText(seconds) {
+  // Units in the page's language, as the console's own tables show them.
+  const AGE_UNITS = { th: ['วิ', 'นาที', 'ชม.', 'วัน'], en: ['s', 'min', 'h', 'd'] };
+
+  function ageText(seconds, language) {
     if (!Number.isFinite(seconds)) return '–';
-    if (seconds < 90) return Math.round(seconds) + ' s';
-    if (seconds < 5400) return Math.round(seconds / 60) + ' min';
-    if (seconds < 172800) return (seconds / 3600).toFixed(1) + ' h';
-    return (seconds / 86400).toFixed(1) + ' d';
+    const u = AGE_UNITS[language === 'en' ? 'en' : 'th'];
+    if (seconds < 90) return Math.round(seconds) + ' ' + u[0];
+    if (seconds < 5400) return Math.round(seconds / 60) + ' ' + u[1];
+    if (seconds < 172800) return (seconds / 3600).toFixed(1) + ' ' + u[2];
+    return (seconds / 86400).toFixed(1) + ' ' + u[3];
   }
 
   // Window choices of the slider, in hours (null: everything).
@@ -135,8 +139,8 @@
         parts.push(t('never'));
       }
       if (Number.isFinite(meta.age_s)) {
-        let age = t('age') + ' ' + ageText(meta.age_s);
-        if (Number.isFinite(meta.cadence_s)) age += ' / ' + t('cadence') + ' ' + ageText(meta.cadence_s);
+        let age = t('age') + ' ' + ageText(meta.age_s, this._app.language);
+        if (Number.isFinite(meta.cadence_s)) age += ' / ' + t('cadence') + ' ' + ageText(meta.cadence_s, this._app.language);
         parts.push(age);
       }
       if (freshness !== 'unknown') parts.push(t(freshness));
