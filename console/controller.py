@@ -113,6 +113,7 @@ class ConsoleController(QObject):
         self.sync_controller.sig_poll_failed.connect(self._on_poll_failed)
         self.runner.sig_task_failed.connect(self._notify)
         window.sig_sync_requested.connect(self.sync_controller.sync_now)
+        window.sig_sync_requested.connect(lambda: self.outbox.kick())  # "sync now" also sends queued edits
         window.sig_language_changed.connect(self._on_language_changed)
         window.sig_close_requested.connect(self.shutdown)
         self.map.sig_new_incident_requested.connect(self.incidents.open_intake)
