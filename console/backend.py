@@ -107,18 +107,20 @@ def feed_rows(specs: Iterable[FeedSpec], states: dict[str, FeedState], in_flight
 MAP_HOTSPOT_WINDOW = timedelta(days=5)
 
 
-def load_map_layers(store: Store) -> dict[str, list[dict[str, Any]]]:
-    """Database worker: every map layer as GeoJSON features (the map controller diffs them against what it sent)."""
+def load_map_layers(store: Store, layers: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """Database worker: the named map layers as GeoJSON features (the map controller diffs them against what it
+    sent). Only what is asked is queried: an air-quality poll does not reload every incident."""
     from services import map_layers
 
     now = datetime.now(UTC)
-    return {
-        "incidents": map_layers.incident_features(store.incidents_for_map(), now),
-        "air": map_layers.air_features(store.latest_air()),
-        "hotspots": map_layers.hotspot_features(store.hotspots_for_map(now - MAP_HOTSPOT_WINDOW), now),
-        "river": map_layers.river_features(store.latest_river()),
-        "districts": map_layers.district_features(store.boundary_features("districts")),
+    builders = {
+        "incidents": lambda: map_layers.incident_features(store.incidents_for_map(), now),
+        "air": lambda: map_layers.air_features(store.latest_air()),
+        "hotspots": lambda: map_layers.hotspot_features(store.hotspots_for_map(now - MAP_HOTSPOT_WINDOW), now),
+        "river": lambda: map_layers.river_features(store.latest_river()),
+        "districts": lambda: map_layers.district_features(store.boundary_features("districts")),
     }
+    return {name: builders[name]() for name in builders if name in set(layers)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +132,14 @@ class MapRefresh:
     diffs: dict[str, Any]  # layer -> services.map_layers.LayerDiff (non-empty only)
 
 
-def refresh_map(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> MapRefresh:
-    """Database worker: load every layer and diff it against what the page already has (``sent`` is never mutated:
+def refresh_map(store: Store, sent: dict[str, dict[str, dict[str, Any]]], layers: Iterable[str]) -> MapRefresh:
+    """Database worker: load ``layers`` and diff each against what the page already has (``sent`` is never mutated:
     the UI thread replaces it whole, so reading it here is safe)."""
     from services.map_layers import diff_layer
 
-    layers, sets, diffs = {}, {}, {}
-    for name, features in load_map_layers(store).items():
-        layers[name] = {f["id"]: f for f in features}
+    loaded, sets, diffs = {}, {}, {}
+    for name, features in load_map_layers(store, layers).items():
+        loaded[name] = {f["id"]: f for f in features}
         previous = sent.get(name)
         if previous is None:
             sets[name] = features
@@ -145,7 +147,7 @@ def refresh_map(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> Map
             diff = diff_layer(previous, features)
             if not diff.empty:
                 diffs[name] = diff
-    return MapRefresh(layers, sets, diffs)
+    return MapRefresh(loaded, sets, diffs)
 
 
 def open_tile_service(paths: DataPaths, settings: Settings, simulator: SimulatorServer | None,

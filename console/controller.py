@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.main_window import MainWindow
 from console.incident_controller import IncidentController
-from console.map_controller import MapController
+from console.map_controller import MapController, layers_for_feed
 from console.outbox_controller import ConflictActions, OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
@@ -147,9 +147,6 @@ class ConsoleController(QObject):
         self.map.start()
 
     def _started(self, startup: Startup) -> None:
-        if self._shut_down:
-            self.runner.run_db(startup.store.close)
-            return
         self.settings, self._store = startup.settings, startup.store
         self._states.update({s.feed: s for s in startup.states})
         demo = self.settings.mode == "demo"
@@ -219,9 +216,8 @@ class ConsoleController(QObject):
 
     def _on_local_edit(self) -> None:
         self.outbox.kick()
-        self.map.schedule_refresh()
-        if not self._overview_timer.isActive():
-            self._overview_timer.start()
+        self.map.schedule_refresh(["incidents"])
+        self._schedule_overview()
 
     def _on_conflicts_loaded(self, count: int) -> None:
         title = t("ข้อมูลขัดแย้ง", "Conflicts")
@@ -232,9 +228,8 @@ class ConsoleController(QObject):
             self.conflict_actions.refresh()
         if kind in ("sent", "merged", "conflict", "rejected"):
             self.incidents.schedule_reload()
-            self.map.schedule_refresh()
-            if not self._overview_timer.isActive():
-                self._overview_timer.start()
+            self.map.schedule_refresh(["incidents"])
+            self._schedule_overview()
 
     def _tiles_opened(self, opened: tuple[Any, str]) -> None:
         service, attribution = opened
@@ -273,16 +268,20 @@ class ConsoleController(QObject):
     def _on_feed_polled(self, state: FeedState) -> None:
         self._states[state.feed] = state
         self._render_feed_rows()
-        self.map.schedule_refresh()
+        self.map.schedule_refresh(layers_for_feed(state.feed))
         if state.feed == "open311_requests":
             self.incidents.schedule_reload()
         elif state.feed == "open311_services":
             self.incidents.reload_categories()
-        if not self._overview_timer.isActive():
-            self._overview_timer.start()
+        self._schedule_overview()
 
     def _on_poll_failed(self, feed: str, message: str) -> None:
         self._notify(t(f"แหล่ง {feed}: บันทึกไม่สำเร็จ — {message}", f"Feed {feed}: could not be saved — {message}"))
+
+    def _schedule_overview(self) -> None:
+        """Refresh the overview soon; a burst of results (all feeds at start, a drained outbox) makes one query."""
+        if not self._overview_timer.isActive():
+            self._overview_timer.start()
 
     def refresh_overview(self) -> None:
         if self._store is None or self._shut_down:

@@ -75,7 +75,7 @@ class IncidentController(QObject):
         self.role = "operator"
 
         self.model = IncidentQueueModel(self._fetch_rows, self)
-        self.queue = IncidentQueuePanel(self.model, window, current_user=self._actor())
+        self.queue = IncidentQueuePanel(self.model, window, current_user=self.actor())
         self.detail = IncidentDetailPanel(window)
         self.role_combo = QComboBox(window)
         self._role_label = QLabel(window)
@@ -132,8 +132,6 @@ class IncidentController(QObject):
     def actor(self) -> str:
         """Who edits now, as the timeline records it: the workstation user and the acting role."""
         return f"{self._user} ({self.role})"
-
-    _actor = actor
 
     def retranslate(self) -> None:
         self._role_label.setText(t(" ทำงานในบทบาท: ", " Acting as: "))
@@ -254,7 +252,7 @@ class IncidentController(QObject):
 
     def _on_role_changed(self, _index: int) -> None:
         self.role = self.role_combo.currentData() or "operator"
-        self.queue.set_current_user(self._actor())
+        self.queue.set_current_user(self.actor())
         if self._shown_id is not None:
             self.show_incident(self._shown_id)
 
@@ -263,7 +261,7 @@ class IncidentController(QObject):
     def _on_action(self, incident_id: int, action: str, params: Any) -> None:
         if self._store is None:
             return
-        store, role, actor, policy = self._store, self.role, self._actor(), self._policy or _policy()
+        store, role, actor, policy = self._store, self.role, self.actor(), self._policy or _policy()
         self._run_db(lambda: _backend().apply_action(store, incident_id, action, dict(params or {}), role,
                                                             actor, policy),
                             on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
@@ -273,7 +271,7 @@ class IncidentController(QObject):
             return
         from pathlib import Path
 
-        store, actor = self._store, self._actor()
+        store, actor = self._store, self.actor()
         self._run_db(lambda: _backend().attach_file(store, incident_id, kind, Path(path), actor),
                             on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
 
@@ -282,7 +280,7 @@ class IncidentController(QObject):
             return
         from datetime import UTC, datetime
 
-        store, actor = self._store, self._actor()
+        store, actor = self._store, self.actor()
         self._run_db(lambda: store.split_incident_local(merged_id, actor, datetime.now(UTC)),
                             on_done=lambda keep: self._edited(keep), on_error=self._failed)
 
@@ -348,7 +346,7 @@ class IncidentController(QObject):
     def _create(self, draft: Any, merge_into: int | None) -> None:
         if self._store is None:
             return
-        store, actor, policy = self._store, self._actor(), self._policy or _policy()
+        store, actor, policy = self._store, self.actor(), self._policy or _policy()
         self._run_db(lambda: _backend().create_incident(store, draft, actor, policy, merge_into),
                             on_done=self._created, on_error=self._failed)
 

@@ -7,7 +7,7 @@ The page is never regenerated: after the first ``layer.set`` per layer, refreshe
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,12 @@ LAYER_FEEDS: dict[str, tuple[str, ...]] = {
     "river": ("thaiwater",),
 }
 _FRESHNESS_ORDER = ("never", "stale", "late", "fresh")
+LAYERS = ("incidents", "air", "hotspots", "river", "districts")
+
+
+def layers_for_feed(feed: str) -> tuple[str, ...]:
+    """The map layers a feed's new data changes."""
+    return tuple(layer for layer, feeds in LAYER_FEEDS.items() if feed in feeds)
 
 
 def _build_page(out_dir: Path) -> Path:
@@ -42,8 +48,8 @@ def _build_page(out_dir: Path) -> Path:
     return load("maps.page_build").build_page(out_dir)
 
 
-def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]]) -> MapRefresh:
-    return load("console.backend").refresh_map(store, sent)
+def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]], layers: set[str]) -> MapRefresh:
+    return load("console.backend").refresh_map(store, sent, layers)
 
 
 class MapController(QObject):
@@ -80,8 +86,10 @@ class MapController(QObject):
         self._closed = False
         self.view_bbox: tuple[float, float, float, float] | None = None  # what the operator looks at (W, S, E, N)
         self._last_rows: list[FeedStatusRow] = []
+        self._dirty: set[str] = set()  # layers to reload at the next refresh
+        self._refreshing = False
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(lambda: self.refresh(()))  # the layers marked dirty, not all
 
     @property
     def view(self) -> MapView | None:
@@ -149,16 +157,34 @@ class MapController(QObject):
         assert self._view is not None and self._basemap is not None
         self._view.set_basemap("pao://tiles/{z}/{x}/{y}.png", self._basemap, max_zoom=18)
 
-    def schedule_refresh(self) -> None:
+    def schedule_refresh(self, layers: Iterable[str] | None = None) -> None:
+        """Refresh ``layers`` (all when None) soon; requests within the coalescing interval are merged."""
+        self._mark_dirty(layers)
         if not self._timer.isActive():
             self._timer.start()
 
-    def refresh(self) -> None:
-        if self._closed or self._store is None or not self._page_ready:
+    def refresh(self, layers: Iterable[str] | None = None) -> None:
+        """Reload ``layers`` (all when None) and send what changed. One refresh runs at a time, each diffed against
+        what the page has; what is asked meanwhile runs right after it, so no request is lost."""
+        self._mark_dirty(layers)
+        if self._closed or self._store is None or not self._page_ready or self._refreshing:
             return
-        self._runner.run_db(_refresh, self._store, self._sent, on_done=self._apply, key="map-layers")
+        wanted, self._dirty = self._dirty, set()
+        if not wanted:
+            return
+        self._refreshing = True
+        self._runner.run_db(_refresh, self._store, self._sent, wanted, on_done=self._apply,
+                            on_error=self._refresh_failed)
+
+    def _mark_dirty(self, layers: Iterable[str] | None) -> None:
+        self._dirty |= set(LAYERS if layers is None else layers)
+
+    def _refresh_failed(self, exc: BaseException) -> None:
+        self._refreshing = False
+        log.error("map layers could not be loaded: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))
 
     def _apply(self, result: MapRefresh) -> None:
+        self._refreshing = False
         view = self._view
         if view is None or self._closed:
             return
@@ -166,7 +192,9 @@ class MapController(QObject):
             view.set_layer(layer, features)
         for layer, diff in result.diffs.items():
             view.diff_layer(layer, add=diff.add, update=diff.update, remove=diff.remove)
-        self._sent = result.layers
+        self._sent = {**self._sent, **result.layers}
+        if self._dirty:
+            self.refresh(())  # what was asked while this one ran
         if self._last_rows:
             self.update_meta(self._last_rows)
         if not self._first_layers_sent:
