@@ -259,7 +259,8 @@
         const level = CM.num(p.level_m);
         const text = (Number.isFinite(level) ? level.toFixed(2) + ' m ' : '') + CM.trendArrow(p);
         if (text) draw.text(ctx, labels, text, pt.x + 11, pt.y, { align: 'left', font: 'bold 12px sans-serif' });
-        if (typeof p.name === 'string') draw.text(ctx, labels, p.name, pt.x, pt.y + 15, { font: '11px sans-serif' });
+        const name = this.language === 'en' ? (p.name_en || p.name) : p.name;
+        if (typeof name === 'string') draw.text(ctx, labels, name, pt.x, pt.y + 15, { font: '11px sans-serif' });
         items.push({ x: pt.x, y: pt.y, r: 8, layer: 'river', id: f.id, feature: f });
       }
     },

@@ -228,3 +228,14 @@ def test_missing_river_level_is_not_drawn_as_zero(map_view: MapView, qtbot: Any)
     labels = ask(qtbot, map_view, "dom_text")["labels"]
     assert "ฮอด" in labels
     assert not any(label.startswith("0.00") for label in labels)
+
+
+def test_river_names_follow_the_page_language(map_view: MapView, qtbot: Any) -> None:
+    map_view.set_layer("river", [point("P.1", 99.0051, 18.7870, name="สะพานนวรัฐ", name_en="Nawarat Bridge",
+                                       level_m=1.8, bank_diff_m=-1.9, trend_m=0.0)])
+    map_view.set_language("en", {})
+    ask(qtbot, map_view, "state")
+    assert "Nawarat Bridge" in ask(qtbot, map_view, "dom_text")["labels"]
+    map_view.set_language("th", {})
+    ask(qtbot, map_view, "state")
+    assert "สะพานนวรัฐ" in ask(qtbot, map_view, "dom_text")["labels"]
