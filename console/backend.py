@@ -164,17 +164,22 @@ def open_tile_service(paths: DataPaths, settings: Settings, simulator: Simulator
     return TileService(cache, fetcher), source.attribution
 
 
-def build_writer(settings: Settings, simulator: SimulatorServer | None, role: str) -> Any:
+def build_writer(settings: Settings, simulator: SimulatorServer | None, role: str,
+                 simulator_url: str | None = None) -> Any:
     """Network pool: the Open311 writer acting with ``role``'s token, or None when no credentials are known (edits
-    then stay queued in the outbox)."""
+    then stay queued in the outbox). The embedded simulator hands its tokens over in memory; a standalone one left
+    them in the OS keyring when it started; live endpoints use the token stored with ``pao-console secret set``."""
     from services.incident_writer import IncidentWriter
 
     if settings.mode == "demo" and simulator is not None:
         token = simulator.tokens.get(role)
         return IncidentWriter(f"{simulator.url}/open311/v2", token) if token else None
-    if settings.endpoints.open311:
-        from services.credentials import OPEN311_TOKEN, CredentialStore
+    from services.credentials import OPEN311_TOKEN, CredentialStore, simulator_token_name
 
+    if settings.mode == "demo" and simulator_url:
+        token = CredentialStore().get(simulator_token_name(role))
+        return IncidentWriter(f"{simulator_url.rstrip('/')}/open311/v2", token) if token else None
+    if settings.endpoints.open311:
         token = CredentialStore().get(OPEN311_TOKEN)
         return IncidentWriter(settings.endpoints.open311, token) if token else None
     return None

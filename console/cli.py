@@ -6,7 +6,9 @@ import argparse
 
 from services.import_kinds import IMPORT_KINDS
 
-SECRET_NAMES = ("firms-map-key", "open311-token")  # services.credentials names them too
+# services.credentials names them too (the simulator-token ones belong to a standalone training simulator)
+SECRET_NAMES = ("firms-map-key", "open311-token", "simulator-token-operator", "simulator-token-supervisor",
+                "simulator-token-viewer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sim = commands.add_parser("simulator", help="serve the simulated backend standalone for several consoles")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8311)
+    sim.add_argument("--port", type=int, default=8311, help="0 picks a free port (the URL is printed)")
     sim.add_argument("--seed", type=int, default=2026)
 
     secret = commands.add_parser("secret", help="store or remove a credential in the OS keyring (never in files)")

@@ -20,6 +20,7 @@ from console.outbox_controller import ConflictActions, OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
+from console.training_outage import TrainingOutage
 from console.worker_imports import load
 from widgets.conflicts_panel import ConflictsPanel
 from widgets.i18n import t
@@ -56,8 +57,8 @@ def _open_tile_service(paths: DataPaths, settings: Settings, simulator: Any, url
     return load("console.backend").open_tile_service(paths, settings, simulator, url)
 
 
-def _build_writer(settings: Settings, simulator: Any, role: str) -> Any:
-    return load("console.backend").build_writer(settings, simulator, role)
+def _build_writer(settings: Settings, simulator: Any, role: str, simulator_url: str | None) -> Any:
+    return load("console.backend").build_writer(settings, simulator, role, simulator_url)
 
 
 def _load_overview(store: Store) -> OverviewSnapshot:
@@ -89,6 +90,7 @@ class ConsoleController(QObject):
         self.offline_area = OfflineAreaController(self.runner, self)
         self.incidents = IncidentController(self.runner, window, self)
         self.outbox = OutboxController(self.runner, self)
+        self.training_outage = TrainingOutage(self.runner, window.training_outage_action, self)
         self.conflicts_panel = ConflictsPanel(window)
         window.add_dock("conflicts", self.conflicts_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.dock("overview"), window.dock("conflicts"))
@@ -122,6 +124,10 @@ class ConsoleController(QObject):
         self.incidents.sig_local_edit_saved.connect(self._on_local_edit)
         self.incidents.role_combo.currentIndexChanged.connect(lambda _i: self._rebuild_writer())
         self.outbox.sig_entry_done.connect(self._on_outbox_entry)
+        self.outbox.sig_counts_changed.connect(window.connection.set_edits)
+        self.outbox.sig_progress.connect(window.connection.set_progress)
+        self.training_outage.sig_changed.connect(self._on_training_outage)
+        self.training_outage.sig_failed.connect(self._notify)
         window.sig_new_incident_requested.connect(self.incidents.open_intake)
         self.map.sig_station_selected.connect(self._on_station_selected)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
@@ -197,7 +203,7 @@ class ConsoleController(QObject):
         if self.settings is None or self._store is None or self._shut_down:
             return
         self.outbox.set_role(self.incidents.role)
-        self.runner.run_net(_build_writer, self.settings, self._simulator, self.incidents.role,
+        self.runner.run_net(_build_writer, self.settings, self._simulator, self.incidents.role, self._simulator_url,
                             on_done=self._writer_built, key="outbox-writer")
 
     def _writer_built(self, writer: Any) -> None:
@@ -206,8 +212,11 @@ class ConsoleController(QObject):
                 writer.close()
             return
         if writer is None:
-            self._notify(t("ยังไม่มีสิทธิ์ส่งข้อมูลเข้าระบบ: การแก้ไขถูกเก็บไว้ในเครื่อง",
-                           "No backend credentials: edits are kept on this workstation until there are"))
+            secret = f"simulator-token-{self.incidents.role}" if self._simulator_url else "open311-token"
+            self._notify(t(f"ยังไม่มีสิทธิ์ส่งข้อมูลเข้าระบบ (pao-console secret set {secret}): "
+                           "การแก้ไขถูกเก็บไว้ในเครื่อง",
+                           f"No backend credentials (pao-console secret set {secret}): edits are kept on this "
+                           "workstation until there are"))
         if self._outbox_started:
             self.outbox.set_writer(writer)
         elif self._store is not None:
@@ -215,11 +224,13 @@ class ConsoleController(QObject):
             self.outbox.start(self._store, writer)
 
     def _on_local_edit(self) -> None:
+        self.outbox.refresh_counts()
         self.outbox.kick()
         self.map.schedule_refresh(["incidents"])
         self._schedule_overview()
 
     def _on_conflicts_loaded(self, count: int) -> None:
+        self.outbox.refresh_counts()
         title = t("ข้อมูลขัดแย้ง", "Conflicts")
         self.window.dock("conflicts").setWindowTitle(f"{title} ({count})" if count else title)
 
@@ -230,6 +241,14 @@ class ConsoleController(QObject):
             self.incidents.schedule_reload()
             self.map.schedule_refresh(["incidents"])
             self._schedule_overview()
+
+    def _on_training_outage(self, cut: bool) -> None:
+        self._notify(t("ฝึกซ้อม: ตัดการเชื่อมต่อแล้ว — ทำงานต่อได้ การแก้ไขจะรอส่ง",
+                       "Training: network cut off — keep working, edits wait to be sent") if cut else
+                     t("ฝึกซ้อม: เชื่อมต่อแล้ว กำลังซิงก์", "Training: network restored, syncing"))
+        self.sync_controller.sync_now()  # the status bar follows at once, not at each feed's next poll
+        if not cut:
+            self.outbox.reconnected()
 
     def _tiles_opened(self, opened: tuple[Any, str]) -> None:
         service, attribution = opened
@@ -258,6 +277,9 @@ class ConsoleController(QObject):
         if self._shut_down or self._store is None:
             sync.close()
             return
+        if self.settings is not None and self.settings.mode == "demo":
+            self.training_outage.set_simulator(self._simulator.url if self._simulator is not None
+                                               else self._simulator_url)
         self._rebuild_writer()
         self.sync_controller.start(sync, self._store)
         self._render_feed_rows()
@@ -269,6 +291,8 @@ class ConsoleController(QObject):
         self._states[state.feed] = state
         self._render_feed_rows()
         self.map.schedule_refresh(layers_for_feed(state.feed))
+        if state.feed.startswith("open311") and not state.consecutive_failures:
+            self.outbox.reconnected()  # the backend answers again: send queued edits now, not after the backoff
         if state.feed == "open311_requests":
             self.incidents.schedule_reload()
         elif state.feed == "open311_services":

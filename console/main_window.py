@@ -108,6 +108,10 @@ class MainWindow(QMainWindow):
         self.sync_now_action.setShortcut(QKeySequence("F5"))
         self.sync_now_action.triggered.connect(self.sig_sync_requested)
         self._sync_menu.addAction(self.sync_now_action)
+        self._sync_menu.addSeparator()
+        # Demo / training only (console.training_outage shows it): cut the simulator off to rehearse an outage.
+        self.training_outage_action = QAction(self, checkable=True, visible=False)
+        self._sync_menu.addAction(self.training_outage_action)
 
         self._incident_menu = bar.addMenu("")
         self.new_incident_action = QAction(self)
@@ -151,6 +155,7 @@ class MainWindow(QMainWindow):
         self._quit_action.setText(t("ออกจากโปรแกรม", "&Quit"))
         self._sync_menu.setTitle(t("ซิงก์", "&Sync"))
         self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้", "Sync all feeds &now"))
+        self.training_outage_action.setText(t("ฝึกซ้อม: ตัดการเชื่อมต่อเครือข่าย", "Training: cut the &network off"))
         self._incident_menu.setTitle(t("เหตุการณ์", "&Incidents"))
         self.new_incident_action.setText(t("รับเรื่องใหม่…", "&New incident…"))
         self._map_menu.setTitle(t("แผนที่", "&Map"))

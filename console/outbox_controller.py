@@ -41,6 +41,11 @@ def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | 
     return outcome.kind
 
 
+def next_pending(store: Store) -> tuple[list[Any], dict[str, int]]:
+    """Database worker: the next entry to send (if any) and the outbox's counts per state, in one task."""
+    return store.outbox_pending(1), store.outbox_states()
+
+
 class OutboxController(QObject):
     """Sends queued local edits with the acting role's token; reports progress for the status bar."""
 
@@ -49,6 +54,12 @@ class OutboxController(QObject):
 
     sig_drained = Signal()
     """The outbox has nothing pending (or the drain stopped to retry later)."""
+
+    sig_counts_changed = Signal(int, int, int)
+    """Edits waiting to be sent, open conflicts, and edits the server refused for good (pending, conflict, failed)."""
+
+    sig_progress = Signal(int, int)
+    """The drain is sending edit N of M (M grows when edits are made meanwhile); (0, 0) when it is not sending."""
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +70,7 @@ class OutboxController(QObject):
         self._running = False
         self._closed = False
         self._retry_ms = RETRY_MIN_MS
+        self._done_in_run = 0  # entries finished since this drain started, for "N of M"
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.kick)
         self._idle = QTimer(self, interval=IDLE_CHECK_MS)
@@ -67,6 +79,7 @@ class OutboxController(QObject):
     def start(self, store: Store, writer: IncidentWriter | None) -> None:
         self._store, self._writer = store, writer
         self._idle.start()
+        self.refresh_counts()
         self.kick()
 
     def set_writer(self, writer: IncidentWriter | None) -> None:
@@ -83,6 +96,23 @@ class OutboxController(QObject):
     def running(self) -> bool:
         return self._running
 
+    def refresh_counts(self) -> None:
+        """Recount pending / conflict / failed entries (after a local edit, say) for the status bar."""
+        if self._store is None or self._closed:
+            return
+        self._runner.run_db(self._store.outbox_states, key="outbox-states", on_done=self._counted)
+
+    def reconnected(self) -> None:
+        """The backend answered again (a feed poll succeeded): drain now instead of waiting out the backoff."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._retry_ms = RETRY_MIN_MS
+        self.kick()
+
+    def _counted(self, states: dict[str, int]) -> None:
+        if not self._closed:
+            self.sig_counts_changed.emit(states.get("pending", 0), states.get("conflict", 0), states.get("failed", 0))
+
     def kick(self) -> None:
         """Drain now (no-op while a drain runs or no backend credentials are known: edits stay queued)."""
         if self._running or self._closed or self._store is None or self._writer is None:
@@ -94,14 +124,17 @@ class OutboxController(QObject):
         if self._closed or self._store is None:
             self._running = False
             return
-        self._runner.run_db(self._store.outbox_pending, 1, on_done=self._got, on_error=self._stop_with_error)
+        self._runner.run_db(next_pending, self._store, on_done=self._got, on_error=self._stop_with_error)
 
-    def _got(self, entries: list[Any]) -> None:
-        if not entries or self._writer is None:
+    def _got(self, step: tuple[list[Any], dict[str, int]]) -> None:
+        entries, states = step
+        self._counted(states)
+        if not entries or self._writer is None or self._closed:
             self._running = False
             self._retry_ms = RETRY_MIN_MS
-            self.sig_drained.emit()
+            self._end_run()
             return
+        self.sig_progress.emit(self._done_in_run + 1, self._done_in_run + states.get("pending", 0))
         entry, writer = entries[0], self._writer
         self._runner.run_net(writer.send, entry, on_done=lambda outcome: self._sent(entry, outcome),
                              on_error=self._stop_with_error)
@@ -117,14 +150,23 @@ class OutboxController(QObject):
             self._running = False
             self._timer.start(self._retry_ms)
             self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
-            self.sig_drained.emit()
+            self._end_run()
+            self.refresh_counts()
             return
+        self._done_in_run += 1
         self._retry_ms = RETRY_MIN_MS
         self._next()
+
+    def _end_run(self) -> None:
+        self._done_in_run = 0
+        self.sig_progress.emit(0, 0)
+        self.sig_drained.emit()
 
     def _stop_with_error(self, exc: BaseException) -> None:
         log.error("outbox drain stopped: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))
         self._running = False
+        self._done_in_run = 0
+        self.sig_progress.emit(0, 0)
         self._timer.start(self._retry_ms)
 
     def shutdown(self) -> None:

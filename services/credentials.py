@@ -15,6 +15,13 @@ log = logging.getLogger(__name__)
 KEYRING_SERVICE = "pao-console"
 FIRMS_MAP_KEY = "firms-map-key"
 OPEN311_TOKEN = "open311-token"
+SIMULATOR_ROLES = ("operator", "supervisor", "viewer")
+
+
+def simulator_token_name(role: str) -> str:
+    """The keyring entry holding a standalone training simulator's bearer token for ``role``: the simulator stores
+    it there when it starts, and consoles pointed at it with ``--simulator-url`` read it from there."""
+    return f"simulator-token-{role}"
 
 
 class CredentialStore:

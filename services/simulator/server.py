@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 import socket
 import threading
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from services.simulator.fires import FireModel
 from services.simulator.incidents import ROLES, IncidentStore, TransitionValidator
 from services.simulator.river import RiverModel
 
+log = logging.getLogger(__name__)
 
 class _Handler(WSGIRequestHandler):
     """werkzeug's handler, quiet, and registering its connection so stop() can cut it."""
@@ -201,17 +203,46 @@ class SimulatorServer:
         return self.clock.now()
 
 
+def standalone_tokens() -> tuple[dict[str, str], bool]:
+    """Role tokens for a standalone simulator, and whether they are in the OS keyring: the ones stored there by an
+    earlier run (consoles already pointed at this simulator keep working), else fresh ones, stored for the consoles
+    to read. Without a usable keyring the fresh tokens are only returned (for ``pao-console secret set``)."""
+    from keyring.errors import KeyringError
+
+    from services.credentials import CredentialStore, simulator_token_name
+
+    store = CredentialStore()
+    tokens: dict[str, str] = {}
+    try:
+        for role in ROLES:
+            token = store.get(simulator_token_name(role)) or secrets.token_urlsafe(16)
+            store.set(simulator_token_name(role), token)
+            tokens[role] = token
+        return tokens, True
+    except KeyringError as exc:
+        log.warning("simulator tokens not stored, the OS keyring is unavailable: %s", exc)
+        return {role: tokens.get(role) or secrets.token_urlsafe(16) for role in ROLES}, False
+
+
 def run_standalone(host: str = "127.0.0.1", port: int = 8765, seed: int = 2026) -> None:
-    """Serve until Ctrl-C, printing the URLs, the FIRMS key and the demo tokens."""
-    sim = SimulatorServer(host, port, seed=seed).start()
+    """Serve until Ctrl-C (or SIGTERM), printing the URLs and the FIRMS key. The role tokens go to the OS keyring,
+    where consoles started with ``--simulator-url`` find them; they are printed only when there is no keyring."""
+    tokens, in_keyring = standalone_tokens()
+    sim = SimulatorServer(host, port, seed=seed, tokens=tokens).start()
     print(f"PAO simulator listening on {sim.url} (seed {seed})", flush=True)
     for feed in FEED_PREFIXES:
         print(f"  {feed:<10} {sim.feed_base(feed)}")
     print(f"  FIRMS MAP_KEY: {sim.map_key}")
-    for role, token in sim.tokens.items():
-        print(f"  {role:<10} token: {token}")
+    if in_keyring:
+        print("  role tokens: in the OS keyring (simulator-token-operator, -supervisor, -viewer)")
+    else:
+        print("  no OS keyring: store these on each console's workstation with "
+              "`pao-console secret set simulator-token-<role>`")
+        for role, token in sim.tokens.items():
+            print(f"  {role:<10} token: {token}")
     print("Press Ctrl-C to stop.", flush=True)
     done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: done.set())
     try:
         while not done.wait(0.5):
             pass

@@ -183,6 +183,13 @@ def incidents_page(
         return [IncidentRow(*row) for row in conn.execute(query)]
 
 
+def outbox_states(engine: Engine) -> dict[str, int]:
+    """How many outbox entries are in each state (pending, sent, conflict, failed): the status bar's edit counts."""
+    query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
+    with engine.connect() as conn:
+        return {state: int(n) for state, n in conn.execute(query)}
+
+
 def counts(engine: Engine) -> dict[str, int]:
     """Row counts for the status bar. Readings and hotspots come from maintained counts (see ``row_counts``)."""
     with write_transaction(engine) as conn:  # writes when a maintained count is taken for the first time

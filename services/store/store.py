@@ -167,6 +167,10 @@ class Store:
         """One keyset page of incidents, newest update first."""
         return queries.incidents_page(self.edit_engine, after=after, limit=limit, status=status)
 
+    def outbox_states(self) -> dict[str, int]:
+        """Outbox entries per state (pending, sent, conflict, failed)."""
+        return queries.outbox_states(self.edit_engine)
+
     def counts(self) -> dict[str, int]:
         """stations, air_readings, air_hourly, river_readings, hotspots, incidents_open, outbox_pending."""
         return queries.counts(self.feed_engine)

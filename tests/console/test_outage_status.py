@@ -1,0 +1,152 @@
+"""Outage as an operator meets it, in demo mode: the training switch cuts the embedded simulator off, the status bar
+says offline and counts the edits waiting, an edit made meanwhile is kept; restoring the network syncs it ("syncing
+edits 1 of 1") exactly once. Also the status-bar texts and the standalone simulator's tokens in the keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+import requests
+from keyring.backend import KeyringBackend
+from keyring.errors import NoKeyringError
+
+from console.backend import build_writer
+from console.controller import ConsoleController
+from services.credentials import simulator_token_name
+from services.settings import Settings
+from services.simulator.server import standalone_tokens
+from widgets.connection_indicator import ConnectionIndicator
+from widgets.i18n import current_language, set_language
+
+FIRST_SYNC_MS = 60_000
+
+
+def _comments(controller: ConsoleController, server_id: str) -> list[str]:
+    sim = controller.simulator
+    r = requests.get(f"{sim.url}/open311/v2/requests/{server_id}/comments.json",
+                     headers={"Authorization": f"Bearer {sim.tokens['supervisor']}"}, timeout=10)
+    r.raise_for_status()
+    return [c["text"] for c in r.json()]
+
+
+def test_training_outage_keeps_edits_and_syncs_them_once_restored(qtbot, console_factory) -> None:  # type: ignore[no-untyped-def]
+    controller: ConsoleController = console_factory()
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    window, connection = controller.window, controller.window.connection
+    action = window.training_outage_action
+    qtbot.waitUntil(lambda: action.isVisible() and controller.outbox._writer is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: connection.state in ("online", "degraded"), timeout=30_000)
+    incident_id, server_id = next(
+        (r.id, r.server_id) for r in controller.store.incidents_page(limit=50) if r.server_id)
+
+    progress: list[tuple[int, int]] = []
+    controller.outbox.sig_progress.connect(lambda done, total: progress.append((done, total)))
+
+    action.trigger()  # cut the network off
+    qtbot.waitUntil(lambda: controller.training_outage.cut, timeout=10_000)
+    qtbot.waitUntil(lambda: connection.state == "offline", timeout=60_000)
+
+    text = "ตรวจพบน้ำท่วมขังระหว่างตัดเครือข่าย <b>not bold</b>"
+    controller.incidents.detail.sig_comment_requested.emit(incident_id, text)
+    qtbot.waitUntil(lambda: connection._pending == 1, timeout=20_000)
+    assert ("รอส่ง 1 รายการ" if current_language() == "th" else "1 edits waiting") in connection.text()
+    # The server is cut off from the console, not from the test: it has not got the comment.
+    assert text not in [c["text"] for c in controller.simulator.incidents.comments(server_id)]
+
+    action.trigger()  # restore
+    qtbot.waitUntil(lambda: not controller.training_outage.cut, timeout=10_000)
+    qtbot.waitUntil(lambda: connection._pending == 0 and connection.state in ("online", "degraded"), timeout=60_000)
+    assert _comments(controller, server_id).count(text) == 1
+    assert (1, 1) in progress and progress[-1] == (0, 0)
+    assert "1 of 1" not in connection.text() and "1 จาก 1" not in connection.text()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    before = current_language()
+    set_language("en")
+    yield
+    set_language(before)
+
+
+def test_status_bar_counts_edits_and_says_n_of_m(qtbot, english) -> None:  # type: ignore[no-untyped-def]
+    indicator = ConnectionIndicator()
+    qtbot.addWidget(indicator)
+    indicator.set_state("offline")
+    indicator.set_edits(12, 2, 1)
+    assert "Offline · 12 edits waiting · 2 conflicts · 1 refused" in indicator.text()
+    indicator.set_state("online")
+    indicator.set_progress(3, 12)
+    assert "syncing edits 3 of 12" in indicator.text() and "waiting" not in indicator.text()
+    indicator.set_progress(0, 0)
+    indicator.set_edits(0, 0, 0)
+    assert indicator.text() == "● Online"
+    set_language("th")
+    indicator.set_edits(5, 0, 0)
+    indicator.retranslate()
+    assert "รอส่ง 5 รายการ" in indicator.text()
+
+
+class _MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+class _NoKeyring(_MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise NoKeyringError("no keyring here")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise NoKeyringError("no keyring here")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[_MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = _MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_standalone_simulator_tokens_go_to_the_keyring_and_the_console_reads_them(memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    tokens, stored = standalone_tokens()
+    assert stored and set(tokens) == {"operator", "supervisor", "viewer"}
+    assert memory_keyring.values[("pao-console", simulator_token_name("operator"))] == tokens["operator"]
+    again, _ = standalone_tokens()
+    assert again == tokens  # a restarted simulator keeps the tokens consoles already use
+
+    settings = Settings().model_copy(update={"mode": "demo"})
+    writer = build_writer(settings, None, "supervisor", "http://127.0.0.1:9/")
+    try:
+        assert writer is not None and writer._token == tokens["supervisor"]
+        assert writer._base == "http://127.0.0.1:9/open311/v2"
+    finally:
+        writer.close()
+    memory_keyring.values.clear()
+    assert build_writer(settings, None, "operator", "http://127.0.0.1:9") is None  # no token: edits stay queued
+
+
+def test_without_a_keyring_the_simulator_still_serves_with_fresh_tokens() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_NoKeyring())
+    try:
+        tokens, stored = standalone_tokens()
+    finally:
+        keyring.set_keyring(previous)
+    assert not stored and all(len(v) >= 16 for v in tokens.values())
