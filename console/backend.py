@@ -173,12 +173,14 @@ def build_writer(settings: Settings, simulator: SimulatorServer | None, role: st
 
     if settings.mode == "demo" and simulator is not None:
         token = simulator.tokens.get(role)
-        return IncidentWriter(f"{simulator.url}/open311/v2", token) if token else None
-    from services.credentials import OPEN311_TOKEN, CredentialStore, simulator_token_name
+        return IncidentWriter(f"{simulator.url}/open311/v2", token, role_tokens=simulator.tokens) if token else None
+    from services.credentials import OPEN311_TOKEN, SIMULATOR_ROLES, CredentialStore, simulator_token_name
 
     if settings.mode == "demo" and simulator_url:
-        token = CredentialStore().get(simulator_token_name(role))
-        return IncidentWriter(f"{simulator_url.rstrip('/')}/open311/v2", token) if token else None
+        creds = CredentialStore()
+        tokens = {r: tok for r in SIMULATOR_ROLES if (tok := creds.get(simulator_token_name(r)))}
+        token = tokens.get(role)
+        return IncidentWriter(f"{simulator_url.rstrip('/')}/open311/v2", token, role_tokens=tokens) if token else None
     if settings.endpoints.open311:
         token = CredentialStore().get(OPEN311_TOKEN)
         return IncidentWriter(settings.endpoints.open311, token) if token else None

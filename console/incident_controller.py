@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QTool
 from console.main_window import MainWindow
 from console.task_runner import TaskRunner
 from console.worker_imports import load
+from services import workflow
 from widgets.i18n import t
 from widgets.incident_detail_panel import IncidentDetailPanel
 from widgets.incident_intake_dialog import IncidentIntakeDialog
@@ -131,7 +132,7 @@ class IncidentController(QObject):
 
     def actor(self) -> str:
         """Who edits now, as the timeline records it: the workstation user and the acting role."""
-        return f"{self._user} ({self.role})"
+        return workflow.actor_label(self._user, self.role)
 
     def retranslate(self) -> None:
         self._role_label.setText(t(" ทำงานในบทบาท: ", " Acting as: "))

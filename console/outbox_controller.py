@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.task_runner import TaskRunner
+from services.workflow import role_of_actor
 
 if TYPE_CHECKING:
     from services.incident_writer import IncidentWriter, WriteOutcome
@@ -28,6 +29,7 @@ IDLE_CHECK_MS = 30_000  # also drain now and then: edits saved while the backend
 def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | None = None) -> str:
     """Database worker: write the outcome of sending ``entry`` to the store; returns the outcome kind ("merged"
     when a refused update merged cleanly with the server's record and is queued again)."""
+    role = role_of_actor(getattr(entry, "actor", None)) or role  # a merge re-sends only what its author may do
     if outcome.kind in ("sent", "local"):
         store.outbox_mark_sent(entry.id, outcome.record)
     elif outcome.kind == "conflict" and entry.op == "update" and outcome.record is not None:

@@ -3,6 +3,9 @@
 Every request carries the entry's ``Idempotency-Key``, so a retry after a lost response never makes a second record,
 and updates carry ``If-Match`` with the version the edit was made on, so a stale write is refused (412) instead of
 silently overwriting someone else's change. The outcome says what the outbox should do with the entry.
+
+One ``send`` has one deadline (the client's): the write and the read-back after it share it, so a backend that
+takes the write and then hangs on the read costs one deadline, not two.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import time
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from services.errors import FeedError, FeedHTTPError, FeedUnavailable, MalformedPayload
@@ -18,10 +23,17 @@ from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
 from services.feeds.payload import load_json
 from services.records import ServiceRequest
+from services.workflow import role_of_actor
 
 log = logging.getLogger(__name__)
 
-LOCAL_ONLY_OPS = frozenset({"attachment", "merge", "split"})
+# The backend's extension has no merge endpoint: merges and splits stay in the local store (nothing is lost).
+LOCAL_ONLY_OPS = frozenset({"merge", "split"})
+# What an attachment is sent as when the store could not tell its type; the backend refuses it (415), by design.
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
+#: Key in a sent record's ``extra`` under which an upload's outcome hands the server's media object (``media_id``,
+#: ``url``, ...) to the outbox (``services.store.outbox.outbox_mark_sent``), which only ever receives the record.
+UPLOADED_MEDIA_KEY = "uploaded_media"
 # Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
 PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description")
 _ETAG_VERSION = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')
@@ -29,7 +41,8 @@ _ETAG_VERSION = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')
 
 @dataclass(frozen=True, slots=True)
 class WriteOutcome:
-    """``sent``: the server has it (``record`` is the server's copy). ``local``: nothing to send to this backend.
+    """``sent``: the server has it (``record`` is the server's copy; after an upload its ``extra`` holds the server's
+    media object under ``UPLOADED_MEDIA_KEY``). ``local``: nothing to send to this backend.
     ``conflict``: the server moved on or refused
     the transition (``record`` is the server's current copy when known). ``retry``: try again later (network,
     5xx, or a create that has not reached the server yet). ``rejected``: the server will never take it as it is."""
@@ -42,45 +55,56 @@ class WriteOutcome:
 class IncidentWriter:
     """One backend, one bearer token (the acting user's), one HTTP client. Call from a network worker."""
 
-    def __init__(self, base_url: str, token: str, client: FeedHttpClient | None = None) -> None:
+    def __init__(self, base_url: str, token: str, client: FeedHttpClient | None = None, *,
+                 role_tokens: Mapping[str, str] | None = None) -> None:
+        """``token`` is the acting user's; ``role_tokens`` (role → token, where one workstation holds several, as in
+        training) sends each entry with the token of the role that made it (``entry.actor``), so a supervisor's
+        offline close goes as the supervisor's even when an operator is acting when the network returns."""
         self._base = base_url.rstrip("/")
         self._token = token
+        self._role_tokens = dict(role_tokens or {})
         self._client = client or FeedHttpClient("open311_writes", deadline=30.0)
 
     def close(self) -> None:
         self._client.close()
 
     def send(self, entry: Any) -> WriteOutcome:
-        """Send ``entry`` (an outbox entry: op, fields, server_id, base_version, idempotency_key)."""
+        """Send ``entry`` (an outbox entry: op, fields, server_id, base_version, idempotency_key; ``data`` for an
+        attachment). Every request it makes ends by one deadline, the client's, counted from now."""
+        deadline_at = time.monotonic() + self._client.deadline
         try:
             if entry.op == "create":
-                return self._create(entry)
+                return self._create(entry, deadline_at)
             if entry.server_id is None:
                 return WriteOutcome("retry", error="waiting for the incident to be created on the server")
             if entry.op == "update":
-                return self._update(entry)
+                return self._update(entry, deadline_at)
             if entry.op == "comment":
-                return self._comment(entry)
+                return self._comment(entry, deadline_at)
+            if entry.op == "attachment":
+                return self._attachment(entry, deadline_at)
             if entry.op in LOCAL_ONLY_OPS:
-                # The backend's extension has no endpoint for these yet: they stay in the local store (nothing is
-                # lost) and the entry is done so the incident can take the server's updates again.
+                # The entry is done so the incident can take the server's updates again; the change stays local.
                 return WriteOutcome("local")
             return WriteOutcome("rejected", error=f"unknown outbox operation {entry.op!r}")
         except FeedUnavailable as exc:
             return WriteOutcome("retry", error=str(exc))
         except FeedHTTPError as exc:
-            return self._http_error(entry, exc)
+            return self._http_error(entry, exc, deadline_at)
         except (MalformedPayload, FeedError) as exc:
             return WriteOutcome("retry", error=str(exc))
 
     # --- operations --------------------------------------------------------------------------------------------
 
-    def _headers(self, entry: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._token}", "Idempotency-Key": entry.idempotency_key}
+    def _token_for(self, entry: Any) -> str:
+        return self._role_tokens.get(role_of_actor(getattr(entry, "actor", None)) or "") or self._token
 
-    def _create(self, entry: Any) -> WriteOutcome:
+    def _headers(self, entry: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token_for(entry)}", "Idempotency-Key": entry.idempotency_key}
+
+    def _create(self, entry: Any, deadline_at: float) -> WriteOutcome:
         fields = dict(entry.fields)
-        form = {"api_key": self._token, "lat": str(fields.get("lat")), "long": str(fields.get("lon"))}
+        form = {"api_key": self._token_for(entry), "lat": str(fields.get("lat")), "long": str(fields.get("lon"))}
         if fields.get("reporter_name"):
             form["first_name"] = str(fields["reporter_name"])
         contact = str(fields.get("reporter_contact") or "")
@@ -91,11 +115,12 @@ class IncidentWriter:
         for name in ("service_code", "description", "priority", "source", "media_url"):
             if fields.get(name) not in (None, ""):
                 form[name] = str(fields[name])
-        result = self._client.request("POST", open311.requests_url(self._base), data=form, headers=self._headers(entry))
+        result = self._client.request("POST", open311.requests_url(self._base), data=form, headers=self._headers(entry),
+                                      deadline_at=deadline_at)
         server_id, _token, _notice = open311.parse_create_response(result.content)
         if not server_id:
             return WriteOutcome("retry", error="the server accepted the request but has not assigned an id yet")
-        return self._fetched(server_id, written=result.etag)
+        return self._fetched(server_id, deadline_at, written=result.etag)
 
     @staticmethod
     def patch_body(fields: dict[str, Any]) -> dict[str, Any]:
@@ -105,34 +130,61 @@ class IncidentWriter:
             body["status_notes"] = str(fields["note"])
         return body
 
-    def _update(self, entry: Any) -> WriteOutcome:
+    def _update(self, entry: Any, deadline_at: float) -> WriteOutcome:
         body = self.patch_body(dict(entry.fields))
         if not body:
             return WriteOutcome("local")  # bookkeeping only (e.g. the SLA clock): nothing the server takes
         headers = self._headers(entry)
         headers["If-Match"] = f'"{entry.server_id}-v{entry.base_version}"'
         result = self._client.request("PATCH", open311.request_url(self._base, entry.server_id),
-                                      json=body, headers=headers)
+                                      json=body, headers=headers, deadline_at=deadline_at)
         return WriteOutcome("sent", record=self._first(result.content))
 
-    def _comment(self, entry: Any) -> WriteOutcome:
+    def _comment(self, entry: Any, deadline_at: float) -> WriteOutcome:
         url = open311.request_url(self._base, entry.server_id).removesuffix(".json") + "/comments.json"
         result = self._client.request("POST", url, json={"text": entry.fields.get("text", "")},
-                                      headers=self._headers(entry))
+                                      headers=self._headers(entry), deadline_at=deadline_at)
         # Only the comment itself proves the server took it: a proxy's HTML page with 200, or a cut-off body, is
         # no proof, and marking the entry sent on it would lose the comment. A retry with the same key is safe.
         comment = load_json(result.content, "Open311 comment response")
         if not isinstance(comment, dict) or "text" not in comment:
             raise MalformedPayload("Open311 comment response: not the comment the server stores")
-        return self._fetched(entry.server_id, written=result.etag)
+        return self._fetched(entry.server_id, deadline_at, written=result.etag)
+
+    def _attachment(self, entry: Any, deadline_at: float) -> WriteOutcome:
+        """Upload the file (multipart, field ``media``) to the request's media extension endpoint."""
+        fields = dict(entry.fields)
+        data = getattr(entry, "data", None)
+        if data is None:
+            return WriteOutcome("rejected", error=f"attachment {fields.get('attachment_id')} is no longer in the "
+                                                  "local store; nothing to upload")
+        filename = str(fields.get("filename") or "attachment")
+        media_type = str(fields.get("media_type") or UNKNOWN_MEDIA_TYPE)
+        url = open311.request_url(self._base, entry.server_id).removesuffix(".json") + "/media.json"
+        result = self._client.request("POST", url, data={"kind": str(fields.get("kind") or "photo")},
+                                      files={"media": (filename, data, media_type)}, headers=self._headers(entry),
+                                      deadline_at=deadline_at)
+        # As with comments: only the stored media object proves the upload, and its digest that the bytes arrived.
+        media = load_json(result.content, "Open311 media response")
+        if not isinstance(media, dict) or not media.get("media_id") or not media.get("url"):
+            raise MalformedPayload("Open311 media response: not the media object the server stores")
+        expected = fields.get("sha256")
+        if expected and media.get("sha256") not in (None, expected):
+            # The server holds other bytes under this key; a retry would only replay them. A person must look.
+            return WriteOutcome("rejected", error=f"the server stored {filename} with a different SHA-256 "
+                                                  f"({media.get('sha256')}, expected {expected})")
+        sent = self._fetched(entry.server_id, deadline_at, written=result.etag)
+        assert sent.record is not None
+        record = dataclasses.replace(sent.record, extra={**sent.record.extra, UPLOADED_MEDIA_KEY: media})
+        return WriteOutcome("sent", record=record)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
-    def _fetched(self, server_id: str, written: str | None = None) -> WriteOutcome:
+    def _fetched(self, server_id: str, deadline_at: float, written: str | None = None) -> WriteOutcome:
         """The server's record after our write. ``written`` is the ETag our write answered with: when someone else
         changed the record between our write and this read, the version reported is still the one our write made,
         so edits queued behind ours are rebased on it and meet the other change as a 412, not overwrite it."""
-        result = self._client.get(open311.request_url(self._base, server_id))
+        result = self._client.get(open311.request_url(self._base, server_id), deadline_at=deadline_at)
         record = self._first(result.content)
         match = _ETAG_VERSION.match(written or "")
         if match and record.version is not None and record.version > int(match.group(1)):
@@ -146,7 +198,7 @@ class IncidentWriter:
             raise MalformedPayload("the server answered without the request record")
         return parsed.records[0]
 
-    def _http_error(self, entry: Any, exc: FeedHTTPError) -> WriteOutcome:
+    def _http_error(self, entry: Any, exc: FeedHTTPError, deadline_at: float) -> WriteOutcome:
         described = "; ".join(str(d) for _c, d in open311.parse_error(exc.body)) or str(exc)
         if exc.status == 412:  # stale: someone changed it since our base version; the body is the current record
             try:
@@ -158,7 +210,7 @@ class IncidentWriter:
             current = None
             if entry.server_id:
                 try:
-                    current = self._fetched(entry.server_id).record
+                    current = self._fetched(entry.server_id, deadline_at).record
                 except FeedError:
                     pass
             return WriteOutcome("conflict", record=current, error=described)

@@ -58,6 +58,19 @@ SOURCES: tuple[str, ...] = ("hotline", "walk_in", "citizen_app", "sensor", "patr
 OPEN311_STATUS: dict[str, str] = {
     s: "closed" if s in ("resolved", "closed", "cancelled") else "open" for s in STATES
 }
+def actor_label(user: str, role: str) -> str:
+    """Who made a change, as the timeline and the outbox record it: the workstation user and the acting role."""
+    return f"{user} ({role})"
+
+
+def role_of_actor(actor: str | None) -> str | None:
+    """The role in an :func:`actor_label` (None for "sync", "system" or a label without one)."""
+    if not actor or not actor.endswith(")") or " (" not in actor:
+        return None
+    role = actor[actor.rindex(" (") + 2:-1]
+    return role if role in ROLES else None
+
+
 TRAFFY_STATE: dict[str, str] = {
     "new": "start", "acknowledged": "inprogress", "dispatched": "inprogress", "on_scene": "inprogress",
     "reopened": "inprogress", "forwarded": "forward", "on_hold": "follow", "resolved": "finish", "closed": "finish",

@@ -6,6 +6,8 @@ Why the pieces are here:
   whose per-attempt copies shrink to the time left, so neither a retry nor a late attempt can outlive the call.
 - The body is read in a loop (``read1``) that checks the clock, so a server trickling one byte a second still fails
   at the deadline instead of hanging for as long as it likes.
+- A caller making several requests for one task (a write and its read-back) passes ``deadline_at``: every request of
+  the task then ends by that one monotonic instant, instead of each getting the client's whole deadline again.
 - TLS verification is always on; ``ca_bundle`` only chooses which roots to trust.
 - Secrets ride in URLs (the FIRMS MAP_KEY in the path, Open311 ``api_key`` in the query): every message and log line
   goes through ``redact``, and urllib3's own debug lines are redacted by a logging filter.
@@ -224,14 +226,17 @@ class FeedHttpClient:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        deadline_at: float | None = None,
     ) -> FetchResult:
-        """GET ``url``; with ``etag`` / ``last_modified`` it is conditional and a 304 gives ``not_modified=True``."""
+        """GET ``url``; with ``etag`` / ``last_modified`` it is conditional and a 304 gives ``not_modified=True``.
+
+        ``deadline_at`` (``time.monotonic()`` seconds) ends the call earlier than the client's own deadline would."""
         sent = dict(headers or {})
         if etag:
             sent["If-None-Match"] = etag
         if last_modified:
             sent["If-Modified-Since"] = last_modified
-        return self._call("GET", url, params=params, headers=sent)
+        return self._call("GET", url, deadline_at, params=params, headers=sent)
 
     def request(
         self,
@@ -240,10 +245,16 @@ class FeedHttpClient:
         *,
         json: Any = None,
         data: Any = None,
+        files: Any = None,
         headers: Mapping[str, str] | None = None,
+        deadline_at: float | None = None,
     ) -> FetchResult:
-        """Any method (writes included). POST and PATCH are not retried automatically: they may not be idempotent."""
-        return self._call(method.upper(), url, json=json, data=data, headers=dict(headers or {}))
+        """Any method (writes included). POST and PATCH are not retried automatically: they may not be idempotent.
+
+        ``files`` makes a ``multipart/form-data`` body as ``requests`` does (``{"field": (filename, bytes,
+        content_type)}``, with ``data`` as the other form fields). ``deadline_at`` as for :meth:`get`."""
+        return self._call(method.upper(), url, deadline_at, json=json, data=data, files=files,
+                          headers=dict(headers or {}))
 
     # --- internals -------------------------------------------------------------------------------------------------
 
@@ -252,9 +263,15 @@ class FeedHttpClient:
         log.warning("%s", message)
         return exc_type(message)
 
-    def _call(self, method: str, url: str, **kw: Any) -> FetchResult:
+    def _call(self, method: str, url: str, deadline_at: float | None, **kw: Any) -> FetchResult:
         started = time.monotonic()
         deadline = started + self.deadline
+        if deadline_at is not None and deadline_at < deadline:
+            deadline = deadline_at
+            if deadline - started < _MIN_ATTEMPT_S:
+                # Nothing is sent: a write started with no time left could commit after the caller gave up on it.
+                raise self._fail(DeadlineExceeded, method, url, "the task's deadline had passed before this request")
+        budget = deadline - started
         timeout = _DeadlineTimeout(self.connect_timeout, self.read_timeout, deadline)
         token = _current_deadline.set(deadline)
         try:
@@ -265,17 +282,19 @@ class FeedHttpClient:
             except DeadlineExceeded as exc:
                 raise self._fail(DeadlineExceeded, method, url, str(exc)) from None
             except requests.RequestException as exc:
-                raise self._map_request_error(exc, method, url, deadline) from None
+                raise self._map_request_error(exc, method, url, deadline, budget) from None
         finally:
             _current_deadline.reset(token)
         try:
-            return self._finish(resp, method, url, started, deadline)
+            return self._finish(resp, method, url, started, deadline, budget)
         finally:
             resp.close()
 
-    def _map_request_error(self, exc: requests.RequestException, method: str, url: str, deadline: float) -> Exception:
+    def _map_request_error(
+        self, exc: requests.RequestException, method: str, url: str, deadline: float, budget: float
+    ) -> Exception:
         if time.monotonic() >= deadline and isinstance(exc, requests.Timeout | requests.ConnectionError):
-            return self._fail(DeadlineExceeded, method, url, f"no answer within the {self.deadline:g} s deadline")
+            return self._fail(DeadlineExceeded, method, url, f"no answer within the {round(budget, 1):g} s deadline")
         reason = exc.args[0] if exc.args else exc
         reason = getattr(reason, "reason", reason)  # MaxRetryError → the last underlying error
         # MaxRetryError means urllib3 used up every retry; a bare error means it was not retried (a POST read error).
@@ -292,7 +311,7 @@ class FeedHttpClient:
         return self._fail(FeedUnavailable, method, url, f"request failed: {type(exc).__name__}")
 
     def _finish(
-        self, resp: requests.Response, method: str, url: str, started: float, deadline: float
+        self, resp: requests.Response, method: str, url: str, started: float, deadline: float, budget: float
     ) -> FetchResult:
         status = resp.status_code
         final_url = redact(resp.url or url)
@@ -304,7 +323,7 @@ class FeedHttpClient:
             label = "rate limited (HTTP 429)" if status == 429 else f"HTTP {status}"
             raise self._fail(FeedUnavailable, method, url, f"{label}{tries}")
         else:
-            content = self._read_body(resp, method, url, deadline)
+            content = self._read_body(resp, method, url, deadline, budget)
             if status >= 400:
                 text = excerpt(redact(content[:2000].decode("utf-8", "replace")), 200)
                 message = f"{self.feed_name}: {method} {final_url}: {text or resp.reason or 'no body'}"
@@ -323,14 +342,14 @@ class FeedHttpClient:
             elapsed_s=elapsed,
         )
 
-    def _read_body(self, resp: requests.Response, method: str, url: str, deadline: float) -> bytes:
+    def _read_body(self, resp: requests.Response, method: str, url: str, deadline: float, budget: float) -> bytes:
         raw = resp.raw
         chunks: list[bytes] = []
         size = 0
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                reason = f"body still arriving at the {self.deadline:g} s deadline ({size} bytes)"
+                reason = f"body still arriving at the {round(budget, 1):g} s deadline ({size} bytes)"
                 raise self._fail(DeadlineExceeded, method, url, reason)
             _set_socket_timeout(raw, min(self.read_timeout, left))
             try:
@@ -339,7 +358,7 @@ class FeedHttpClient:
             except urllib3.exceptions.ReadTimeoutError:
                 if time.monotonic() >= deadline:
                     raise self._fail(
-                        DeadlineExceeded, method, url, f"body still arriving at the {self.deadline:g} s deadline"
+                        DeadlineExceeded, method, url, f"body still arriving at the {round(budget, 1):g} s deadline"
                     ) from None
                 raise self._fail(FeedUnavailable, method, url, "timed out reading the body") from None
             except urllib3.exceptions.DecodeError:

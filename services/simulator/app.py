@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from services.simulator import air_quality, control_routes, fires, open311_routes, river, tile_routes
+from services.simulator import air_quality, control_routes, fires, media_routes, open311_routes, river, tile_routes
 from services.simulator.air_quality import AirQualityModel
 from services.simulator.clock import SimClock
 from services.simulator.fault_middleware import FaultMiddleware
@@ -44,6 +44,7 @@ def create_app(
     app.register_blueprint(fires.make_blueprint(fire, clock, map_keys))
     app.register_blueprint(river.make_blueprint(water, clock))
     app.register_blueprint(open311_routes.make_blueprint(incidents))
+    app.register_blueprint(media_routes.make_blueprint(incidents))
     app.register_blueprint(tile_routes.make_blueprint())
     app.register_blueprint(control_routes.make_blueprint(faults, clock))
     return FaultMiddleware(app.wsgi_app, faults, stopping)

@@ -17,6 +17,8 @@ Workflow extension (on top of GeoReport v2; plain v2 clients keep working):
 - ``Idempotency-Key`` on POST /requests.json, PATCH and comment POST: a repeat with the same key and the same body
   replays the first successful response (same status and body, header ``Idempotent-Replayed: true``) without a second
   change; the same key with a different body → 422.
+- ``POST /requests/<id>/media.json`` (multipart, same auth and idempotency) stores a photo or document on the request
+  (:mod:`services.simulator.media_routes`); the first image becomes the request's ``media_url`` if it has none.
 - Every change appends a service request update (``GET /servicerequestupdates.json``).
 - ``POST /requests.json`` accepts ``api_key`` = an operator/supervisor token or a configured API key (403 otherwise),
   and besides GeoReport v2's fields the reporter (``first_name``, ``last_name``, ``email``, ``phone``, or the extension
@@ -52,6 +54,7 @@ from services.simulator.incident_fields import (
     workflow_steps,
 )
 from services.simulator.incident_seed import SEED_PATHS, Draft, IncidentGenerator, default_priority
+from services.simulator.media_store import MediaStore
 from services.simulator.seed import load_seed
 from services.simulator.timefmt import w3c
 from services.sla import SlaPolicy, sla_status
@@ -118,6 +121,7 @@ class IncidentStore:
         self._updates: list[dict] = []
         self._comments: dict[str, list[dict]] = {}
         self._idem: OrderedDict[str, _Stored] = OrderedDict()
+        self.media = MediaStore()
         self._next_id = 1001
         now = clock.now()
         for draft in self._gen.seed_drafts(now):
@@ -405,6 +409,20 @@ class IncidentStore:
                        "text": text, "role": role, "created_datetime": w3c(record["updated_datetime"])}
             self._comments[rid].append(comment)
             return comment
+
+    def add_media(self, rid: str, *, filename: str, content_type: str, kind: str, data: bytes, url_base: str) -> dict:
+        """Keep an upload (already checked) on request ``rid``: it bumps the version and appears in the updates feed,
+        and the first image becomes the request's ``media_url`` when it has none. Returns the media's JSON."""
+        with self._lock:
+            record = self._records.get(rid)
+            if record is None:
+                raise IncidentError(404, f"Unknown service_request_id {rid!r}")
+            stored = self.media.add(rid, filename=filename, content_type=content_type, kind=kind, data=data,
+                                    at=self.clock.now().replace(microsecond=0), url_base=url_base)
+            if not record["media_url"] and content_type.startswith("image/"):
+                record["media_url"] = stored.url
+            self._touch(record, f"media: {filename} ({kind})")
+            return stored.to_json()
 
     def comments(self, rid: str) -> list[dict]:
         """Comments on one request, oldest first."""

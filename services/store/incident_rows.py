@@ -184,7 +184,10 @@ class IncidentDraft:
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
-    """One local change waiting to be sent. ``server_id`` is the incident's current one (None before its create)."""
+    """One local change waiting to be sent. ``server_id`` is the incident's current one (None before its create).
+
+    ``data`` is the file of an "attachment" entry (the sender has no store access); None for other ops, or when the
+    attachment is no longer in the store."""
 
     id: int
     idempotency_key: str
@@ -195,3 +198,5 @@ class OutboxEntry:
     fields: dict[str, Any] = field(default_factory=dict)
     attempts: int = 0
     last_error: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+    actor: str | None = None  # who made the change ("user (role)"); None for entries queued before 0007

@@ -68,15 +68,16 @@ def add_event(conn: Connection, incident_id: int, kind: str, actor: str | None, 
 
 
 def add_outbox(conn: Connection, incident_id: int, op: str, base_version: int | None, fields: Mapping[str, Any],
-               now: datetime) -> str:
-    """Queue one op for the backend and count it in ``local_changes``; returns its idempotency key."""
+               now: datetime, actor: str | None = None) -> str:
+    """Queue one op for the backend and count it in ``local_changes``; returns its idempotency key. ``actor`` is who
+    made the change: it is sent with that role's credentials, whoever is at the console when the outbox drains."""
     key = str(uuid.uuid4())
     conn.exec_driver_sql(
-        "INSERT INTO outbox (idempotency_key, incident_id, op, base_version, fields_json, created_at) "
-        "VALUES (?,?,?,?,?,?)",
+        "INSERT INTO outbox (idempotency_key, incident_id, op, base_version, fields_json, created_at, actor) "
+        "VALUES (?,?,?,?,?,?,?)",
         (key, incident_id, op, base_version,
          json.dumps({k: _json_value(v) for k, v in fields.items()}, ensure_ascii=False, sort_keys=True),
-         to_unix(now)),
+         to_unix(now), actor),
     )
     conn.exec_driver_sql("UPDATE incidents SET local_changes = local_changes + 1 WHERE id = ?", (incident_id,))
     return key
@@ -109,7 +110,7 @@ def create_incident_local(engine: Engine, draft: IncidentDraft, actor: str, now:
         )
         incident_id = int(cursor.lastrowid)
         add_event(conn, incident_id, "created", actor, now, None, fields)
-        add_outbox(conn, incident_id, "create", None, fields, now)
+        add_outbox(conn, incident_id, "create", None, fields, now, actor)
     return incident_id
 
 
@@ -145,7 +146,7 @@ def apply_action_local(engine: Engine, incident_id: int, changes: Mapping[str, A
             after["note"] = note
         add_event(conn, incident_id, action or "update", actor, now, {c: current[c] for c in changed}, after)
         add_outbox(conn, incident_id, "update", current["version"], {**after, **({"action": action} if action else {})},
-                   now)
+                   now, actor)
 
 
 def add_comment_local(engine: Engine, incident_id: int, text: str, actor: str, now: datetime) -> None:
@@ -154,7 +155,7 @@ def add_comment_local(engine: Engine, incident_id: int, text: str, actor: str, n
         current = _current(conn, incident_id, [])
         conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), incident_id))
         add_event(conn, incident_id, "comment", actor, now, None, {"text": text})
-        add_outbox(conn, incident_id, "comment", current["version"], {"text": text}, now)
+        add_outbox(conn, incident_id, "comment", current["version"], {"text": text}, now, actor)
 
 
 def make_thumbnail(data: bytes) -> bytes | None:
@@ -192,7 +193,7 @@ def add_attachment_local(engine: Engine, incident_id: int, kind: str, filename: 
                 "sha256": digest, "size": len(data)}
         conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), incident_id))
         add_event(conn, incident_id, "attachment", actor, now, None, meta)
-        add_outbox(conn, incident_id, "attachment", current["version"], meta, now)
+        add_outbox(conn, incident_id, "attachment", current["version"], meta, now, actor)
     return attachment_id
 
 
@@ -225,7 +226,7 @@ def merge_incidents_local(engine: Engine, keep_id: int, other_ids: Sequence[int]
             add_event(conn, other, "merged_into", actor, now, {"merged_into": None}, {"merged_into": keep_id})
         conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
         add_event(conn, keep_id, "merged", actor, now, None, {"merged": others})
-        add_outbox(conn, keep_id, "merge", keep["version"], {"keep_id": keep_id, "other_ids": others}, now)
+        add_outbox(conn, keep_id, "merge", keep["version"], {"keep_id": keep_id, "other_ids": others}, now, actor)
 
 
 def split_incident_local(engine: Engine, merged_id: int, actor: str, now: datetime) -> int:
@@ -244,5 +245,5 @@ def split_incident_local(engine: Engine, merged_id: int, actor: str, now: dateti
         conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
         add_event(conn, merged_id, "split", actor, now, {"merged_into": keep_id}, {"merged_into": None})
         add_event(conn, keep_id, "split", actor, now, {"merged": [merged_id]}, {"split": [merged_id]})
-        add_outbox(conn, keep_id, "split", keep["version"], {"keep_id": keep_id, "other_ids": [merged_id]}, now)
+        add_outbox(conn, keep_id, "split", keep["version"], {"keep_id": keep_id, "other_ids": [merged_id]}, now, actor)
     return int(keep_id)

@@ -2,6 +2,7 @@
 
 - ``sent``: the server accepted; the incident takes the server's id, version and fields (the fields only when no
   other local change is still waiting, so a later unsent edit is never overwritten) and ``local_changes`` drops by 1.
+  For an uploaded attachment the attachment row also takes the server's media id and URL (``UPLOADED_MEDIA_KEY``).
 - ``failed`` with ``retry=True``: stays pending with the error and one more attempt; without retry it stops (state
   'failed') and keeps counting in ``local_changes`` so the server cannot silently overwrite the local value.
 - ``conflict``: the server refused the base version; the entry is kept (state 'conflict') for a person to resolve.
@@ -15,22 +16,48 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from services.incident_writer import UPLOADED_MEDIA_KEY
 from services.records import ServiceRequest
 from services.store.database import write_transaction
 from services.store.incident_rows import OutboxEntry
 from services.store.local_edits import add_event
 from services.store.schema import to_unix
 
+#: Attachment bytes one ``outbox_pending`` call loads at most (beyond the first entry, which always comes): the list
+#: ends before the attachment that would pass it, and the next call continues from there.
+MAX_PENDING_BYTES = 64 * 1024 * 1024
+
+
+# An entry can go once its incident exists on the server, or when it is the create itself, or while that create is
+# still waiting ahead of it. What is left — edits of an incident whose create the server refused — waits (pending,
+# nothing lost) without holding up the rest of the outbox behind it.
+_SENDABLE = ("(i.server_id IS NOT NULL OR o.op = 'create' OR EXISTS (SELECT 1 FROM outbox AS c "
+             "WHERE c.incident_id = o.incident_id AND c.op = 'create' AND c.state = 'pending'))")
+
 
 def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
-    """Pending entries in send order (oldest first), with the incident's current server id."""
+    """Pending entries in send order (oldest first), with the incident's current server id; an "attachment" entry
+    carries its file (``data``), since the sender cannot read the store. See :data:`MAX_PENDING_BYTES`."""
     sql = ("SELECT o.id, o.idempotency_key, o.incident_id, i.server_id, o.op, o.base_version, o.fields_json, "
-           "o.attempts, o.last_error FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
-           "WHERE o.state = 'pending' ORDER BY o.id LIMIT ?")
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql(sql, (int(limit),)).all()
-    return [OutboxEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]) if r[6] else {}, r[7], r[8])
-            for r in rows]
+           "o.attempts, o.last_error, o.actor FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
+           "WHERE o.state = 'pending' AND " + _SENDABLE + " ORDER BY o.id LIMIT ?")
+    entries: list[OutboxEntry] = []
+    loaded = 0
+    with engine.connect() as conn:  # one read transaction: the files belong to the entries listed
+        for r in conn.exec_driver_sql(sql, (int(limit),)).all():
+            fields = json.loads(r[6]) if r[6] else {}
+            data: bytes | None = None
+            if r[4] == "attachment":
+                attachment_id = fields.get("attachment_id")
+                size = conn.exec_driver_sql("SELECT length(data) FROM attachments WHERE id = ?",
+                                            (attachment_id,)).scalar() or 0
+                if entries and loaded + size > MAX_PENDING_BYTES:
+                    break
+                loaded += size
+                blob = conn.exec_driver_sql("SELECT data FROM attachments WHERE id = ?", (attachment_id,)).scalar()
+                data = None if blob is None else bytes(blob)
+            entries.append(OutboxEntry(r[0], r[1], r[2], r[3], r[4], r[5], fields, r[7], r[8], data, r[9]))
+    return entries
 
 
 def _entry(conn, outbox_id: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
@@ -54,34 +81,82 @@ def outbox_mark_sent(engine: Engine, outbox_id: int, server_record: ServiceReque
                              (incident_id,))
         if server_record is None:
             return
+        media = server_record.extra.get(UPLOADED_MEDIA_KEY)
+        if isinstance(media, dict):
+            _record_upload(conn, outbox_id, media, at)
         r = server_record
-        conn.exec_driver_sql("UPDATE incidents SET server_id = coalesce(server_id, ?), version = ? WHERE id = ?",
-                             (r.id, r.version, incident_id))
-        # Later edits queued on top of this one were made on the same local state, so their base is now the
-        # version our own write produced: rebase them, or each would conflict with its predecessor.
+        _adopt_server_copy(conn, incident_id, r.id)
+        conn.exec_driver_sql("UPDATE incidents SET server_id = coalesce(server_id, ?) WHERE id = ?",
+                             (r.id, incident_id))
         base = conn.exec_driver_sql("SELECT base_version FROM outbox WHERE id = ?", (outbox_id,)).scalar()
-        conn.exec_driver_sql(
-            "UPDATE outbox SET base_version = ? WHERE incident_id = ? AND state = 'pending' AND id > ? "
-            "AND (base_version IS ? OR base_version IS NULL)", (r.version, incident_id, outbox_id, base))
+        if base is None or (r.version is not None and r.version == base + 1):
+            # Our write landed directly on the version our edit was made on (If-Match guarantees it for updates;
+            # a comment or upload has no precondition, hence the check). Later edits queued on top of this one were
+            # made on the same local state, so their base is now the version our write produced: rebase them, or
+            # each would conflict with its predecessor.
+            conn.exec_driver_sql("UPDATE incidents SET version = ? WHERE id = ?", (r.version, incident_id))
+            conn.exec_driver_sql(
+                "UPDATE outbox SET base_version = ? WHERE incident_id = ? AND state = 'pending' AND id > ? "
+                "AND (base_version IS ? OR base_version IS NULL)", (r.version, incident_id, outbox_id, base))
+        else:
+            # Someone else changed the incident between our base and our (unconditional) write: the version it
+            # produced includes their change, which this workstation has not seen. Queued edits keep their base so
+            # they meet that change as a 412 (merged field by field or shown as a conflict), and the local version
+            # moves only together with the server's fields (below), never ahead of them.
+            conn.exec_driver_sql("UPDATE incidents SET version = ? WHERE id = ? AND local_changes = 0",
+                                 (r.version, incident_id))
         # Server fields only when nothing else local is waiting: a later unsent edit must not be overwritten.
         conn.exec_driver_sql(
             "UPDATE incidents SET status = ?, workflow_state = coalesce(?, workflow_state), "
             "priority = coalesce(?, priority), assignee = ?, expected_at = coalesce(?, expected_at), "
-            "updated_at = coalesce(?, updated_at) WHERE id = ? AND local_changes = 0",
+            "updated_at = coalesce(?, updated_at), media_url = coalesce(?, media_url) "
+            "WHERE id = ? AND local_changes = 0",
             (r.status, r.status_detail, r.priority, r.assignee, to_unix(r.expected_at), to_unix(r.updated_at),
-             incident_id),
+             r.media_url, incident_id),
         )
+
+
+def _adopt_server_copy(conn, incident_id: int, server_id: str) -> None:  # type: ignore[no-untyped-def]
+    """An incident created here may already be in the store under its server id: the incident feed's poll can land
+    between the create's POST and this mark. That copy is the same incident: its events (server updates) and any
+    references move to the local row, which keeps its id (selections, links, the outbox all use it), and the copy
+    goes. Without this the server id would be taken and marking the create sent would fail on every retry."""
+    copy_id = conn.exec_driver_sql("SELECT id FROM incidents WHERE server_id = ? AND id != ?",
+                                   (server_id, incident_id)).scalar()
+    if copy_id is None:
+        return
+    for table, column in (("incident_events", "incident_id"), ("attachments", "incident_id"),
+                          ("outbox", "incident_id"), ("incident_links", "incident_id"),
+                          ("incident_links", "other_id"), ("incidents", "merged_into")):
+        conn.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (incident_id, copy_id))
+    conn.exec_driver_sql("DELETE FROM incidents WHERE id = ?", (copy_id,))
+
+
+def _record_upload(conn, outbox_id: int, media: dict, at: int | None) -> None:  # type: ignore[no-untyped-def]
+    """The attachment of an "attachment" entry takes the backend's media id and URL: it is on the server now."""
+    row = conn.exec_driver_sql("SELECT op, fields_json FROM outbox WHERE id = ?", (outbox_id,)).first()
+    if row is None or row[0] != "attachment" or not row[1]:
+        return
+    attachment_id = json.loads(row[1]).get("attachment_id")
+    conn.exec_driver_sql(
+        "UPDATE attachments SET server_media_id = ?, server_url = ?, sent_at = ?, synced = 1 WHERE id = ?",
+        (str(media.get("media_id") or "") or None, media.get("url"), at, attachment_id),
+    )
 
 
 def outbox_mark_failed(engine: Engine, outbox_id: int, error: str, retry: bool, now: datetime | None = None) -> None:
-    """Sending failed: keep it pending for another try (``retry``) or stop it as 'failed'."""
-    at = to_unix(now or datetime.now(UTC))
+    """Sending failed: keep it pending for another try (``retry``) or stop it as 'failed' — then the refusal goes on
+    the incident's timeline ("sync_refused", with the server's reason), where the operator sees why."""
+    when = now or datetime.now(UTC)
     with write_transaction(engine) as conn:
-        _entry(conn, outbox_id)
+        incident_id, _state = _entry(conn, outbox_id)
         conn.exec_driver_sql(
             "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_attempt_at = ? WHERE id = ?",
-            ("pending" if retry else "failed", error, at, outbox_id),
+            ("pending" if retry else "failed", error, to_unix(when), outbox_id),
         )
+        if not retry:
+            op = conn.exec_driver_sql("SELECT op FROM outbox WHERE id = ?", (outbox_id,)).scalar()
+            add_event(conn, incident_id, "sync_refused", "sync", when, None, {"op": op, "reason": error})
 
 
 def outbox_mark_conflict(engine: Engine, outbox_id: int, server_record: ServiceRequest | None, reason: str,

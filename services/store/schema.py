@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0005_incident_workflow"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0007_outbox_actor"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -266,6 +266,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text),
     Column("last_attempt_at", UtcSeconds),
+    Column("actor", Text),  # 0007: who made the change ("user (role)"): it is sent with that role's credentials
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'conflict', 'failed')", name="ck_outbox_state"),
     Index("ix_outbox_state_id", "state", "id"),
     sqlite_autoincrement=True,  # ids are the send order and must never be reused after a delete
@@ -316,6 +317,9 @@ attachments = Table(
     Column("actor", Text),
     Column("server_url", Text),
     Column("synced", Integer, nullable=False, server_default="0"),
+    # 0006_attachment_upload: the backend's media id and when the upload was confirmed (server_url is its URL)
+    Column("server_media_id", Text),
+    Column("sent_at", UtcSeconds),
     CheckConstraint("kind IN ('photo', 'after_photo', 'file')", name="ck_attachments_kind"),
     Index("ix_attachments_incident", "incident_id", "id"),
 )

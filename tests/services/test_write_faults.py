@@ -1,16 +1,20 @@
-"""The fault matrix for the backend writes: every write path (create, update with If-Match, comment) against every
-fault the simulator can inject, through the real ``IncidentWriter`` and ``FeedHttpClient`` on loopback.
+"""The fault matrix for the backend writes: every write path (create, update with If-Match, comment, attachment
+upload) against every fault the simulator can inject, through the real ``IncidentWriter`` and ``FeedHttpClient`` on
+loopback.
 
 For each pair: ``send`` returns within the client's deadline (plus a margin), with the outcome the outbox needs
 (retry for anything transient, conflict for 412, rejected for 428); what the server holds during the fault is what
 the fault says (a lost request left nothing, a lost response left the change); and once the fault is cleared, the
 same outbox entry (same ``Idempotency-Key``) sent again leaves exactly one record / change on the server, counted
-with GET requests.json, servicerequestupdates.json and comments.json.
+with GET requests.json, servicerequestupdates.json, comments.json and media.json.
+
+A send is one deadline in all, not one per request: a write whose read-back hangs still returns within it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import time
 from collections.abc import Iterator
@@ -20,8 +24,9 @@ from typing import Any
 import pytest
 import requests
 
+from services.errors import DeadlineExceeded
 from services.feeds.http_client import FeedHttpClient
-from services.incident_writer import IncidentWriter
+from services.incident_writer import UPLOADED_MEDIA_KEY, IncidentWriter
 from services.simulator.clock import SimClock
 from services.simulator.server import SimulatorServer
 from services.store.incident_rows import OutboxEntry
@@ -61,8 +66,11 @@ UPDATE_ONLY: dict[str, Case] = {
     "412_stale": Case(None, "conflict", False),
     "428_no_if_match": Case({"kind": "strip_header", "header": "If-Match"}, "rejected", False),
 }
-MATRIX = [(path, name) for path in ("create", "update", "comment") for name in FAULTS] + \
-         [("update", name) for name in UPDATE_ONLY]
+WRITE_PATHS = ("create", "update", "comment", "attachment")
+MATRIX = [(path, name) for path in WRITE_PATHS for name in FAULTS] + [("update", name) for name in UPDATE_ONLY]
+# A tiny PNG (1x1, grey): the upload's bytes; the marker rides in its file name.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                    "0000000a49444154789c63680000008200815ca9d1c40000000049454e44ae426082")
 
 
 @pytest.fixture
@@ -104,6 +112,12 @@ def _entry(sim: SimulatorServer, path: str) -> tuple[OutboxEntry, str, dict]:
         priority = "P1" if target["priority"] != "P1" else "P3"
         fields = {"priority": priority, "note": marker, "action": "set_priority"}
         return OutboxEntry(1, key, 1, target["service_request_id"], "update", target["version"], fields), marker, target
+    if path == "attachment":
+        marker = f"fault-matrix {next(_serial)} ภาพ.png"
+        fields = {"attachment_id": 1, "kind": "photo", "filename": marker, "media_type": "image/png",
+                  "sha256": hashlib.sha256(PNG).hexdigest(), "size": len(PNG)}
+        return OutboxEntry(1, key, 1, target["service_request_id"], "attachment", target["version"], fields,
+                           data=PNG), marker, target
     return OutboxEntry(1, key, 1, target["service_request_id"], "comment", target["version"], {"text": marker}), \
         marker, target
 
@@ -116,6 +130,12 @@ def _count(sim: SimulatorServer, path: str, marker: str, target: dict) -> int:
     updates = _get(sim, "/servicerequestupdates.json", service_request_id=rid).json()
     if path == "update":
         return sum(u["description"] == marker for u in updates)
+    if path == "attachment":
+        media = _get(sim, f"/requests/{rid}/media.json").json()
+        in_media = sum(m["filename"] == marker for m in media)
+        in_updates = sum(u["description"] == f"media: {marker} (photo)" for u in updates)
+        assert in_updates == in_media, "an upload must be in the updates feed exactly as often as in the media"
+        return in_media
     comments = _get(sim, f"/requests/{rid}/comments.json").json()
     in_updates = sum(u["description"] == f"comment: {marker}" for u in updates)
     in_comments = sum(c["text"] == marker for c in comments)
@@ -170,6 +190,8 @@ def test_write_fault(sim: SimulatorServer, path: str, name: str) -> None:
             assert record.priority == entry.fields["priority"] and record.id == target["service_request_id"]
         else:
             assert record.id == target["service_request_id"] and record.version > target["version"]
+        if path == "attachment":  # what the outbox stores on the attachment row
+            assert record.extra[UPLOADED_MEDIA_KEY]["filename"] == marker
     finally:
         faulty.close()
         writer.close()
@@ -214,3 +236,49 @@ def test_read_back_after_a_lost_response_keeps_our_version(sim: SimulatorServer,
         assert writer.send(follow).kind == "conflict"
     finally:
         writer.close()
+
+
+@pytest.mark.parametrize("path", ["create", "comment", "attachment"])
+def test_write_and_hung_read_back_share_one_deadline(sim: SimulatorServer, path: str) -> None:
+    """A slow write is committed, then the read-back GET hangs: ``send`` gives up at ONE deadline for both (a deadline
+    per request would take the write's time plus a whole deadline more), and the retry with the same key still
+    leaves exactly one change."""
+    deadline, slow_write = 3.0, 2.0  # one deadline per request would end at 5 s; one per send ends at 3 s
+    entry, marker, target = _entry(sim, path)
+    client = FeedHttpClient("open311_writes", deadline=deadline, connect_timeout=1.0)
+    writer = IncidentWriter(sim.feed_base("open311"), sim.tokens["operator"], client)
+    try:
+        sim.faults.add("open311", "slow", seconds=slow_write, methods=["POST"], count=1)
+        sim.faults.add("open311", "hang", seconds=30, methods=["GET"])
+        started = time.monotonic()
+        outcome = writer.send(entry)
+        elapsed = time.monotonic() - started
+        assert outcome.kind == "retry" and "deadline" in (outcome.error or ""), outcome
+        assert deadline - 0.2 < elapsed < deadline + 1.0 < slow_write + deadline, f"send took {elapsed:.2f} s"
+        sim.faults.clear()
+        assert _count(sim, path, marker, target) == 1  # the write itself went through
+        again = writer.send(entry)
+        assert again.kind == "sent", again
+        assert _count(sim, path, marker, target) == 1
+    finally:
+        writer.close()
+
+
+def test_deadline_at_bounds_one_request_and_spent_deadline_sends_nothing(sim: SimulatorServer) -> None:
+    client = FeedHttpClient("open311_writes", deadline=30.0, connect_timeout=1.0)
+    url = sim.feed_base("open311") + "/services.json"
+    try:
+        sim.faults.add("open311", "hang", seconds=30, methods=["GET"], count=1)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded, match="deadline"):
+            client.get(url, deadline_at=started + 0.5)
+        assert time.monotonic() - started < 0.5 + MARGIN_S
+        # A request whose task has no time left is not sent at all: the fault waiting for it stays unused.
+        sim.faults.add("open311", "error", status=503, methods=["POST"], count=1)
+        with pytest.raises(DeadlineExceeded, match="had passed"):
+            client.request("POST", sim.feed_base("open311") + "/requests.json", data={"api_key": "x"},
+                           deadline_at=time.monotonic() - 1)
+        assert [f.remaining for f in sim.faults.list()] == [1]
+        assert client.get(url, deadline_at=time.monotonic() + 5).status == 200
+    finally:
+        client.close()
