@@ -11,9 +11,11 @@ from typing import Any
 
 from services import workflow
 from services.districts import nearest_district
+from services.feeds import open311
 from services.sla import SlaPolicy, SlaStatus, sla_status
 from services.store.incident_rows import IncidentDetail, IncidentDraft, QueueFilter, QueueRow, QueueSort
 from services.store.store import Store
+from widgets.i18n import t
 
 # Actions that are store operations rather than workflow transitions, and who may do them.
 STORE_ACTIONS = {"split": workflow.WRITE_ROLES, "attach": workflow.WRITE_ROLES}
@@ -108,9 +110,35 @@ def attach_file(store: Store, incident_id: int, kind: str, path: Path, actor: st
     return store.add_attachment_local(incident_id, kind, path.name, path.read_bytes(), actor, datetime.now(UTC))
 
 
+class IntakeRefusedError(ValueError):
+    """The intake cannot be recorded as it is: the backend would refuse it (``message`` says why, for the form)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def intake_attributes(store: Store, category: str, answers: dict[str, Any]) -> dict[str, str | list[str]]:
+    """The attribute answers to send for a new ``category`` incident, checked against the stored service definition:
+    an answer the backend would refuse (a required attribute missing, a key it does not list) raises
+    :class:`IntakeRefusedError` here, so the outbox never carries a create the server can only reject. Without a
+    stored definition (never synced) the answers go as given and the server judges them."""
+    service = next((s for s in store.service_definitions() if s.service_code == category), None)
+    if service is None or service.attributes is None:
+        return dict(answers)
+    asked = {a.code for a in service.attributes if a.variable}
+    kept = {code: value for code, value in answers.items() if code in asked}
+    problems = open311.attribute_problems(service.attributes, kept)
+    if problems:
+        raise IntakeRefusedError(t("ข้อมูลของประเภทนี้ไม่ครบหรือไม่ถูกต้อง: ", "This category needs more: ")
+                                 + "; ".join(problems))
+    return kept
+
+
 def create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy,
                     merge_into: int | None = None) -> int:
     """Record a new incident from the intake form (and merge it into an existing one when asked)."""
+    attributes = intake_attributes(store, draft.category, dict(getattr(draft, "attributes", None) or {}))
     now = datetime.now(UTC)
     view = workflow.WorkflowView(state="new", priority=draft.priority, category=draft.category, requested_at=now)
     district = draft.district_code or (nearest_district(draft.lat, draft.lon).code
@@ -120,14 +148,15 @@ def create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy,
         lon=draft.lon, source=draft.source, service_name=draft.category_name or None, address=draft.address or None,
         district_code=district, reporter_name=draft.reporter_name or None,
         reporter_contact=draft.reporter_contact or None, expected_at=sla_status(view, now, policy).target_at,
-        requested_at=now), actor, now)
+        requested_at=now, attributes=attributes), actor, now)
     if merge_into is not None:
         store.merge_incidents_local(merge_into, [new_id], actor, now)
     return new_id
 
 
 def intake_context(store: Store) -> list[Any]:
-    """The Open311 service list for the intake form's categories."""
+    """The Open311 service list for the intake form's categories, with each one's attributes (from the cache: the
+    form works offline)."""
     return store.service_definitions()
 
 

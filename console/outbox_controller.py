@@ -37,7 +37,7 @@ def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | 
     elif outcome.kind == "conflict":
         store.outbox_mark_conflict(entry.id, outcome.record, outcome.error or "conflict")
     elif outcome.kind == "rejected":
-        store.outbox_mark_failed(entry.id, outcome.error or "rejected", retry=False)
+        store.outbox_mark_failed(entry.id, outcome.error or "rejected", retry=False, server_record=outcome.record)
     else:
         store.outbox_mark_failed(entry.id, outcome.error or "will retry", retry=True)
     return outcome.kind
@@ -165,11 +165,14 @@ class OutboxController(QObject):
         self.sig_drained.emit()
 
     def _stop_with_error(self, exc: BaseException) -> None:
+        # A store or programming error, not the network: retried with the same backoff, so a persistent one
+        # (a full disk, say) is logged at a falling rate rather than every few seconds.
         log.error("outbox drain stopped: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))
         self._running = False
         self._done_in_run = 0
         self.sig_progress.emit(0, 0)
         self._timer.start(self._retry_ms)
+        self._retry_ms = min(self._retry_ms * 2, RETRY_MAX_MS)
 
     def shutdown(self) -> None:
         self._closed = True

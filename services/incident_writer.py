@@ -115,7 +115,10 @@ class IncidentWriter:
         for name in ("service_code", "description", "priority", "source", "media_url"):
             if fields.get(name) not in (None, ""):
                 form[name] = str(fields[name])
-        result = self._client.request("POST", open311.requests_url(self._base), data=form, headers=self._headers(entry),
+        # The category's Open311 attributes: attribute[code]=key, attribute[code][]=key per key of a list.
+        attributes = fields.get("attributes")
+        data = [*form.items(), *open311.attribute_form(attributes if isinstance(attributes, dict) else {})]
+        result = self._client.request("POST", open311.requests_url(self._base), data=data, headers=self._headers(entry),
                                       deadline_at=deadline_at)
         server_id, _token, _notice = open311.parse_create_response(result.content)
         if not server_id:
@@ -216,5 +219,17 @@ class IncidentWriter:
             return WriteOutcome("conflict", record=current, error=described)
         if exc.status in (408, 425):
             return WriteOutcome("retry", error=described)
+        if exc.status in (401, 407):
+            # The credentials, not the edit, were refused (expired or revoked token, proxy sign-in): the edit waits
+            # for valid ones instead of being dropped.
+            return WriteOutcome("retry", error=f"HTTP {exc.status}: the backend refused the credentials; the edit "
+                                               f"waits until they are renewed ({described})")
         log.warning("outbox entry %s rejected: HTTP %s %s", entry.idempotency_key, exc.status, described)
-        return WriteOutcome("rejected", error=f"HTTP {exc.status}: {described}")
+        current = None
+        if entry.server_id:
+            # Refused for good: the incident follows the server again, so read what the server has.
+            try:
+                current = self._fetched(entry.server_id, deadline_at).record
+            except FeedError:
+                pass
+        return WriteOutcome("rejected", record=current, error=f"HTTP {exc.status}: {described}")

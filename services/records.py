@@ -173,9 +173,69 @@ class ServiceRequest:
         }
 
 
+#: Open311 attribute datatypes (GeoReport v2 service definitions).
+ATTRIBUTE_DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+LIST_DATATYPES = frozenset({"singlevaluelist", "multivaluelist"})
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeValue:
+    """One choice of a list attribute: ``key`` is what is sent, ``name`` what the operator reads."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAttribute:
+    """One attribute of an Open311 service definition (a question the intake form asks for that category).
+
+    ``variable`` False means the attribute is information only (``description`` is shown, nothing is asked).
+    """
+
+    code: str
+    datatype: str  # one of ATTRIBUTE_DATATYPES
+    description: str  # the question, as the server words it (often "English / Thai")
+    variable: bool = True
+    required: bool = False
+    order: int = 0
+    datatype_description: str | None = None
+    values: tuple[AttributeValue, ...] = ()  # list datatypes only
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "datatype": self.datatype,
+            "description": self.description,
+            "variable": self.variable,
+            "required": self.required,
+            "order": self.order,
+            "datatype_description": self.datatype_description,
+            "values": [{"key": v.key, "name": v.name} for v in self.values],
+        }
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> ServiceAttribute:
+        """The inverse of :meth:`to_json` (for what the store wrote itself; feeds go through the parser)."""
+        return cls(
+            code=str(item["code"]),
+            datatype=str(item["datatype"]),
+            description=str(item.get("description") or item["code"]),
+            variable=bool(item.get("variable", True)),
+            required=bool(item.get("required", False)),
+            order=int(item.get("order") or 0),
+            datatype_description=item.get("datatype_description"),
+            values=tuple(AttributeValue(str(v["key"]), str(v["name"])) for v in item.get("values") or ()),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceDefinition:
-    """One entry of the Open311 service list (an incident category)."""
+    """One entry of the Open311 service list (an incident category), with its attributes when known.
+
+    ``attributes`` is None while the service definition is not known (not fetched yet, or its fetch failed: the
+    store then keeps the one it has); ``()`` means known and empty (``metadata`` false, or no attributes).
+    """
 
     service_code: str
     service_name: str
@@ -184,6 +244,7 @@ class ServiceDefinition:
     type: str | None = None  # realtime | batch | blackbox
     keywords: tuple[str, ...] = ()
     group: str | None = None
+    attributes: tuple[ServiceAttribute, ...] | None = None  # sorted by ``order``
 
 
 @dataclass(frozen=True, slots=True)

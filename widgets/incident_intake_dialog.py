@@ -1,5 +1,7 @@
-"""New-incident form: category from the Open311 service list, priority, description, reporter, source, location,
-and the candidate duplicates (same category within 300 m and 48 h) with "merge into this one" instead of creating.
+"""New-incident form: category from the Open311 service list, the category's own questions (its Open311 attributes,
+:mod:`widgets.service_attribute_fields`), priority, description, reporter, source, location, and the candidate
+duplicates (same category within 300 m and 48 h) with "merge into this one" instead of creating. Required attributes
+(a forest fire's size) must be answered before Create / Merge enable: the backend refuses a request without them.
 
 The dialog never saves nor closes itself: "create" / "merge" emit a request and put the dialog in a busy state; the
 console calls ``accept()`` once the store has the incident, or ``show_error(text)`` to let the operator try again.
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 from widgets.display_format import format_age, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.incident_rows import DESCRIPTION_MAX, PRIORITIES, SOURCES, IncidentDraftData, source_label, state_label
+from widgets.service_attribute_fields import ServiceAttributeFields
 
 DUPLICATE_DEBOUNCE_MS = 250
 
@@ -47,7 +50,7 @@ def _coordinate(text: str, limit: float) -> float | None:
 
 
 class IncidentIntakeDialog(QDialog):
-    """Intake form. ``services``: Open311 services (``service_code``, ``service_name``)."""
+    """Intake form. ``services``: Open311 services (``service_code``, ``service_name``, optional ``attributes``)."""
 
     sig_create_requested = Signal(object)
     """The operator asked to create the incident (an ``IncidentDraftData``)."""
@@ -66,6 +69,7 @@ class IncidentIntakeDialog(QDialog):
         self._busy = False
         self._now = now
         self._asked: tuple[str, float, float] | None = None
+        self._services = {service.service_code: service for service in services}
         self.category = QComboBox(self)
         self.priority = QComboBox(self)
         self.description = QPlainTextEdit(self)
@@ -113,14 +117,20 @@ class IncidentIntakeDialog(QDialog):
 
         form = QFormLayout()
         self.form = form
+        self._row_labels: list[QLabel] = []
         for widget in (self.category, self.priority, self.description, self.char_count, self.reporter_name,
                        self.reporter_contact, self.source, self.address):
-            form.addRow(QLabel(self), widget)
+            self._row_labels.append(QLabel(self))
+            form.addRow(self._row_labels[-1], widget)
         where = QHBoxLayout()
         where.addWidget(self.lat)
         where.addWidget(self.lon)
-        form.addRow(QLabel(self), where)
-        form.addRow(QLabel(self), self.district)
+        self._row_labels.append(QLabel(self))
+        form.addRow(self._row_labels[-1], where)
+        self._row_labels.append(QLabel(self))
+        form.addRow(self._row_labels[-1], self.district)
+        # The chosen category's questions go right under it (row 1 on), replaced when the category changes.
+        self.attribute_fields = ServiceAttributeFields(form, 1, self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.merge_button)
         buttons.addStretch(1)
@@ -134,7 +144,8 @@ class IncidentIntakeDialog(QDialog):
         layout.addLayout(buttons)
         self.retranslate()
 
-        self.category.currentIndexChanged.connect(self._on_where_changed)
+        self.category.currentIndexChanged.connect(self._on_category_changed)
+        self.attribute_fields.sig_changed.connect(self._validate)
         self.lat.textChanged.connect(self._on_where_changed)
         self.lon.textChanged.connect(self._on_where_changed)
         self.lat.editingFinished.connect(self._ask_district)
@@ -206,6 +217,7 @@ class IncidentIntakeDialog(QDialog):
             lon=float(_coordinate(self.lon.text(), 180.0) or 0.0),
             district_code=self._district_code,
             address=self.address.text().strip(),
+            attributes=self.attribute_fields.answers(),
         )
 
     def problems_list(self) -> list[str]:
@@ -213,6 +225,7 @@ class IncidentIntakeDialog(QDialog):
         problems = []
         if not self.category.currentData():
             problems.append(t("เลือกประเภท", "choose a category"))
+        problems += self.attribute_fields.problems()
         if self._location() is None:
             problems.append(t("ระบุตำแหน่ง (ละติจูด/ลองจิจูด)", "give the location (latitude/longitude)"))
         text = self.description.toPlainText().strip()
@@ -240,6 +253,11 @@ class IncidentIntakeDialog(QDialog):
         ok = not problems and not self._busy
         self.create_button.setEnabled(ok)
         self.merge_button.setEnabled(ok and self.selected_duplicate_id() is not None)
+
+    def _on_category_changed(self) -> None:
+        service = self._services.get(self.category.currentData())
+        self.attribute_fields.set_attributes(getattr(service, "attributes", None) if service is not None else None)
+        self._on_where_changed()
 
     def _on_where_changed(self) -> None:
         self._validate()
@@ -281,10 +299,9 @@ class IncidentIntakeDialog(QDialog):
                  t("ชื่อผู้แจ้ง", "Reporter name"), t("ติดต่อผู้แจ้ง", "Reporter contact"),
                  t("ช่องทาง", "Source"), t("สถานที่", "Address"), t("ละติจูด, ลองจิจูด", "Latitude, longitude"),
                  t("อำเภอ", "District"))
-        for row, name in enumerate(names):
-            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if label is not None and isinstance(label.widget(), QLabel):
-                label.widget().setText(name)
+        for label, name in zip(self._row_labels, names, strict=True):
+            label.setText(name)
+        self.attribute_fields.retranslate()
         self.category.setItemText(0, t("— เลือกประเภท —", "— choose a category —"))
         current = self.source.currentData()
         self.source.blockSignals(True)

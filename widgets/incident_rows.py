@@ -17,12 +17,13 @@ Attributes the widgets READ from the objects they are given (duck-typed; ``getat
   ``kind`` merged|related, ``created_at``; optional ``other_server_id``, ``direction`` "in" when the other
   incident was merged INTO this one).
 - SLA (``SlaStatus``): ``target_at``, ``remaining_s``, ``breached``, ``paused``.
-- Open311 services: ``service_code``, ``service_name``.
+- Open311 services: ``service_code``, ``service_name``; optional ``attributes`` (see
+  ``widgets.service_attribute_fields`` for what is read of each).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from widgets.display_format import format_age
@@ -68,6 +69,8 @@ class IncidentDraftData:
     lon: float
     district_code: str | None
     address: str
+    # The category's Open311 attribute answers: code -> key or text, or a list of keys (multivaluelist).
+    attributes: dict[str, str | list[str]] = field(default_factory=dict)
 
 
 def state_label(state: str | None) -> str:

@@ -6,13 +6,25 @@ Plain GeoReport v2 servers stay readable: every extension field is optional, and
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from services.errors import MalformedPayload, WrongPayloadKind
 from services.feeds.payload import excerpt, guess_kind, load_json, to_float, to_int, to_str
 from services.feeds.thai_time import parse_w3c
-from services.records import ParseResult, Rejection, ServiceDefinition, ServiceRequest, ServiceRequestUpdate
+from services.records import (
+    ATTRIBUTE_DATATYPES,
+    LIST_DATATYPES,
+    AttributeValue,
+    ParseResult,
+    Rejection,
+    ServiceAttribute,
+    ServiceDefinition,
+    ServiceRequest,
+    ServiceRequestUpdate,
+)
 
 # Richer statuses (GeoReport extensions, Traffy Fondue states) that mean the request is finished.
 _CLOSED_STATES = frozenset(
@@ -145,6 +157,143 @@ def parse_services(body: bytes | str) -> ParseResult[ServiceDefinition]:
             )
         )
     return result
+
+
+def _flag(value: Any, default: bool) -> bool | None:
+    """A GeoReport boolean (JSON true/false or the text "true"/"false"); None when it is neither."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return {"true": True, "false": False}.get(text)
+
+
+def _attribute_values(raw: Any, where: str, rejected: list[Rejection]) -> tuple[AttributeValue, ...]:
+    if not isinstance(raw, list):
+        return ()
+    values: list[AttributeValue] = []
+    for index, item in enumerate(raw):
+        key = to_str(item.get("key")) if isinstance(item, dict) else None
+        if key is None or any(v.key == key for v in values):
+            rejected.append(Rejection(f"{where}.values[{index}]", "no key, or a key listed twice"))
+            continue
+        values.append(AttributeValue(key, to_str(item.get("name")) or key))
+    return tuple(values)
+
+
+def _attribute(item: Any, index: int, rejected: list[Rejection]) -> ServiceAttribute | None:
+    where = f"attributes[{index}]"
+    if not isinstance(item, dict):
+        rejected.append(Rejection(where, "entry is not an object"))
+        return None
+    code = to_str(item.get("code"))
+    if code is None:
+        rejected.append(Rejection(where, "no code"))
+        return None
+    where = f"{where} ({excerpt(code, 40)})"
+    datatype = (to_str(item.get("datatype")) or "").lower()
+    if datatype not in ATTRIBUTE_DATATYPES:
+        rejected.append(Rejection(where, f"unknown datatype {excerpt(str(item.get('datatype')), 40)!r}"))
+        return None
+    variable, required = _flag(item.get("variable"), True), _flag(item.get("required"), False)
+    if variable is None or required is None:
+        rejected.append(Rejection(where, "variable / required are not true or false"))
+        return None
+    try:
+        order = to_int(item.get("order"), _NO_MARKERS)
+    except ValueError as exc:
+        rejected.append(Rejection(where, f"order dropped: {exc}"))
+        order = None
+    values = _attribute_values(item.get("values"), where, rejected) if datatype in LIST_DATATYPES else ()
+    if datatype in LIST_DATATYPES and variable and not values:
+        rejected.append(Rejection(where, f"{datatype} without any usable values"))
+        return None
+    return ServiceAttribute(
+        code=code,
+        datatype=datatype,
+        # Hostile text stays text: nothing here is markup; the form shows it as plain text.
+        description=item["description"].strip() or code if isinstance(item.get("description"), str) else code,
+        variable=variable,
+        required=required and variable,  # an information-only attribute cannot be required of the operator
+        order=order if order is not None else index + 1,
+        datatype_description=to_str(item.get("datatype_description")),
+        values=values,
+    )
+
+
+def parse_service_definition(body: bytes | str, service_code: str | None = None) -> ParseResult[ServiceAttribute]:
+    """Parse ``GET /services/{service_code}.json``: the service's attributes, sorted by ``order``.
+
+    Raises ``MalformedPayload`` for an error body or a definition of another service, ``WrongPayloadKind`` for
+    anything that is not a definition (an object with an ``attributes`` list; a one-element list of it is taken).
+    Attributes that cannot be asked (no code, unknown datatype, a list without values) are rejected one by one.
+    """
+    what = f"Open311 service definition{f' {excerpt(service_code, 40)}' if service_code else ''}"
+    doc = load_json(body, what)
+    errors = _error_pairs(doc) if doc else []
+    if errors:
+        listed = "; ".join(f"{code}: {text}" for code, text in errors)
+        raise MalformedPayload(f"{what}: server error {excerpt(listed, 160)}")
+    if isinstance(doc, list) and len(doc) == 1:
+        doc = doc[0]
+    if not isinstance(doc, dict) or not isinstance(doc.get("attributes"), list):
+        raise WrongPayloadKind(f"{what}: expected an object with an attributes list, got {guess_kind(doc)}")
+    code = to_str(doc.get("service_code"))
+    if service_code is not None and code is not None and code != service_code:
+        raise MalformedPayload(f"{what}: the server sent the definition of {excerpt(code, 40)!r}")
+    result: ParseResult[ServiceAttribute] = ParseResult()
+    for index, item in enumerate(doc["attributes"]):
+        attribute = _attribute(item, index, result.rejected)
+        if attribute is None:
+            continue
+        if any(a.code == attribute.code for a in result.records):
+            result.rejected.append(Rejection(f"attributes[{index}]", f"code {excerpt(attribute.code, 40)!r} twice"))
+            continue
+        result.records.append(attribute)
+    result.records.sort(key=lambda a: (a.order, a.code))
+    return result
+
+
+def attribute_problems(attributes: Sequence[ServiceAttribute], values: Mapping[str, str | list[str]]) -> list[str]:
+    """What is wrong with ``values`` (attribute code → text, or a list of keys for a multivaluelist) for a new
+    request of a service with ``attributes``: missing required answers, keys that are not listed, numbers that are
+    not numbers. Empty when the request can be sent."""
+    problems: list[str] = []
+    for attribute in attributes:
+        if not attribute.variable:
+            continue
+        code, value = attribute.code, values.get(attribute.code)
+        given = [str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")]
+        if not given:
+            if attribute.required:
+                problems.append(f"attribute[{code}] is required")
+        elif attribute.datatype == "singlevaluelist" and len(given) > 1:
+            problems.append(f"attribute[{code}] takes one of the listed keys, not several")
+        elif attribute.datatype in LIST_DATATYPES and set(given) - {v.key for v in attribute.values}:
+            problems.append(f"attribute[{code}] must be one of the listed keys")
+        elif attribute.datatype == "number" and not _is_number(given[0]):
+            problems.append(f"attribute[{code}] must be a number")
+    return problems
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def attribute_form(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The form fields of a request's attributes: ``attribute[code]=value``, and ``attribute[code][]`` once per key
+    of a list (multivaluelist); empty answers are left out."""
+    form: list[tuple[str, str]] = []
+    for code, value in sorted(values.items()):
+        if isinstance(value, list | tuple):
+            form += [(f"attribute[{code}][]", str(v)) for v in value if v not in (None, "")]
+        elif value not in (None, ""):
+            form.append((f"attribute[{code}]", str(value)))
+    return form
 
 
 def _request(item: Any, where: str, rejected: list[Rejection]) -> ServiceRequest | None:

@@ -23,7 +23,7 @@ from services.simulator.incident_fields import PRIORITIES, reporter_from_form
 from services.simulator.incidents import MAX_DESCRIPTION, IncidentError, IncidentStore, etag_of
 from services.simulator.timefmt import THAI
 
-_ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\]$")
+_ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 MAX_PAGE_SIZE = 1000
 
 
@@ -71,6 +71,31 @@ def _fingerprint() -> str:
     else:
         body = request.get_data(cache=True)
     return hashlib.sha256(request.method.encode() + request.path.encode() + body).hexdigest()
+
+
+def _attributes(store: IncidentStore, code: str) -> dict[str, Any]:
+    """``attribute[code]=value`` form fields, and ``attribute[code][]`` (repeated) for a multivaluelist's keys."""
+    attributes: dict[str, Any] = {}
+    for key in request.form:
+        if (m := _ATTRIBUTE.match(key)) is None:
+            continue
+        values = request.form.getlist(key)
+        attributes[m.group(1)] = values if m.group(2) else values[0]
+    try:
+        datatypes = {a["code"]: a for a in store.service_definition(code)["attributes"]}
+    except IncidentError:
+        datatypes = {}  # an unknown service_code: the create answers that (404)
+    for name, value in attributes.items():
+        attr = datatypes.get(name)
+        if attr is None:
+            continue  # attributes the service does not define are kept as given, as before
+        if isinstance(value, list) != (attr["datatype"] == "multivaluelist"):
+            raise IncidentError(400, f"attribute[{name}] is a {attr['datatype']}: send "
+                                     + ("attribute[code][] once per key" if attr["datatype"] == "multivaluelist"
+                                        else "attribute[code]=value"))
+        if isinstance(value, list) and set(value) - {v["key"] for v in attr["values"]}:
+            raise IncidentError(400, f"attribute[{name}] must be one of the listed keys")
+    return attributes
 
 
 def _float_form(name: str) -> float | None:
@@ -136,7 +161,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         description = form.get("description")
         if description and len(description) > MAX_DESCRIPTION:
             raise IncidentError(400, f"description is longer than {MAX_DESCRIPTION} characters")
-        attributes = {m.group(1): v for k, v in form.items() if (m := _ATTRIBUTE.match(k))}
+        attributes = _attributes(store, code)
         reporter_name, reporter_contact, source = reporter_from_form(form)
         priority = form.get("priority") or None  # workflow extension: the intake's priority
         if priority is not None and priority not in PRIORITIES:

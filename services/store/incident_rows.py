@@ -180,6 +180,9 @@ class IncidentDraft:
     assignee: str | None = None
     agency: str | None = None
     requested_at: datetime | None = None  # defaults to the creation time
+    # Open311 attribute answers for the category (code -> key or text; a list of keys for a multivaluelist).
+    # Sent with the create; not incident columns.
+    attributes: dict[str, str | list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

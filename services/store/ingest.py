@@ -312,19 +312,32 @@ def ingest_service_requests(engine: Engine, records: Sequence[ServiceRequest]) -
 
 
 _SERVICE_COLUMNS = ("service_code", "service_name", "description", "group_", "keywords", "metadata", "type")
+# attributes_json NULL in a record = the definition was not fetched this time: the stored one stays (coalesce).
 _SERVICE_UPSERT = (
-    f"INSERT INTO services ({', '.join(_SERVICE_COLUMNS)}) VALUES ({','.join('?' * len(_SERVICE_COLUMNS))}) "
+    f"INSERT INTO services ({', '.join(_SERVICE_COLUMNS)}, attributes_json) "
+    f"VALUES ({','.join('?' * (len(_SERVICE_COLUMNS) + 1))}) "
     "ON CONFLICT (service_code) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _SERVICE_COLUMNS[1:])
-    + " WHERE "
+    + ", attributes_json = coalesce(excluded.attributes_json, attributes_json) WHERE "
     + " OR ".join(f"excluded.{c} IS NOT {c}" for c in _SERVICE_COLUMNS[1:])
+    + " OR coalesce(excluded.attributes_json, attributes_json) IS NOT attributes_json"
 )
 
 
+def _attributes_json(service: ServiceDefinition) -> str | None:
+    if service.attributes is None:
+        return None
+    attributes = sorted(service.attributes, key=lambda a: (a.order, a.code))
+    # sort_keys: the same definition must serialise to the same text, or every poll would count as an update
+    return json.dumps([a.to_json() for a in attributes], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def ingest_services(engine: Engine, records: Sequence[ServiceDefinition]) -> IngestSummary:
-    """Upsert the Open311 service list (incident categories) in one transaction."""
+    """Upsert the Open311 service list (incident categories) in one transaction, with each service's attributes
+    when the record carries them (``attributes`` None keeps the stored definition)."""
     rows = [
-        (s.service_code, s.service_name, s.description, s.group, ",".join(s.keywords) or None, int(s.metadata), s.type)
+        (s.service_code, s.service_name, s.description, s.group, ",".join(s.keywords) or None, int(s.metadata), s.type,
+         _attributes_json(s))
         for s in {s.service_code: s for s in records}.values()
     ]
     return _upsert_small(engine, "SELECT count(*) FROM services", (), _SERVICE_UPSERT, rows, len(records))

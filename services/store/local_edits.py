@@ -93,7 +93,10 @@ def _current(conn: Connection, incident_id: int, columns: Sequence[str]) -> dict
 
 
 def create_incident_local(engine: Engine, draft: IncidentDraft, actor: str, now: datetime) -> int:
-    """Insert a new incident (server_id NULL), its "created" event and an outbox "create"; returns its id."""
+    """Insert a new incident (server_id NULL), its "created" event and an outbox "create"; returns its id.
+
+    The draft's Open311 attributes are no incident column: they travel in the event and the outbox fields
+    (``"attributes"``), which is what the writer sends."""
     fields: dict[str, Any] = {
         "service_code": draft.category, "service_name": draft.service_name, "status": draft.status,
         "workflow_state": draft.state, "priority": draft.priority, "description": draft.description,
@@ -109,9 +112,23 @@ def create_incident_local(engine: Engine, draft: IncidentDraft, actor: str, now:
             f"INSERT INTO incidents ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", tuple(values)
         )
         incident_id = int(cursor.lastrowid)
-        add_event(conn, incident_id, "created", actor, now, None, fields)
-        add_outbox(conn, incident_id, "create", None, fields, now, actor)
+        sent = {**fields, "attributes": _attribute_answers(draft.attributes)} if draft.attributes else fields
+        add_event(conn, incident_id, "created", actor, now, None, sent)
+        add_outbox(conn, incident_id, "create", None, sent, now, actor)
     return incident_id
+
+
+def _attribute_answers(attributes: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """Attribute answers as plain JSON: text, or a list of texts; empty answers dropped."""
+    answers: dict[str, str | list[str]] = {}
+    for code, value in attributes.items():
+        if isinstance(value, list | tuple):
+            keys = [str(v) for v in value if v not in (None, "")]
+            if keys:
+                answers[str(code)] = keys
+        elif value not in (None, ""):
+            answers[str(code)] = str(value)
+    return answers
 
 
 def _changes_from(changes: Mapping[str, Any] | Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
-from services.records import BoundaryFeature, ServiceDefinition
+from services.records import BoundaryFeature, ServiceAttribute, ServiceDefinition
 from services.store.rows import IncidentRow, MapHotspot
 from services.store.schema import incidents, to_unix
 
@@ -48,13 +48,23 @@ def boundary_features(engine: Engine, layer: str) -> list[BoundaryFeature]:
 
 
 def service_definitions(engine: Engine) -> list[ServiceDefinition]:
-    """The Open311 service list (incident categories) as last synced, by name."""
-    sql = "SELECT service_code, service_name, description, metadata, type, keywords, group_ FROM services ORDER BY 2"
+    """The Open311 service list (incident categories) as last synced, by name, each with its attributes (sorted by
+    ``order``; None when the service's definition was never fetched)."""
+    sql = ("SELECT service_code, service_name, description, metadata, type, keywords, group_, attributes_json "
+           "FROM services ORDER BY 2")
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(sql).all()
     return [ServiceDefinition(service_code=r[0], service_name=r[1], description=r[2], metadata=bool(r[3]), type=r[4],
-                              keywords=tuple(k.strip() for k in (r[5] or "").split(",") if k.strip()), group=r[6])
+                              keywords=tuple(k.strip() for k in (r[5] or "").split(",") if k.strip()), group=r[6],
+                              attributes=_attributes(r[7]))
             for r in rows]
+
+
+def _attributes(text: str | None) -> tuple[ServiceAttribute, ...] | None:
+    if text is None:
+        return None
+    attributes = (ServiceAttribute.from_json(item) for item in json.loads(text))
+    return tuple(sorted(attributes, key=lambda a: (a.order, a.code)))
 
 
 def incident_id_for_server_id(engine: Engine, server_id: str) -> int | None:

@@ -3,8 +3,11 @@
 - ``sent``: the server accepted; the incident takes the server's id, version and fields (the fields only when no
   other local change is still waiting, so a later unsent edit is never overwritten) and ``local_changes`` drops by 1.
   For an uploaded attachment the attachment row also takes the server's media id and URL (``UPLOADED_MEDIA_KEY``).
-- ``failed`` with ``retry=True``: stays pending with the error and one more attempt; without retry it stops (state
-  'failed') and keeps counting in ``local_changes`` so the server cannot silently overwrite the local value.
+- ``failed`` with ``retry=True``: stays pending with the error and one more attempt. Without retry the server has
+  refused the change for good (a validation error, a role it may not act in, a file too large): the entry stops
+  (state 'failed'), a "sync_refused" event on the timeline keeps what was refused and why, ``local_changes`` drops by 1
+  and the incident follows the server again (its current copy, when the writer could read it) — the refused values
+  are not left on screen as if the server had them. The status bar counts refused entries.
 - ``conflict``: the server refused the base version; the entry is kept (state 'conflict') for a person to resolve.
 All marks run on the edit engine, one transaction each.
 """
@@ -20,7 +23,7 @@ from services.incident_writer import UPLOADED_MEDIA_KEY
 from services.records import ServiceRequest
 from services.store.database import write_transaction
 from services.store.incident_rows import OutboxEntry
-from services.store.local_edits import add_event
+from services.store.local_edits import EDITABLE, add_event
 from services.store.schema import to_unix
 
 #: Attachment bytes one ``outbox_pending`` call loads at most (beyond the first entry, which always comes): the list
@@ -105,15 +108,19 @@ def outbox_mark_sent(engine: Engine, outbox_id: int, server_record: ServiceReque
             # moves only together with the server's fields (below), never ahead of them.
             conn.exec_driver_sql("UPDATE incidents SET version = ? WHERE id = ? AND local_changes = 0",
                                  (r.version, incident_id))
-        # Server fields only when nothing else local is waiting: a later unsent edit must not be overwritten.
-        conn.exec_driver_sql(
-            "UPDATE incidents SET status = ?, workflow_state = coalesce(?, workflow_state), "
-            "priority = coalesce(?, priority), assignee = ?, expected_at = coalesce(?, expected_at), "
-            "updated_at = coalesce(?, updated_at), media_url = coalesce(?, media_url) "
-            "WHERE id = ? AND local_changes = 0",
-            (r.status, r.status_detail, r.priority, r.assignee, to_unix(r.expected_at), to_unix(r.updated_at),
-             r.media_url, incident_id),
-        )
+        _take_server_fields(conn, incident_id, r)
+
+
+def _take_server_fields(conn, incident_id: int, r: ServiceRequest) -> None:  # type: ignore[no-untyped-def]
+    """The server's fields, only when nothing else local is waiting: a later unsent edit must not be overwritten."""
+    conn.exec_driver_sql(
+        "UPDATE incidents SET status = ?, workflow_state = coalesce(?, workflow_state), "
+        "priority = coalesce(?, priority), assignee = ?, expected_at = coalesce(?, expected_at), "
+        "updated_at = coalesce(?, updated_at), media_url = coalesce(?, media_url) "
+        "WHERE id = ? AND local_changes = 0",
+        (r.status, r.status_detail, r.priority, r.assignee, to_unix(r.expected_at), to_unix(r.updated_at),
+         r.media_url, incident_id),
+    )
 
 
 def _adopt_server_copy(conn, incident_id: int, server_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -121,10 +128,17 @@ def _adopt_server_copy(conn, incident_id: int, server_id: str) -> None:  # type:
     between the create's POST and this mark. That copy is the same incident: its events (server updates) and any
     references move to the local row, which keeps its id (selections, links, the outbox all use it), and the copy
     goes. Without this the server id would be taken and marking the create sent would fail on every retry."""
-    copy_id = conn.exec_driver_sql("SELECT id FROM incidents WHERE server_id = ? AND id != ?",
-                                   (server_id, incident_id)).scalar()
-    if copy_id is None:
+    found = conn.exec_driver_sql("SELECT id, local_changes FROM incidents WHERE server_id = ? AND id != ?",
+                                 (server_id, incident_id)).first()
+    if found is None:
         return
+    copy_id, copy_changes = int(found[0]), int(found[1] or 0)
+    if copy_changes:
+        # Someone already worked the copy (its edits are queued, and move below): it shows the newer values.
+        columns = sorted(EDITABLE | {"version"})
+        sets = ", ".join(f"{c} = (SELECT {c} FROM incidents WHERE id = ?)" for c in columns)
+        conn.exec_driver_sql(f"UPDATE incidents SET {sets}, local_changes = local_changes + ? WHERE id = ?",
+                             (*([copy_id] * len(columns)), copy_changes, incident_id))
     for table, column in (("incident_events", "incident_id"), ("attachments", "incident_id"),
                           ("outbox", "incident_id"), ("incident_links", "incident_id"),
                           ("incident_links", "other_id"), ("incidents", "merged_into")):
@@ -144,19 +158,41 @@ def _record_upload(conn, outbox_id: int, media: dict, at: int | None) -> None:  
     )
 
 
-def outbox_mark_failed(engine: Engine, outbox_id: int, error: str, retry: bool, now: datetime | None = None) -> None:
-    """Sending failed: keep it pending for another try (``retry``) or stop it as 'failed' — then the refusal goes on
-    the incident's timeline ("sync_refused", with the server's reason), where the operator sees why."""
+def outbox_mark_failed(engine: Engine, outbox_id: int, error: str, retry: bool, now: datetime | None = None,
+                       server_record: ServiceRequest | None = None) -> None:
+    """Sending failed: keep it pending for another try (``retry``) or stop it as refused (see the module text);
+    ``server_record`` is the server's current copy of the incident, when known."""
     when = now or datetime.now(UTC)
     with write_transaction(engine) as conn:
-        incident_id, _state = _entry(conn, outbox_id)
+        incident_id, state = _entry(conn, outbox_id)
+        if state == "failed":
+            return  # marked twice (a retried callback): the count must drop only once
         conn.exec_driver_sql(
             "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, last_attempt_at = ? WHERE id = ?",
             ("pending" if retry else "failed", error, to_unix(when), outbox_id),
         )
-        if not retry:
-            op = conn.exec_driver_sql("SELECT op FROM outbox WHERE id = ?", (outbox_id,)).scalar()
-            add_event(conn, incident_id, "sync_refused", "sync", when, None, {"op": op, "reason": error})
+        if retry:
+            return
+        op, fields_json = conn.exec_driver_sql("SELECT op, fields_json FROM outbox WHERE id = ?", (outbox_id,)).one()
+        add_event(conn, incident_id, "sync_refused", "sync", when, None,
+                  {"op": op, "reason": error, "refused": json.loads(fields_json) if fields_json else {}})
+        conn.exec_driver_sql("UPDATE incidents SET local_changes = max(local_changes - 1, 0) WHERE id = ?",
+                             (incident_id,))
+        if op == "create":
+            # The incident never reached the server, so nothing queued on it can: each stops with the same reason
+            # (on the timeline too) instead of waiting for ever. The incident and everything done to it stay here.
+            behind = conn.exec_driver_sql("SELECT id FROM outbox WHERE incident_id = ? AND state = 'pending' "
+                                          "AND id > ?", (incident_id, outbox_id)).scalars().all()
+            for other in behind:
+                conn.exec_driver_sql("UPDATE outbox SET state = 'failed', last_error = ?, last_attempt_at = ? "
+                                     "WHERE id = ?", (f"not sent: the incident was refused ({error})",
+                                                      to_unix(when), other))
+            conn.exec_driver_sql("UPDATE incidents SET local_changes = max(local_changes - ?, 0) WHERE id = ?",
+                                 (len(behind), incident_id))
+        if server_record is not None and server_record.id:
+            conn.exec_driver_sql("UPDATE incidents SET version = ? WHERE id = ? AND local_changes = 0",
+                                 (server_record.version, incident_id))
+            _take_server_fields(conn, incident_id, server_record)
 
 
 def outbox_mark_conflict(engine: Engine, outbox_id: int, server_record: ServiceRequest | None, reason: str,

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0007_outbox_actor"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0008_service_attributes"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -191,6 +191,8 @@ services = Table(
     Column("keywords", Text),  # comma-separated, as Open311 sends them
     Column("metadata", Integer, nullable=False, server_default="0"),
     Column("type", Text),
+    # 0008_service_attributes: the service definition's attributes (JSON list, by order); NULL = never fetched
+    Column("attributes_json", Text),
 )
 
 incidents = Table(

@@ -294,9 +294,11 @@ class Store:
         """The backend accepted the entry; the incident takes the server's id, version and (if idle) fields."""
         outbox.outbox_mark_sent(self.edit_engine, outbox_id, server_record, now)
 
-    def outbox_mark_failed(self, outbox_id: int, error: str, retry: bool, now: datetime | None = None) -> None:
-        """Sending failed: try again later (``retry``) or stop as 'failed'."""
-        outbox.outbox_mark_failed(self.edit_engine, outbox_id, error, retry, now)
+    def outbox_mark_failed(self, outbox_id: int, error: str, retry: bool, now: datetime | None = None,
+                           server_record: ServiceRequest | None = None) -> None:
+        """Sending failed: try again later (``retry``) or stop as refused, the incident following the server again
+        (``server_record``: its current copy, when known)."""
+        outbox.outbox_mark_failed(self.edit_engine, outbox_id, error, retry, now, server_record)
 
     def outbox_mark_conflict(self, outbox_id: int, server_record: ServiceRequest | None, reason: str,
                              now: datetime | None = None) -> None:

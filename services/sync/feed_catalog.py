@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
-from services.errors import FeedNotConfigured
+from services.errors import FeedError, FeedNotConfigured
 from services.feeds import air4thai, firms, open311, thaiwater
 from services.feeds.thai_time import BANGKOK
-from services.records import ParseResult, iso_utc
+from services.records import ParseResult, Rejection, ServiceDefinition, iso_utc
 from services.settings import Settings
 
 
@@ -33,9 +33,32 @@ class FeedContext:
     cursor: str | None = None
 
 
+@dataclass(slots=True)
+class Expansion:
+    """What a feed's ``expand`` step made of the parsed records.
+
+    ``records`` go to the store in place of the parsed ones (enriched by the follow-up requests); ``rejected`` adds
+    to the feed's rejections; ``failed`` names the follow-up requests that failed (fetch or parse), for the feed's
+    error. A failed follow-up never drops a record: the record goes on without what that request would have added.
+    """
+
+    records: list[Any]
+    rejected: list[Rejection] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+#: ``get(request) -> body``: one more GET through the feed's own HTTP client, within the same poll's deadline.
+#: It raises the feed errors (``FeedUnavailable``, ``FeedHTTPError``, …) as the feed's fetch does.
+FollowUpGet = Callable[[FeedRequest], bytes]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
-    """One polled feed. ``ingest`` names the Store method that takes the parsed records."""
+    """One polled feed. ``ingest`` names the Store method that takes the parsed records.
+
+    ``expand`` (optional) runs after ``parse`` when the server sent a new payload (not on 304): it may make more
+    requests with the ``FollowUpGet`` it is given and returns the records to ingest (see :class:`Expansion`).
+    """
 
     name: str
     source: str  # who publishes it, as operators know it
@@ -46,6 +69,7 @@ class FeedSpec:
     parse: Callable[[bytes], ParseResult[Any]]
     ingest: str
     next_cursor: Callable[[Sequence[Any], str | None], str | None] | None = None
+    expand: Callable[[FeedContext, Sequence[Any], FollowUpGet], Expansion] | None = None
 
 
 def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
@@ -174,6 +198,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 build_request=lambda ctx: FeedRequest(open311.services_url(ctx.settings.endpoints.open311)),
                 parse=open311.parse_services,
                 ingest="ingest_services",
+                expand=_open311_definitions,
             ),
             FeedSpec(
                 name="open311_requests",
@@ -188,6 +213,30 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             ),
         ]
     return specs
+
+
+def _open311_definitions(ctx: FeedContext, services: Sequence[ServiceDefinition], get: FollowUpGet) -> Expansion:
+    """Each service's definition (``GET /services/{code}.json``) for the services that have one (``metadata``).
+
+    A definition that fails to fetch or parse leaves that service's ``attributes`` None, so the store keeps the one
+    it has (the intake form goes on working from the cache) and the failure is named in the feed's error."""
+    base = ctx.settings.endpoints.open311
+    expansion = Expansion([])
+    for service in services:
+        if not service.metadata:  # GeoReport v2: no definition to ask for; nothing to answer at intake
+            expansion.records.append(replace(service, attributes=()))
+            continue
+        code = service.service_code
+        try:
+            parsed = open311.parse_service_definition(get(FeedRequest(open311.service_definition_url(base, code))),
+                                                      code)
+        except FeedError as exc:
+            expansion.failed.append(f"{code}: {exc}")
+            expansion.records.append(service)
+            continue
+        expansion.rejected.extend([Rejection(f"services/{code}.json {r.where}", r.reason) for r in parsed.rejected])
+        expansion.records.append(replace(service, attributes=tuple(parsed.records)))
+    return expansion
 
 
 def _open311_requests_request(ctx: FeedContext) -> FeedRequest:

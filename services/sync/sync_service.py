@@ -22,7 +22,7 @@ from services.records import Rejection
 from services.settings import Settings
 from services.store.feed_state import FeedState
 from services.store.store import Store
-from services.sync.feed_catalog import FeedContext, FeedSpec
+from services.sync.feed_catalog import FeedContext, FeedRequest, FeedSpec
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ class FetchOutcome:
     cursor: str | None = None
     error: str | None = None
     error_kind: str | None = None  # "unavailable" | "malformed" | "http" | "config" | "internal"
+    # The payload came and is ingested, but some of the feed's follow-up requests failed (its ``expand`` step):
+    # the feed's error says which, and the feed is polled again soon, as after a failure.
+    partial_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -130,13 +133,13 @@ class SyncService:
         with self._lock:
             rt = self._feeds[feed]
             rt.in_flight = False
-            if outcome is not None and outcome.ok:
+            if outcome is not None and outcome.ok and not outcome.partial_error:
                 rt.failures = 0
                 rt.last_error_kind = None
                 rt.next_due = now + rt.spec.cadence_s
             else:
                 rt.failures += 1
-                rt.last_error_kind = outcome.error_kind if outcome else "internal"
+                rt.last_error_kind = (outcome.error_kind or "partial") if outcome else "internal"
                 rt.next_due = now + min(rt.spec.cadence_s, FIRST_RETRY_S * 2 ** (rt.failures - 1))
 
     def snapshot(self) -> SyncSnapshot:
@@ -159,13 +162,30 @@ class SyncService:
             rt = self._feeds[feed]
             spec, etag, last_modified, cursor = rt.spec, rt.etag, rt.last_modified, rt.cursor
         at = datetime.now(UTC)
+        client = self._clients[feed]
+        # One deadline for the whole poll: the list and every follow-up request of the expand step.
+        deadline_at = time.monotonic() + client.deadline
         try:
-            request = spec.build_request(FeedContext(self._settings, self._secrets, cursor))
-            result = self._clients[feed].get(request.url, params=request.params or None,
-                                             headers=request.headers or None, etag=etag, last_modified=last_modified)
+            context = FeedContext(self._settings, self._secrets, cursor)
+            request = spec.build_request(context)
+            result = client.get(request.url, params=request.params or None, headers=request.headers or None,
+                                etag=etag, last_modified=last_modified, deadline_at=deadline_at)
             if result.not_modified:
                 return FetchOutcome(feed, at, not_modified=True, etag=etag, last_modified=last_modified, cursor=cursor)
             parsed = spec.parse(result.content)
+            records, rejected, partial = list(parsed.records), list(parsed.rejected), None
+            if spec.expand is not None:
+                def follow_up(req: FeedRequest) -> bytes:
+                    return client.get(req.url, params=req.params or None, headers=req.headers or None,
+                                      deadline_at=deadline_at).content
+
+                expansion = spec.expand(context, records, follow_up)
+                records, rejected = expansion.records, rejected + expansion.rejected
+                if expansion.failed:
+                    failed = expansion.failed
+                    partial = redact(f"{len(failed)} follow-up request(s) failed; what they brought before is kept: "
+                                     + "; ".join(failed[:5]) + ("; …" if len(failed) > 5 else ""))
+                    log.warning("feed %s: %s", feed, partial)
         except MalformedPayload as exc:
             return self._failed(feed, at, str(exc), "malformed")
         except FeedUnavailable as exc:
@@ -177,9 +197,13 @@ class SyncService:
         except Exception as exc:  # a bug must not stop the schedule; it is logged with its traceback
             log.exception("feed %s: unexpected error while fetching", feed)
             return self._failed(feed, at, f"internal error: {redact(repr(exc))}", "internal")
-        new_cursor = spec.next_cursor(parsed.records, cursor) if spec.next_cursor else cursor
-        return FetchOutcome(feed, at, parsed.records, parsed.rejected, etag=result.etag,
-                            last_modified=result.last_modified, cursor=new_cursor)
+        new_cursor = spec.next_cursor(records, cursor) if spec.next_cursor else cursor
+        if partial:
+            # Without validators the next poll gets the whole payload again (not a 304), so the follow-ups that
+            # failed are asked again.
+            return FetchOutcome(feed, at, records, rejected, cursor=new_cursor, partial_error=partial)
+        return FetchOutcome(feed, at, records, rejected, etag=result.etag, last_modified=result.last_modified,
+                            cursor=new_cursor)
 
     @staticmethod
     def _failed(feed: str, at: datetime, message: str, kind: str) -> FetchOutcome:
@@ -201,6 +225,9 @@ class SyncService:
             summary = getattr(store, spec.ingest)(list(outcome.records))
             store.record_success(outcome.feed, outcome.at, etag=outcome.etag, last_modified=outcome.last_modified,
                                  cursor=outcome.cursor, accepted=summary.accepted, rejected=list(outcome.rejected))
+            if outcome.partial_error:
+                # The data is in; the error (and the failure streak) say that part of it could not be refreshed.
+                store.record_failure(outcome.feed, outcome.at, outcome.partial_error)
             with self._lock:
                 rt = self._feeds[outcome.feed]
                 rt.etag, rt.last_modified, rt.cursor = outcome.etag, outcome.last_modified, outcome.cursor

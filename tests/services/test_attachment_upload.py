@@ -181,8 +181,12 @@ def test_too_large_upload_is_rejected_and_the_file_stays_local(
     assert store.attachment_data(attachment_id) == big  # nothing local is lost
     assert _row(store, attachment_id)["synced"] == 0 and _media(simulator, server_id) == []
     assert store.outbox_pending() == []  # the drain goes past it
-    # Like any refused edit it stays counted until a person deals with it (the sync keeps off the incident).
-    assert store.incident_detail(incident_id).local_changes == 1
+    # Refused for good: the incident follows the server again, and the timeline says what was refused and why.
+    detail = store.incident_detail(incident_id)
+    assert detail.local_changes == 0
+    refused = [e for e in detail.events if e.kind == "sync_refused"]
+    assert len(refused) == 1 and refused[0].after["op"] == "attachment" and "413" in refused[0].after["reason"]
+    assert refused[0].after["refused"]["attachment_id"] == attachment_id
 
 
 def test_unaccepted_type_is_rejected_with_415(simulator: SimulatorServer, store: Store,
