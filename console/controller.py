@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OVERVIEW_REFRESH_MS = 500  # coalesce bursts of feed results into one overview query
-AGE_TICK_MS = 5000  # ages in the status table move on even when nothing is polled
+AGE_TICK_MS = 5000
+FEED_ROWS_COALESCE_MS = 150  # ages in the status table move on even when nothing is polled
 
 
 # Worker-side entry points: each imports console.backend on the worker thread that runs it.
@@ -109,9 +110,13 @@ class ConsoleController(QObject):
         self._age_timer = QTimer(self, interval=AGE_TICK_MS)
 
         self._overview_timer.timeout.connect(self.refresh_overview)
+        # Feed results come in bursts (all feeds at start, "Sync now"): the status table, map badges and status bar
+        # are redrawn once per burst, not once per feed start and finish, so the UI thread stays free for input.
+        self._feed_rows_timer = QTimer(self, singleShot=True, interval=FEED_ROWS_COALESCE_MS)
+        self._feed_rows_timer.timeout.connect(self._render_feed_rows)
         self._age_timer.timeout.connect(self._render_feed_rows)
         self.sync_controller.sig_feed_polled.connect(self._on_feed_polled)
-        self.sync_controller.sig_activity_changed.connect(self._render_feed_rows)
+        self.sync_controller.sig_activity_changed.connect(self._schedule_feed_rows)
         self.sync_controller.sig_poll_failed.connect(self._on_poll_failed)
         self.runner.sig_task_failed.connect(self._notify)
         window.sig_sync_requested.connect(self.sync_controller.sync_now)
@@ -289,7 +294,7 @@ class ConsoleController(QObject):
 
     def _on_feed_polled(self, state: FeedState) -> None:
         self._states[state.feed] = state
-        self._render_feed_rows()
+        self._schedule_feed_rows()
         self.map.schedule_refresh(layers_for_feed(state.feed))
         if state.feed.startswith("open311") and not state.consecutive_failures:
             self.outbox.reconnected()  # the backend answers again: send queued edits now, not after the backoff
@@ -326,6 +331,10 @@ class ConsoleController(QObject):
         # console.backend is already imported by the worker that built ``sync``
         return load("console.backend").feed_rows(sync.specs, self._states, set(sync.snapshot().in_flight))
 
+    def _schedule_feed_rows(self) -> None:
+        if not self._feed_rows_timer.isActive():
+            self._feed_rows_timer.start()
+
     def _render_feed_rows(self) -> None:
         rows = self.feed_rows()
         panel = self.window.feed_status
@@ -356,6 +365,7 @@ class ConsoleController(QObject):
         self.outbox.shutdown()
         self._age_timer.stop()
         self._overview_timer.stop()
+        self._feed_rows_timer.stop()
         self.sync_controller.stop()
         sync = self.sync_controller.sync
         finished = self.runner.shutdown(timeout)

@@ -22,7 +22,7 @@ from services.errors import FeedError, FeedHTTPError, FeedUnavailable, Malformed
 from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
 from services.feeds.payload import load_json
-from services.records import ServiceRequest
+from services.records import ServiceRequest, iso_utc
 from services.workflow import role_of_actor
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,9 @@ class IncidentWriter:
         body = self.patch_body(dict(entry.fields))
         if not body:
             return WriteOutcome("local")  # bookkeeping only (e.g. the SLA clock): nothing the server takes
+        created_at = getattr(entry, "created_at", None)
+        if created_at is not None:  # made offline hours ago: the server's SLA clock counts from then
+            body["occurred_at"] = iso_utc(created_at)
         headers = self._headers(entry)
         headers["If-Match"] = f'"{entry.server_id}-v{entry.base_version}"'
         result = self._client.request("PATCH", open311.request_url(self._base, entry.server_id),

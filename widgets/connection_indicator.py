@@ -83,5 +83,7 @@ class ConnectionIndicator(QLabel):
         if self._last_success is not None:
             text += t(" · ล่าสุด ", " · last ") + format_datetime(self._last_success, current_language())
         self.setText(f"● {text}")
-        self.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; padding: 0 6px; }}")
+        style = f"QLabel {{ color: {colour}; font-weight: bold; padding: 0 6px; }}"
+        if style != self.styleSheet():  # re-polishing on every edit synced would cost the UI thread for nothing
+            self.setStyleSheet(style)
         self.setToolTip(t("แหล่งที่ขัดข้อง: ", "Failing feeds: ") + ", ".join(self._failing) if self._failing else "")

@@ -45,8 +45,11 @@ class _RowsModel(ColumnTableModel):
         self._rows: list[Any] = []
 
     def set_rows(self, rows: Sequence[Any]) -> None:
+        rows = list(rows)
+        if rows == self._rows:
+            return  # the overview refreshes often; an unchanged table is not reset (no repaint, selection kept)
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = rows
         self.endResetModel()
 
     def rows(self) -> list[Any]:

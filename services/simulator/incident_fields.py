@@ -48,6 +48,22 @@ def workflow_refusal(exc: WorkflowError) -> IncidentError:
     return IncidentError(HTTP_STATUS.get(exc.code, 409), exc.message)
 
 
+def occurred_at(value: Any, earliest: datetime, now: datetime) -> datetime:
+    """When a change was made, from a PATCH's optional ``occurred_at`` (ISO 8601 with an offset; None: now). A console
+    that was offline sends it so the workflow and the SLA clock run from when the operator acted, not from when the
+    network came back. Kept between the record's last change (its history stays in order) and now (never in the
+    future); 400 when it is not a time with an offset."""
+    if value is None:
+        return now
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise IncidentError(400, "occurred_at must be an ISO 8601 time with an offset")
+    return min(now, max(when.replace(microsecond=0), earliest))
+
+
 def validate_changes(changes: Any) -> dict:
     """The PATCH body checked and normalised (``status_detail`` becomes ``workflow_state``); 400 when invalid."""
     if not isinstance(changes, dict) or not changes:

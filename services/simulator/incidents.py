@@ -48,6 +48,7 @@ from services.simulator.incident_fields import (
     OPEN_STATES,
     PRIORITIES,
     IncidentError,
+    occurred_at,
     to_public,
     validate_changes,
     view_of,
@@ -120,6 +121,7 @@ class IncidentStore:
         self._records: dict[str, dict] = {}
         self._updates: list[dict] = []
         self._comments: dict[str, list[dict]] = {}
+        self._workflow_at: dict[str, datetime] = {}  # when each request's workflow last moved (see patch)
         self._idem: OrderedDict[str, _Stored] = OrderedDict()
         self.media = MediaStore()
         self._next_id = 1001
@@ -358,6 +360,7 @@ class IncidentStore:
 
     def patch(self, rid: str, changes: dict, if_match: str | None, role: str) -> dict:
         """Apply a PATCH (see the module docstring for the rules); returns the new public JSON."""
+        stated = changes.pop("occurred_at", None) if isinstance(changes, dict) else None
         changes = validate_changes(changes)
         with self._lock:
             self.catch_up()
@@ -371,7 +374,11 @@ class IncidentStore:
             if "*" not in tags and current not in tags:
                 raise IncidentError(412, "Version mismatch: the request changed since you read it",
                                     body=[to_public(record)], headers={"ETag": current})
-            now = self.clock.now().replace(microsecond=0)
+            received = self.clock.now().replace(microsecond=0)
+            # The workflow and the SLA clock run at the time the operator acted; updated_datetime stays the time
+            # the server took the change, so clients polling with updated_after never miss it.
+            earliest = self._workflow_at.get(rid) or record.get("requested_datetime") or received
+            now = occurred_at(stated, earliest, received)
             results = workflow_steps(record, changes, role, now, self.policy)
             if self.validator is not None:
                 try:
@@ -387,6 +394,8 @@ class IncidentStore:
                     record[field] = changes[field]
             for result in results:
                 self._apply(record, result, now)
+            if results:
+                self._workflow_at[rid] = now
             self._touch(record, changes.get("status_notes") or "; ".join(summary) or "no change")
             return to_public(record, staff=True)
 

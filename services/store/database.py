@@ -2,7 +2,10 @@
 
 Two engines share one file. The *feed* engine runs with ``synchronous=NORMAL``: feed data can be fetched again, so a
 power cut may lose the last commit but never corrupts (WAL). The *edit* engine runs with ``synchronous=FULL`` because
-user edits and the outbox must survive a power cut once the UI said "saved".
+user edits and the outbox must survive a power cut once the UI said "saved". The edit engine also checkpoints the WAL
+less often (:data:`EDIT_WAL_AUTOCHECKPOINT`): an edit writes about 15 pages, so with SQLite's default of 1000 pages one
+edit in 65 paid for a checkpoint inside its commit; the frequent feed commits do that work instead, and offline the
+WAL still stays within about 40 MB.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def open_store(path: Path) -> Store:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     feed_engine = make_engine(path, synchronous="NORMAL")
-    edit_engine = make_engine(path, synchronous="FULL")
+    edit_engine = make_engine(path, synchronous="FULL", wal_autocheckpoint=EDIT_WAL_AUTOCHECKPOINT)
     try:
         _check_integrity(feed_engine, path)
         with translate_errors(path):
@@ -52,7 +55,10 @@ def open_store(path: Path) -> Store:
     return Store(path, feed_engine=feed_engine, edit_engine=edit_engine)
 
 
-def make_engine(path: Path, *, synchronous: str) -> Engine:
+EDIT_WAL_AUTOCHECKPOINT = 10_000  # pages (4 KiB): see the module text
+
+
+def make_engine(path: Path, *, synchronous: str, wal_autocheckpoint: int | None = None) -> Engine:
     """An engine on ``path`` whose every connection gets the store's pragmas and real BEGIN/COMMIT."""
     engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)))
 
@@ -67,6 +73,8 @@ def make_engine(path: Path, *, synchronous: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA synchronous={synchronous}")
+            if wal_autocheckpoint is not None:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
         finally:
             cursor.close()
 

@@ -203,3 +203,4 @@ class OutboxEntry:
     last_error: str | None = None
     data: bytes | None = field(default=None, repr=False)
     actor: str | None = None  # who made the change ("user (role)"); None for entries queued before 0007
+    created_at: datetime | None = None  # when it was made (UTC): sent so the server's SLA clock counts from then

@@ -24,7 +24,7 @@ from services.records import ServiceRequest
 from services.store.database import write_transaction
 from services.store.incident_rows import OutboxEntry
 from services.store.local_edits import EDITABLE, add_event
-from services.store.schema import to_unix
+from services.store.schema import from_unix, to_unix
 
 #: Attachment bytes one ``outbox_pending`` call loads at most (beyond the first entry, which always comes): the list
 #: ends before the attachment that would pass it, and the next call continues from there.
@@ -42,7 +42,7 @@ def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
     """Pending entries in send order (oldest first), with the incident's current server id; an "attachment" entry
     carries its file (``data``), since the sender cannot read the store. See :data:`MAX_PENDING_BYTES`."""
     sql = ("SELECT o.id, o.idempotency_key, o.incident_id, i.server_id, o.op, o.base_version, o.fields_json, "
-           "o.attempts, o.last_error, o.actor FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
+           "o.attempts, o.last_error, o.actor, o.created_at FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
            "WHERE o.state = 'pending' AND " + _SENDABLE + " ORDER BY o.id LIMIT ?")
     entries: list[OutboxEntry] = []
     loaded = 0
@@ -59,7 +59,8 @@ def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
                 loaded += size
                 blob = conn.exec_driver_sql("SELECT data FROM attachments WHERE id = ?", (attachment_id,)).scalar()
                 data = None if blob is None else bytes(blob)
-            entries.append(OutboxEntry(r[0], r[1], r[2], r[3], r[4], r[5], fields, r[7], r[8], data, r[9]))
+            entries.append(OutboxEntry(r[0], r[1], r[2], r[3], r[4], r[5], fields, r[7], r[8], data, r[9],
+                                       from_unix(r[10])))
     return entries
 
 

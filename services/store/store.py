@@ -168,7 +168,7 @@ class Store:
         return queries.incidents_page(self.edit_engine, after=after, limit=limit, status=status)
 
     def outbox_states(self) -> dict[str, int]:
-        """Outbox entries per state (pending, sent, conflict, failed)."""
+        """Outbox entries waiting (pending), in conflict, or refused (failed); sent ones are not counted."""
         return queries.outbox_states(self.edit_engine)
 
     def counts(self) -> dict[str, int]:

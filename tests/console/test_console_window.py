@@ -68,8 +68,11 @@ def test_malformed_feed_shows_its_error_and_keeps_data(qtbot, console_factory, s
         return bool(row.last_error) and "html" in row.last_error.lower()
 
     qtbot.waitUntil(air_failing, timeout=30_000)
-    assert controller.window.connection.state == "degraded"
+    # The status bar and table follow within one coalesced redraw.
+    qtbot.waitUntil(lambda: controller.window.connection.state == "degraded", timeout=5_000)
     model = controller.window.feed_status.model
+    qtbot.waitUntil(lambda: "html" in str(model.index(0, model.COLUMNS.index("last_error")).data()).lower(),
+                    timeout=5_000)
     shown = model.index(0, model.COLUMNS.index("last_error")).data()
     assert "HTML" in shown or "html" in shown
     assert controller.window.overview.air_model.rowCount() >= 10

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_service_attributes
 Revises: 0007_outbox_actor
-Create Date: 2026-12-02
+Create Date: 2026-11-25
 
 - ``services.attributes_json`` is the definition's attribute list (``GET /services/{code}.json``) as JSON, sorted by
   ``order``: what the intake form asks and what a new request must carry (a forest fire's ``fire_size``). It is
