@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from console.main_window import MainWindow
 from console.incident_controller import IncidentController
@@ -23,6 +24,7 @@ from console.task_runner import TaskRunner
 from console.training_outage import TrainingOutage
 from console.worker_imports import load
 from widgets.conflicts_panel import ConflictsPanel
+from widgets.refused_edits_panel import RefusedEditsPanel
 from widgets.i18n import t
 from widgets.table_rows import FeedStatusRow
 
@@ -92,11 +94,18 @@ class ConsoleController(QObject):
         self.incidents = IncidentController(self.runner, window, self)
         self.outbox = OutboxController(self.runner, self)
         self.training_outage = TrainingOutage(self.runner, window.training_outage_action, self)
-        self.conflicts_panel = ConflictsPanel(window)
-        window.add_dock("conflicts", self.conflicts_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        conflicts_box = QWidget(window)  # open conflicts, and under them the edits the server refused
+        self.conflicts_panel = ConflictsPanel(conflicts_box)
+        self.refused_panel = RefusedEditsPanel(conflicts_box)
+        box_layout = QVBoxLayout(conflicts_box)
+        box_layout.addWidget(self.conflicts_panel, 1)
+        box_layout.addWidget(self.refused_panel)
+        window.add_dock("conflicts", conflicts_box, Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.dock("overview"), window.dock("conflicts"))
         window.dock("overview").raise_()
         self.conflict_actions: ConflictActions | None = None
+        self._conflict_count = self._refused_count = 0
+        self.refused_panel.sig_show_incident_requested.connect(self._show_refused_incident)
         self._outbox_started = False
         self.settings: Settings | None = None
         self._mode_override = mode
@@ -171,7 +180,8 @@ class ConsoleController(QObject):
         self.incidents.set_policy(self.settings.sla_policy())
         self.incidents.set_store(self._store)
         self.conflict_actions = ConflictActions(self.runner, self._store, self.conflicts_panel, self.outbox,
-                                                self.incidents.actor, self)
+                                                self.incidents.actor, self, refused_panel=self.refused_panel)
+        self.conflict_actions.sig_refused_loaded.connect(self._on_refused_loaded)
         self.conflict_actions.sig_conflict_resolved.connect(lambda *_: self.incidents.schedule_reload())
         self.conflict_actions.sig_conflicts_loaded.connect(self._on_conflicts_loaded)
         self.conflict_actions.refresh()
@@ -236,8 +246,25 @@ class ConsoleController(QObject):
 
     def _on_conflicts_loaded(self, count: int) -> None:
         self.outbox.refresh_counts()
+        self._conflict_count = count
+        self._title_conflicts_dock()
+
+    def _on_refused_loaded(self, count: int) -> None:
+        self._refused_count = count
+        self._title_conflicts_dock()
+
+    def _title_conflicts_dock(self) -> None:
         title = t("ข้อมูลขัดแย้ง", "Conflicts")
-        self.window.dock("conflicts").setWindowTitle(f"{title} ({count})" if count else title)
+        counts = [str(self._conflict_count)] if self._conflict_count else []
+        if self._refused_count:
+            counts.append(t(f"ไม่รับ {self._refused_count}", f"{self._refused_count} refused"))
+        self.window.dock("conflicts").setWindowTitle(f"{title} ({' · '.join(counts)})" if counts else title)
+
+    def _show_refused_incident(self, incident_id: int) -> None:
+        self.incidents.show_incident(incident_id)
+        dock = self.window.dock("incidentDetail")
+        dock.show()
+        dock.raise_()
 
     def _on_outbox_entry(self, kind: str) -> None:
         if kind == "conflict" and self.conflict_actions is not None:
@@ -274,6 +301,7 @@ class ConsoleController(QObject):
     def _on_language_changed(self, language: str) -> None:
         self.map.set_language(language)
         self.conflicts_panel.retranslate()
+        self.refused_panel.retranslate()
         if self.conflict_actions is not None:
             self.conflict_actions.refresh()
         self._render_feed_rows()

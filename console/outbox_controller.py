@@ -193,12 +193,16 @@ class ConflictActions(QObject):
     sig_conflict_resolved = Signal(int, str)
     """A person's decision is stored: (outbox id, "keep_mine" | "keep_theirs" | "edit")."""
 
+    sig_refused_loaded = Signal(int)
+    """The refused-edits list was given the unacknowledged refusals: how many there are."""
+
     def __init__(self, runner: TaskRunner, store: Store, panel: Any, outbox: OutboxController,
-                 actor: Callable[[], str], parent: QObject | None = None) -> None:
+                 actor: Callable[[], str], parent: QObject | None = None, refused_panel: Any = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._store = store
         self._panel = panel
+        self._refused_panel = refused_panel
         self._outbox = outbox
         self._actor = actor
         self._views: dict[int, Any] = {}
@@ -206,11 +210,20 @@ class ConflictActions(QObject):
         panel.sig_keep_mine_requested.connect(self.keep_mine)
         panel.sig_keep_theirs_requested.connect(self.keep_theirs)
         panel.sig_edit_requested.connect(self.edit)
+        if refused_panel is not None:
+            refused_panel.sig_acknowledge_requested.connect(self.acknowledge_refusal)
         outbox.sig_entry_done.connect(self._on_entry_done)
 
     def refresh(self) -> None:
-        """Reload the open conflicts into the panel (latest wins)."""
-        self._runner.run_db(self._store.open_conflicts, on_done=self._loaded, key="open-conflicts")
+        """Reload the open conflicts and refused edits into the panels (latest wins)."""
+        store = self._store
+        self._runner.run_db(lambda: (store.open_conflicts(), store.refused_edits()), on_done=self._loaded,
+                            key="open-conflicts")
+
+    def acknowledge_refusal(self, outbox_id: int) -> None:
+        self._runner.run_db(self._store.acknowledge_refusal, outbox_id, self._actor(),
+                            on_done=lambda _r: (self.refresh(), self._outbox.refresh_counts()),
+                            on_error=self._failed)
 
     def keep_mine(self, outbox_id: int) -> None:
         view = self._views.get(outbox_id)
@@ -239,11 +252,15 @@ class ConflictActions(QObject):
         log.warning("conflict resolution failed: %s", exc)
         self.refresh()
 
-    def _loaded(self, views: list[Any]) -> None:
+    def _loaded(self, loaded: tuple[list[Any], list[Any]]) -> None:
+        views, refused = loaded
         self._views = {v.outbox_id: v for v in views}
         self._panel.set_conflicts(views)
+        if self._refused_panel is not None:
+            self._refused_panel.set_refused(refused)
         self.sig_conflicts_loaded.emit(len(views))
+        self.sig_refused_loaded.emit(len(refused))
 
     def _on_entry_done(self, kind: str) -> None:
-        if kind in ("conflict", "merged"):
+        if kind in ("conflict", "merged", "rejected"):
             self.refresh()

@@ -34,6 +34,7 @@ def event_kind_label(kind: str) -> str:
         "sync_merged": t("รวมการแก้ไขกับเซิร์ฟเวอร์", "merged with server changes"),
         "conflict_resolved": t("แก้ข้อขัดแย้งแล้ว", "conflict resolved"),
         "sync_refused": t("เซิร์ฟเวอร์ไม่รับการแก้ไข", "refused by the server"),
+        "refusal_acknowledged": t("รับทราบว่าเซิร์ฟเวอร์ไม่รับ", "refusal acknowledged"),
         "escalated": t("แจ้งหัวหน้าเวร (เกิน SLA)", "escalated (SLA breached)"),
         "server_update": t("อัปเดตจากเซิร์ฟเวอร์", "server update"),
     }

@@ -184,10 +184,11 @@ def incidents_page(
 
 
 def outbox_states(engine: Engine) -> dict[str, int]:
-    """How many outbox entries wait (pending), wait for a person (conflict) or were refused (failed): the status
-    bar's edit counts. Sent entries are not counted: they pile up, and this runs once per edit drained."""
-    query = (select(outbox.c.state, func.count()).where(outbox.c.state.in_(("pending", "conflict", "failed")))
-             .group_by(outbox.c.state))
+    """How many outbox entries wait (pending), wait for a person (conflict) or were refused and not yet acknowledged
+    (failed): the status bar's edit counts. Sent entries are not counted: they pile up, and this runs once per edit drained."""
+    waiting = outbox.c.state.in_(("pending", "conflict")) | ((outbox.c.state == "failed")
+                                                              & outbox.c.acknowledged_at.is_(None))
+    query = select(outbox.c.state, func.count()).where(waiting).group_by(outbox.c.state)
     with engine.connect() as conn:
         return {state: int(n) for state, n in conn.execute(query)}
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0009_outbox_incident_index"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0010_refusal_acknowledged"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -269,6 +269,7 @@ outbox = Table(
     Column("last_error", Text),
     Column("last_attempt_at", UtcSeconds),
     Column("actor", Text),  # 0007: who made the change ("user (role)"): it is sent with that role's credentials
+    Column("acknowledged_at", UtcSeconds),  # 0010: a person has seen why the server refused this entry
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'conflict', 'failed')", name="ck_outbox_state"),
     Index("ix_outbox_state_id", "state", "id"),
     Index("ix_outbox_incident_state", "incident_id", "state"),  # 0009

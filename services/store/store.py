@@ -39,6 +39,7 @@ from services.store import (
     map_queries,
     outbox,
     queries,
+    refusals,
     request_updates,
 )
 from services.store.database import write_transaction
@@ -166,6 +167,14 @@ class Store:
     ) -> list[IncidentRow]:
         """One keyset page of incidents, newest update first."""
         return queries.incidents_page(self.edit_engine, after=after, limit=limit, status=status)
+
+    def refused_edits(self) -> list[Any]:
+        """Edits the server refused for good and nobody has acknowledged yet (services.store.refusals)."""
+        return refusals.refused_edits(self.edit_engine)
+
+    def acknowledge_refusal(self, outbox_id: int, actor: str, now: datetime | None = None) -> None:
+        """``actor`` has seen why the server refused this edit: it leaves the list (the timeline keeps it)."""
+        refusals.acknowledge_refusal(self.edit_engine, outbox_id, actor, now)
 
     def outbox_states(self) -> dict[str, int]:
         """Outbox entries waiting (pending), in conflict, or refused (failed); sent ones are not counted."""
