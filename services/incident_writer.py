@@ -22,7 +22,7 @@ from services.errors import FeedError, FeedHTTPError, FeedUnavailable, Malformed
 from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
 from services.feeds.payload import load_json
-from services.records import ServiceRequest, iso_utc
+from services.records import UPLOADED_MEDIA_KEY, ServiceRequest, iso_utc
 from services.workflow import role_of_actor
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 LOCAL_ONLY_OPS = frozenset({"merge", "split"})
 # What an attachment is sent as when the store could not tell its type; the backend refuses it (415), by design.
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
-#: Key in a sent record's ``extra`` under which an upload's outcome hands the server's media object (``media_id``,
-#: ``url``, ...) to the outbox (``services.store.outbox.outbox_mark_sent``), which only ever receives the record.
-UPLOADED_MEDIA_KEY = "uploaded_media"
 # Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
 PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description")
 _ETAG_VERSION = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')

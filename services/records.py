@@ -136,6 +136,11 @@ class RiverReading:
         }
 
 
+#: Key in a sent record's ``extra`` under which the writer hands an upload's media object (``media_id``, ``url``, ...)
+#: to the outbox (``services.store.outbox.outbox_mark_sent``), which only ever receives the record.
+UPLOADED_MEDIA_KEY = "uploaded_media"
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceRequest:
     """One Open311 GeoReport v2 service request (an incident as the backend publishes it)."""

@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from services.incident_writer import UPLOADED_MEDIA_KEY
-from services.records import ServiceRequest
+from services.records import UPLOADED_MEDIA_KEY, ServiceRequest
 from services.store.database import write_transaction
 from services.store.incident_rows import OutboxEntry
 from services.store.local_edits import EDITABLE, add_event
