@@ -27,15 +27,15 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import BenchContext, metric
+from benchmarks.outage_edits import ACTOR, ROLE, check_delivered, edit_steps, outbox_states, synced_incidents
 from maps.scheme_handler import register_scheme
 from services.sla import SlaPolicy
-from services.store import IncidentDraft, Store, open_store
+from services.store import Store, open_store
 
 # The console window of ui_stall_during_sync embeds QtWebEngine: the scheme must exist before any QApplication.
 register_scheme()
@@ -44,10 +44,7 @@ EDIT_P99_GOAL_MS = 2.0
 STALL_GOAL_MS = 50.0
 HEARTBEAT_MS = 5
 _SIM_START = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
-_TERMINAL = frozenset({"resolved", "closed", "cancelled"})
 _PRIORITIES = ("P1", "P2", "P3", "P4")
-_ROLE = "operator"
-_ACTOR = "bench (operator)"
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -130,7 +127,7 @@ def edit_commit_p99(ctx: BenchContext) -> tuple[float, float]:
         rounds[incident_id] += 1
         k = next(serial)
         params = {"assignee": f"ทีม {k}", "note": f"edit {k}"} if action == "assign" else {"note": f"edit {k}"}
-        incident_backend.apply_action(store, incident_id, action, params, _ROLE, _ACTOR, policy)
+        incident_backend.apply_action(store, incident_id, action, params, ROLE, ACTOR, policy)
 
     ours, commit_only = [], []
     try:
@@ -144,7 +141,7 @@ def edit_commit_p99(ctx: BenchContext) -> tuple[float, float]:
             # The store's transaction alone (the edit's read and workflow step left out), for the note.
             for k in range(n // 2):
                 start = time.perf_counter()
-                store.apply_action_local(501 + k % 500, {"assignee": f"ทีม {k}"}, _ACTOR, datetime.now(UTC),
+                store.apply_action_local(501 + k % 500, {"assignee": f"ทีม {k}"}, ACTOR, datetime.now(UTC),
                                          f"edit {k}", action="assign")
                 commit_only.append(time.perf_counter() - start)
         with store.edit_engine.connect() as conn:
@@ -163,125 +160,6 @@ def edit_commit_p99(ctx: BenchContext) -> tuple[float, float]:
         f"{statistics.median(commit_only) * 1000:.2f} / p99 {_percentile(commit_only, 0.99) * 1000:.2f} ms; bare "
         f"sqlite3 FULL commit p50 {statistics.median(raw) * 1000:.2f} / p99 {raw_p99:.2f} ms")
     return p99, raw_p99
-
-
-# --- shared by the drain and the UI metrics: a mix of edits on synced incidents, and their check -----------------
-
-@dataclass
-class _Edits:
-    """What a batch of edits should leave on the server: markers by kind, and how many edits each incident got."""
-
-    notes: list[tuple[str, str]]  # (server id, status note of an update)
-    comments: list[tuple[str, str]]  # (server id, comment text)
-    creates: list[str]  # description of each new incident
-    per_incident: Counter[str]
-
-    @property
-    def total(self) -> int:
-        return len(self.notes) + len(self.comments) + len(self.creates)
-
-
-def _synced_incidents(store: Store) -> list[tuple[int, str, str, str]]:
-    """(id, server id, state, priority) of every incident the sync brought in."""
-    with store.edit_engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT id, server_id, workflow_state, priority FROM incidents WHERE server_id IS NOT NULL "
-            "AND merged_into IS NULL AND local_changes = 0 ORDER BY id").all()
-    return [(int(r[0]), str(r[1]), str(r[2] or "new"), str(r[3] or "P3")) for r in rows]
-
-
-def _edit_steps(store: Store, n: int, tag: str) -> tuple[_Edits, Callable[[int], None]]:
-    """A plan of ``n`` edits and a function that makes edit ``k`` as the console does (one committed transaction
-    each): per 10 edits, 3 priority changes and 3 assignments on open incidents and 4 comments on any, through
-    ``incident_backend.apply_action``; every 100th edit is a new incident instead (``Store.create_incident_local``)."""
-    from console import incident_backend
-
-    synced = _synced_incidents(store)
-    open_ones = [r for r in synced if r[2] not in _TERMINAL]
-    if not open_ones:
-        raise RuntimeError("the sync brought no open incidents to edit")
-    priority = {r[0]: r[3] for r in synced}
-    server_id = {r[0]: r[1] for r in synced}
-    policy = SlaPolicy()
-    pattern = ("set_priority", "comment", "assign", "comment", "set_priority", "assign", "comment", "set_priority",
-               "comment", "assign")
-    plan = _Edits([], [], [], Counter())
-    steps: list[Callable[[], None]] = []
-    updates = comments = 0
-    for k in range(n):
-        marker = f"{tag} #{k} ทดสอบ"
-        if k % 100 == 50:
-            plan.creates.append(marker)
-            draft = IncidentDraft(category="road", priority="P2", description=marker, lat=18.7883, lon=98.9853,
-                                  source="hotline", reporter_name="สมชาย", reporter_contact="081-234-5678",
-                                  address="ประตูท่าแพ")
-            steps.append(lambda d=draft: _create(store, d))
-            continue
-        action = pattern[k % len(pattern)]
-        if action == "comment":
-            incident = synced[comments % len(synced)][0]
-            comments += 1
-            params: dict[str, Any] = {"text": marker}
-            plan.comments.append((server_id[incident], marker))
-        else:
-            incident = open_ones[updates % len(open_ones)][0]
-            updates += 1
-            if action == "set_priority":
-                current = priority[incident]
-                priority[incident] = _PRIORITIES[(_PRIORITIES.index(current) + 1) % 4] if current in _PRIORITIES \
-                    else "P2"
-                params = {"priority": priority[incident], "note": marker}
-            else:
-                params = {"assignee": f"ทีม {k}", "note": marker}
-            plan.notes.append((server_id[incident], marker))
-        plan.per_incident[server_id[incident]] += 1
-        steps.append(lambda i=incident, a=action, p=params:
-                     incident_backend.apply_action(store, i, a, p, _ROLE, _ACTOR, policy))
-    return plan, lambda k: steps[k]()
-
-
-def _create(store: Store, draft: IncidentDraft) -> None:
-    store.create_incident_local(draft, _ACTOR, datetime.now(UTC))
-
-
-def _outbox_states(store: Store) -> dict[str, int]:
-    with store.edit_engine.connect() as conn:
-        return dict(conn.exec_driver_sql("SELECT state, count(*) FROM outbox GROUP BY state").all())
-
-
-def _check_delivered(sim: Any, store: Store, plan: _Edits, versions_before: dict[str, int], what: str) -> None:
-    """Raise unless the server holds every edit of ``plan`` exactly once and the store knows it."""
-    problems: list[str] = []
-    states = _outbox_states(store)
-    if states != {"sent": plan.total}:
-        problems.append(f"outbox states {states}, expected {{'sent': {plan.total}}}")
-    incidents = sim.incidents  # the simulator's own records: what any client would read back
-    notes_by_rid: dict[str, Counter[str]] = {}
-    for rid in plan.per_incident:
-        notes_by_rid[rid] = Counter(u["description"] for u in incidents.updates(request_id=rid))
-        version = incidents.get(rid)["version"]
-        expected = versions_before[rid] + plan.per_incident[rid]
-        if version != expected:
-            problems.append(f"request {rid}: server version {version}, expected {expected}")
-    for rid, note in plan.notes:
-        if notes_by_rid[rid][note] != 1:
-            problems.append(f"update {note!r} on {rid} is on the server {notes_by_rid[rid][note]} times")
-    texts = {rid: Counter(c["text"] for c in incidents.comments(rid)) for rid in plan.per_incident}
-    for rid, text in plan.comments:
-        if texts[rid][text] != 1 or notes_by_rid[rid][f"comment: {text}"] != 1:
-            problems.append(f"comment {text!r} on {rid} is on the server {texts[rid][text]} times")
-    described = Counter(r.get("description") for r in incidents.query(staff=True))
-    for marker in plan.creates:
-        if described[marker] != 1:
-            problems.append(f"created incident {marker!r} is on the server {described[marker]} times")
-    with store.edit_engine.connect() as conn:
-        unsynced = conn.exec_driver_sql("SELECT count(*) FROM incidents WHERE server_id IS NULL "
-                                        "OR local_changes != 0").scalar()
-    if unsynced:
-        problems.append(f"{unsynced} incidents still without a server id or with local changes")
-    if problems:
-        raise RuntimeError(f"{what}: the server did not get every edit exactly once: " + "; ".join(problems[:5])
-                           + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
 
 
 # --- outbox_drain_1000 -------------------------------------------------------------------------------------------
@@ -307,8 +185,8 @@ class _DrainRig:
         if state.last_error:
             raise RuntimeError(f"the Open311 sync failed: {state.last_error}")
         self.versions = {rid: self.sim.incidents.get(rid)["version"] for _i, rid, _s, _p in
-                         _synced_incidents(self.store)}
-        self.writer = IncidentWriter(f"{self.sim.url}/open311/v2", self.sim.tokens[_ROLE])
+                         synced_incidents(self.store)}
+        self.writer = IncidentWriter(f"{self.sim.url}/open311/v2", self.sim.tokens[ROLE])
 
     def send_one(self) -> bool:
         """One turn of the console's drain (OutboxController._next/_got/_sent/_recorded without the threads):
@@ -320,7 +198,7 @@ class _DrainRig:
         if not entries:
             return False
         outcome = self.writer.send(entries[0])
-        kind = record_outcome(self.store, entries[0], outcome, _ROLE)
+        kind = record_outcome(self.store, entries[0], outcome, ROLE)
         if kind != "sent":
             raise RuntimeError(f"outbox entry {entries[0].op} came back {kind}: {outcome.error}")
         return True
@@ -338,24 +216,24 @@ def outbox_drain_1000(ctx: BenchContext) -> tuple[float, float]:
     n = 300 if ctx.quick else 1000
     drain = _DrainRig(ctx.workdir / "drain.sqlite3")
     try:
-        plan, make = _edit_steps(drain.store, n, "drain")
+        plan, make = edit_steps(drain.store, n, "drain")
         for k in range(n):
             make(k)
-        if _outbox_states(drain.store) != {"pending": n}:
-            raise RuntimeError(f"expected {n} queued edits, the outbox holds {_outbox_states(drain.store)}")
+        if outbox_states(drain.store) != {"pending": n}:
+            raise RuntimeError(f"expected {n} queued edits, the outbox holds {outbox_states(drain.store)}")
         with _NoAutomaticGc():
             start = time.perf_counter()
             sent = 0
             while drain.send_one():
                 sent += 1
             drained_s = time.perf_counter() - start
-        _check_delivered(drain.sim, drain.store, plan, drain.versions, "drain")
+        check_delivered(drain.sim, drain.store, plan, drain.versions, "drain")
     finally:
         drain.close()
 
     online = _DrainRig(ctx.workdir / "online.sqlite3")
     try:
-        plan, make = _edit_steps(online.store, n, "online")
+        plan, make = edit_steps(online.store, n, "online")
         with _NoAutomaticGc():
             start = time.perf_counter()
             for k in range(n):
@@ -363,7 +241,7 @@ def outbox_drain_1000(ctx: BenchContext) -> tuple[float, float]:
                 if not online.send_one():
                     raise RuntimeError("an edit made online was not in the outbox")
             online_s = time.perf_counter() - start
-        _check_delivered(online.sim, online.store, plan, online.versions, "online")
+        check_delivered(online.sim, online.store, plan, online.versions, "online")
     finally:
         online.close()
     if sent != n:
@@ -450,7 +328,7 @@ class _Heartbeat:
 
 def _backlog(store: Store, n: int) -> int:
     """Database worker: ``n`` edits as the console makes them, during the outage."""
-    _plan, make = _edit_steps(store, n, "outage")
+    _plan, make = edit_steps(store, n, "outage")
     for k in range(n):
         make(k)
     return len(store.outbox_pending(n + 1))
@@ -489,6 +367,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
                 waiting.discard(what)
                 if not waiting:
                     done()
+            controller.sync_controller.sig_first_sync_finished.connect(collector.settle)  # as console/app.py
             controller.sync_controller.sig_first_sync_finished.connect(lambda: arrived("sync"))
             controller.map.sig_map_ready.connect(lambda: arrived("map"))
             controller.sig_fatal.connect(lambda message: done(RuntimeError(message)))
@@ -519,7 +398,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
 
         _wait_for(drained, 300, "the outbox drain")
         busy_s, busy_cpu = busy_beat.stop()
-        states = _wait_for(lambda done: runner.run_db(_outbox_states, store, on_done=done), 30, "the outbox states")
+        states = _wait_for(lambda done: runner.run_db(outbox_states, store, on_done=done), 30, "the outbox states")
         if states != {"sent": n}:
             raise RuntimeError(f"the drain left the outbox as {states}, expected {{'sent': {n}}}")
 

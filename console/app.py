@@ -64,7 +64,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from console.ui_garbage_collector import UiThreadGarbageCollector
 
-    collector = UiThreadGarbageCollector(app)  # noqa: F841 - lives as the app's child
+    collector = UiThreadGarbageCollector(app)  # lives as the app's child
     app.setApplicationName("pao-console")
     app.setOrganizationName("ChiangMaiPAO")
     font = QFont(app.font())
@@ -106,6 +106,8 @@ def run_gui(args: argparse.Namespace) -> int:
                                        simulator_url=args.simulator_url)
         composed["controller"] = controller
         controller.sig_fatal.connect(fatal)
+        # Once the first sync is in, what exists lives as long as the process: out of later full collections.
+        controller.sync_controller.sig_first_sync_finished.connect(collector.settle)
         if args.screenshot:
             from console.screenshot import ScreenshotJob
 

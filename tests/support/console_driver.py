@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     route_qt_messages_to_log()
     register_scheme()  # before the QApplication, as console/app.py does
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    collector = UiThreadGarbageCollector(app)  # noqa: F841 - lives as the app's child
+    collector = UiThreadGarbageCollector(app)  # lives as the app's child
     app.setApplicationName("pao-console")
     font = QFont(app.font())
     font.setFamilies(THAI_CAPABLE_FONTS)
@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
         controller = ConsoleController(window, paths, mode="demo", language="en", simulator_url=args.simulator_url)
         made["controller"] = controller
+        controller.sync_controller.sig_first_sync_finished.connect(collector.settle)  # as console/app.py
         made["driver"] = Driver(controller, args, app.quit)
         controller.sig_fatal.connect(lambda message: (say(f"FATAL {message}"), made["driver"].finish(4)))
         controller.start()
