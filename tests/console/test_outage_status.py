@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import keyring
 import pytest
 import requests
-from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError
 
 from console.backend import build_writer
@@ -19,6 +18,7 @@ from services.settings import Settings
 from services.simulator.server import standalone_tokens
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.i18n import current_language, set_language
+from tests.support.memory_keyring import MemoryKeyring
 
 FIRST_SYNC_MS = 60_000
 
@@ -90,24 +90,7 @@ def test_status_bar_counts_edits_and_says_n_of_m(qtbot, english) -> None:  # typ
     assert "รอส่ง 5 รายการ" in indicator.text()
 
 
-class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
-
-
-class _NoKeyring(_MemoryKeyring):
+class _NoKeyring(MemoryKeyring):
     def get_password(self, service: str, username: str) -> str | None:
         raise NoKeyringError("no keyring here")
 
@@ -116,9 +99,9 @@ class _NoKeyring(_MemoryKeyring):
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[_MemoryKeyring]:
+def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
-    backend = _MemoryKeyring()
+    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)

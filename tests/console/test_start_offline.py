@@ -12,37 +12,20 @@ from collections.abc import Iterator
 import keyring
 import pytest
 import requests
-from keyring.backend import KeyringBackend
 
 from console.controller import ConsoleController
 from services.credentials import simulator_token_name
 from services.simulator.server import SimulatorServer
+from tests.support.memory_keyring import MemoryKeyring
 
 FIRST_SYNC_MS = 60_000
 MARKER = "ต้นไม้ล้มขวางถนนห้วยแก้ว (start-offline test)"
 
 
-class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
-
-
 @pytest.fixture
 def simulator_tokens_in_keyring(simulator: SimulatorServer) -> Iterator[None]:
     previous = keyring.get_keyring()
-    backend = _MemoryKeyring()
+    backend = MemoryKeyring()
     for role, token in simulator.tokens.items():
         backend.set_password("pao-console", simulator_token_name(role), token)
     keyring.set_keyring(backend)
