@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OVERVIEW_REFRESH_MS = 500  # coalesce bursts of feed results into one overview query
-AGE_TICK_MS = 5000
-FEED_ROWS_COALESCE_MS = 150  # ages in the status table move on even when nothing is polled
+AGE_TICK_MS = 5000  # ages in the status table move on even when nothing is polled
+FEED_ROWS_COALESCE_MS = 150  # one redraw of the feed rows per burst of feed results
 
 
 # Worker-side entry points: each imports console.backend on the worker thread that runs it.

@@ -53,9 +53,6 @@ class TrainingOutage(QObject):
         self._base_url = base_url
         self._action.setVisible(base_url is not None)
 
-    def set_cut(self, cut: bool) -> None:
-        self._action.setChecked(cut)
-
     def _toggled(self, cut: bool) -> None:
         if self._base_url is None or self._busy or cut == self.cut:
             return
@@ -70,8 +67,6 @@ class TrainingOutage(QObject):
         self._action.setEnabled(True)
         log.info("training: network %s", "cut off" if cut else "restored")
         self.sig_changed.emit(cut)
-        if self._action.isChecked() != cut:  # toggled again while the simulator was answering
-            self._toggled(self._action.isChecked())
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False

@@ -31,8 +31,8 @@ MAX_PENDING_BYTES = 64 * 1024 * 1024
 
 
 # An entry can go once its incident exists on the server, or when it is the create itself, or while that create is
-# still waiting ahead of it. What is left — edits of an incident whose create the server refused — waits (pending,
-# nothing lost) without holding up the rest of the outbox behind it.
+# still waiting ahead of it. Anything else (an incident with no create to wait for) stays pending, nothing lost,
+# without holding up the rest of the outbox behind it. Edits behind a refused create are stopped with it.
 _SENDABLE = ("(i.server_id IS NOT NULL OR o.op = 'create' OR EXISTS (SELECT 1 FROM outbox AS c "
              "WHERE c.incident_id = o.incident_id AND c.op = 'create' AND c.state = 'pending'))")
 
@@ -41,7 +41,8 @@ def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
     """Pending entries in send order (oldest first), with the incident's current server id; an "attachment" entry
     carries its file (``data``), since the sender cannot read the store. See :data:`MAX_PENDING_BYTES`."""
     sql = ("SELECT o.id, o.idempotency_key, o.incident_id, i.server_id, o.op, o.base_version, o.fields_json, "
-           "o.attempts, o.last_error, o.actor, o.created_at FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
+           "o.attempts, o.last_error, o.actor, o.created_at "
+           "FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
            "WHERE o.state = 'pending' AND " + _SENDABLE + " ORDER BY o.id LIMIT ?")
     entries: list[OutboxEntry] = []
     loaded = 0
@@ -179,8 +180,9 @@ def outbox_mark_failed(engine: Engine, outbox_id: int, error: str, retry: bool, 
         conn.exec_driver_sql("UPDATE incidents SET local_changes = max(local_changes - 1, 0) WHERE id = ?",
                              (incident_id,))
         if op == "create":
-            # The incident never reached the server, so nothing queued on it can: each stops with the same reason
-            # (on the timeline too) instead of waiting for ever. The incident and everything done to it stay here.
+            # The incident never reached the server, so nothing queued on it can: each stops with the create's reason
+            # (the create's "sync_refused" event says it once) instead of waiting for ever. The incident and
+            # everything done to it stay here.
             behind = conn.exec_driver_sql("SELECT id FROM outbox WHERE incident_id = ? AND state = 'pending' "
                                           "AND id > ?", (incident_id, outbox_id)).scalars().all()
             for other in behind:

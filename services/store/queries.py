@@ -185,7 +185,8 @@ def incidents_page(
 
 def outbox_states(engine: Engine) -> dict[str, int]:
     """How many outbox entries wait (pending), wait for a person (conflict) or were refused and not yet acknowledged
-    (failed): the status bar's edit counts. Sent entries are not counted: they pile up, and this runs once per edit drained."""
+    (failed): the status bar's edit counts. Sent entries are not counted: they pile up, and this runs once per edit
+    drained."""
     waiting = outbox.c.state.in_(("pending", "conflict")) | ((outbox.c.state == "failed")
                                                               & outbox.c.acknowledged_at.is_(None))
     query = select(outbox.c.state, func.count()).where(waiting).group_by(outbox.c.state)
