@@ -13,6 +13,16 @@ def main(argv: list[str] | None = None) -> int:
         from console.import_command import run_import
 
         return run_import(args)
+    if args.command == "store":
+        args.data_dir = args.store_data_dir or args.data_dir
+        args.mode = args.store_mode or args.mode
+        if args.store_action == "salvage":
+            from console.store_command import run_store
+
+            return run_store(args)
+        from console.store_unsent_command import run_store_unsent
+
+        return run_store_unsent(args)
     if args.command == "secret":
         from console.secret_command import run_secret
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from services.backend_identity import EMBEDDED_SIMULATOR_SEED, BackendIdentity, backend_identity
 from services.paths import DataPaths
 from services.settings import Settings, load_settings
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store
+from services.store.layout import move_legacy_store, set_aside
+from services.store.unsent_export import export_unsent
 from services.store.feed_state import FeedState
 from services.store.store import Store
 from services.sync.feed_catalog import FeedSpec, build_catalog
@@ -24,6 +28,18 @@ class Startup:
     settings: Settings
     store: Store
     states: list[FeedState]
+    backend: BackendIdentity
+
+
+def startup_settings(paths: DataPaths, mode: str | None, language: str | None) -> Settings:
+    """The validated settings with the command line's overrides."""
+    settings = load_settings(paths.settings_file)
+    overrides = {k: v for k, v in (("mode", mode), ("language", language)) if v}
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def identity_of(settings: Settings, simulator_url: str | None) -> BackendIdentity:
+    return backend_identity(settings.mode, settings.endpoints.open311, simulator_url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,19 +49,50 @@ class OverviewSnapshot:
     counts: dict[str, int]
 
 
-def load_startup(paths: DataPaths, mode: str | None, language: str | None) -> Startup:
-    """Database worker: validated settings, the opened (migrated, checked) store and the stored feed states."""
-    settings = load_settings(paths.settings_file)
-    overrides = {k: v for k, v in (("mode", mode), ("language", language)) if v}
-    if overrides:
-        settings = settings.model_copy(update=overrides)
+def load_startup(paths: DataPaths, mode: str | None, language: str | None,
+                 simulator_url: str | None = None) -> Startup:
+    """Database worker: validated settings, the opened (migrated, checked) store, bound to the backend these options
+    talk to (raises StoreBindingError for a store of another backend's), and the stored feed states."""
+    settings = startup_settings(paths, mode, language)
+    identity = identity_of(settings, simulator_url)
+    paths = paths.with_mode(settings.mode)
+    move_legacy_store(paths)
     store = open_store(paths.database)
-    return Startup(settings, store, store.get_feed_states())
+    try:
+        store.bind_backend(identity)
+        states = store.get_feed_states()
+    except BaseException:
+        store.close()
+        raise
+    return Startup(settings, store, states, identity)
+
+
+def export_unsent_edits(paths: DataPaths, target: Path) -> int:
+    """Database worker: write the unsent edits of the mode's store (even one bound elsewhere) to ``target``."""
+    store = open_store(paths.database)
+    try:
+        return export_unsent(store.edit_engine, target)
+    finally:
+        store.close()
+
+
+def set_store_aside(paths: DataPaths) -> Path:
+    """Database worker: rename the mode's store (no connection is open: start-up closed it) so a new one starts."""
+    return set_aside(paths.database)
+
+
+def adopt_store(paths: DataPaths, identity: BackendIdentity) -> None:
+    """Database worker: a person says the unbound store belongs to ``identity``."""
+    store = open_store(paths.database)
+    try:
+        store.adopt_backend(identity)
+    finally:
+        store.close()
 
 
 def start_simulator() -> SimulatorServer:
-    """Network pool: the embedded simulator on a free loopback port."""
-    return SimulatorServer().start()
+    """Network pool: the embedded simulator on a free loopback port, with the seed its stores are bound to."""
+    return SimulatorServer(seed=EMBEDDED_SIMULATOR_SEED).start()
 
 
 def demo_settings(settings: Settings, base_url: str) -> Settings:
@@ -159,29 +206,37 @@ def open_tile_service(paths: DataPaths, settings: Settings, simulator: Simulator
         source = simulator_source(simulator.url if simulator is not None else simulator_url or "")
     else:
         source = TileSource(settings.tile_url, settings.tile_attribution)
-    cache = TileCache(paths.root / "tiles.mbtiles", attribution=source.attribution)
+    cache = TileCache(paths.with_mode(settings.mode).tiles, attribution=source.attribution)
     fetcher = TileFetcher(source.url_template, ca_bundle=settings.ca_bundle) if source.url_template else None
     return TileService(cache, fetcher), source.attribution
 
 
 def build_writer(settings: Settings, simulator: SimulatorServer | None, role: str,
-                 simulator_url: str | None = None) -> Any:
+                 simulator_url: str | None = None, session_tokens: dict[str, str] | None = None) -> Any:
     """Network pool: the Open311 writer acting with ``role``'s token, or None when no credentials are known (edits
     then stay queued in the outbox). The embedded simulator hands its tokens over in memory; a standalone one left
-    them in the OS keyring when it started; live endpoints use the token stored with ``pao-console secret set``."""
+    them in the OS keyring when it started, or the operator entered them for this session (``session_tokens``, for a
+    workstation without a keyring); live endpoints use the token stored with ``pao-console secret set``. Raises
+    services.credentials.KeyringUnavailableError when the token would have to come from a keyring there is not."""
     from services.incident_writer import IncidentWriter
 
+    backend_key = identity_of(settings, simulator_url).key  # the writer sends nothing made for another backend
     if settings.mode == "demo" and simulator is not None:
         token = simulator.tokens.get(role)
-        return IncidentWriter(f"{simulator.url}/open311/v2", token, role_tokens=simulator.tokens) if token else None
+        return IncidentWriter(f"{simulator.url}/open311/v2", token, role_tokens=simulator.tokens,
+                              backend_key=backend_key) if token else None
     from services.credentials import OPEN311_TOKEN, SIMULATOR_ROLES, CredentialStore, simulator_token_name
 
     if settings.mode == "demo" and simulator_url:
-        creds = CredentialStore()
-        tokens = {r: tok for r in SIMULATOR_ROLES if (tok := creds.get(simulator_token_name(r)))}
+        tokens = dict(session_tokens or {})
+        if role not in tokens:
+            creds = CredentialStore()
+            tokens.update({r: tok for r in SIMULATOR_ROLES
+                           if r not in tokens and (tok := creds.read(simulator_token_name(r)))})
         token = tokens.get(role)
-        return IncidentWriter(f"{simulator_url.rstrip('/')}/open311/v2", token, role_tokens=tokens) if token else None
+        return IncidentWriter(f"{simulator_url.rstrip('/')}/open311/v2", token, role_tokens=tokens,
+                              backend_key=backend_key) if token else None
     if settings.endpoints.open311:
-        token = CredentialStore().get(OPEN311_TOKEN)
-        return IncidentWriter(settings.endpoints.open311, token) if token else None
+        token = CredentialStore().read(OPEN311_TOKEN)
+        return IncidentWriter(settings.endpoints.open311, token, backend_key=backend_key) if token else None
     return None

@@ -48,4 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also write each normalised record as a JSON line")
     imp.add_argument("--layer", default="districts", help="geojson: the boundary layer name (default districts)")
     imp.add_argument("--data-dir", dest="import_data_dir", help="where the store lives")
+    _add_mode(imp, "import_mode", "into the demo store or the live store (default: as the settings say)")
+
+    store = commands.add_parser("store", help="look after the local store: what it holds, export unsent edits, "
+                                              "salvage a damaged one")
+    store.add_argument("store_action", choices=STORE_ACTIONS, metavar="ACTION",
+                       help="info: which backend it belongs to and what it holds; export-unsent FILE: write the "
+                            "edits not yet sent to a JSON file; salvage: copy what can be read from a damaged store "
+                            "into a new one (the damaged file is kept, renamed)")
+    store.add_argument("file", nargs="?", help="export-unsent: the JSON file to write")
+    store.add_argument("--data-dir", dest="store_data_dir", help="where the store lives")
+    _add_mode(store, "store_mode", "the demo store or the live store (default: as the settings say)")
     return parser
+
+
+STORE_ACTIONS = ("info", "export-unsent", "salvage")
+
+
+def _add_mode(parser: argparse.ArgumentParser, dest: str, help_text: str) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--demo", dest=dest, action="store_const", const="demo", help=help_text)
+    group.add_argument("--live", dest=dest, action="store_const", const="live", help=help_text)

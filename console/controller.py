@@ -8,7 +8,9 @@ starts (network pool); when both are in, the sync schedule starts. Service modul
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -21,15 +23,20 @@ from console.outbox_controller import ConflictActions, OutboxController
 from console.offline_area import OfflineAreaController
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner
+from console.store_refusal import StoreRefusal
 from console.training_outage import TrainingOutage
+from console.session_tokens import SessionTokens
+from console.error_text import describe_failure
 from console.worker_imports import load
 from widgets.conflicts_panel import ConflictsPanel
 from widgets.refused_edits_panel import RefusedEditsPanel
 from widgets.i18n import t
 from widgets.table_rows import FeedStatusRow
+from services.errors import StoreBindingError, StoreCorruptError
 
 if TYPE_CHECKING:
     from console.backend import OverviewSnapshot, Startup
+    from services.backend_identity import BackendIdentity
     from services.paths import DataPaths
     from services.settings import Settings
     from services.store.feed_state import FeedState
@@ -44,8 +51,8 @@ FEED_ROWS_COALESCE_MS = 150  # one redraw of the feed rows per burst of feed res
 
 
 # Worker-side entry points: each imports console.backend on the worker thread that runs it.
-def _load_startup(paths: DataPaths, mode: str | None, language: str | None) -> Startup:
-    return load("console.backend").load_startup(paths, mode, language)
+def _load_startup(paths: DataPaths, mode: str | None, language: str | None, simulator_url: str | None) -> Startup:
+    return load("console.backend").load_startup(paths, mode, language, simulator_url)
 
 
 def _start_simulator() -> Any:
@@ -60,8 +67,9 @@ def _open_tile_service(paths: DataPaths, settings: Settings, simulator: Any, url
     return load("console.backend").open_tile_service(paths, settings, simulator, url)
 
 
-def _build_writer(settings: Settings, simulator: Any, role: str, simulator_url: str | None) -> Any:
-    return load("console.backend").build_writer(settings, simulator, role, simulator_url)
+def _build_writer(settings: Settings, simulator: Any, role: str, simulator_url: str | None,
+                  session_tokens: dict[str, str]) -> Any:
+    return load("console.backend").build_writer(settings, simulator, role, simulator_url, session_tokens)
 
 
 def _load_overview(store: Store) -> OverviewSnapshot:
@@ -80,20 +88,29 @@ class ConsoleController(QObject):
     sig_fatal = Signal(str)
     """The console cannot run (settings unusable, store refused to open); the message is for the operator."""
 
+    sig_declined = Signal(str)
+    """The operator chose to close rather than go on (e.g. not to open another backend's store); why, in words."""
+
     def __init__(self, window: MainWindow, paths: DataPaths, *, mode: str | None = None,
-                 language: str | None = None, simulator_url: str | None = None,
+                 language: str | None = None, simulator_url: str | None = None, interactive: bool = True,
                  parent: QObject | None = None) -> None:
+        """``interactive`` False (screenshots, benchmarks): a store that cannot be opened is fatal at once, with no
+        dialog to answer."""
         super().__init__(parent)
         self.window = window
         self.paths = paths
+        self._interactive = interactive
+        self.backend: BackendIdentity | None = None  # the backend the store is bound to, once it is open
+        self.store_refusal: StoreRefusal | None = None  # the open "store belongs to another backend" dialog
         self.runner = TaskRunner(self)
         self.sync_controller = SyncController(self.runner, self)
-        self.map = MapController(self.runner, paths.root / "map-page", window.set_map_widget, self)
+        self.map = MapController(self.runner, paths.map_page_dir, window.set_map_widget, self)
         self._tiles: Any = None  # services.tile_cache.TileService once the endpoints are known
         self.offline_area = OfflineAreaController(self.runner, self)
         self.incidents = IncidentController(self.runner, window, self)
         self.outbox = OutboxController(self.runner, self)
         self.training_outage = TrainingOutage(self.runner, window.training_outage_action, self)
+        self.session_tokens = SessionTokens(window, window.training_outage_action, self)  # no keyring: typed in
         conflicts_box = QWidget(window)  # open conflicts, and under them the edits the server refused
         self.conflicts_panel = ConflictsPanel(conflicts_box)
         self.refused_panel = RefusedEditsPanel(conflicts_box)
@@ -142,6 +159,7 @@ class ConsoleController(QObject):
         self.outbox.sig_progress.connect(window.connection.set_progress)
         self.training_outage.sig_changed.connect(self._on_training_outage)
         self.training_outage.sig_failed.connect(self._notify)
+        self.session_tokens.sig_tokens_changed.connect(self._on_session_tokens)
         window.sig_new_incident_requested.connect(self.incidents.open_intake)
         self.map.sig_station_selected.connect(self._on_station_selected)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
@@ -157,16 +175,26 @@ class ConsoleController(QObject):
     # --- start-up --------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._notify(t("กำลังเปิดคลังข้อมูลในเครื่อง…", "Opening the local store…"))
-        self.runner.run_db(_load_startup, self.paths, self._mode_override, self._language_override,
-                           on_done=self._started, on_error=self._startup_failed)
+        self._open_store()
         wants_embedded = (self._mode_override or "demo") == "demo" and not self._simulator_url
         if wants_embedded:  # started alongside the store; stopped again if settings turn out to say "live"
-            self.runner.run_net(_start_simulator, on_done=self._simulator_started, on_error=self._simulator_failed)
+            self.runner.run_net(_start_simulator, lane="control", on_done=self._simulator_started,
+                                on_error=self._simulator_failed)
         self._age_timer.start()
         self.map.start()
 
+    def _open_store(self) -> None:
+        self._notify(t("กำลังเปิดคลังข้อมูลในเครื่อง…", "Opening the local store…"))
+        self.runner.run_db(_load_startup, self.paths, self._mode_override, self._language_override,
+                           self._simulator_url, on_done=self._started, on_error=self._startup_failed)
+
     def _started(self, startup: Startup) -> None:
+        if self._shut_down:
+            startup.store.close()
+            return
+        self.store_refusal = None
+        self.paths = self.paths.with_mode(startup.settings.mode)
+        self.backend = startup.backend
         self.settings, self._store = startup.settings, startup.store
         self._states.update({s.feed: s for s in startup.states})
         demo = self.settings.mode == "demo"
@@ -189,7 +217,25 @@ class ConsoleController(QObject):
 
     def _startup_failed(self, exc: BaseException) -> None:
         log.error("start-up failed: %s", exc)
-        self.sig_fatal.emit(t(f"เริ่มโปรแกรมไม่ได้: {exc}", f"The console cannot start: {exc}"))
+        if isinstance(exc, StoreBindingError) and self._interactive and not self._shut_down:
+            self._ask_about_store(exc)
+            return
+        why = describe_failure(exc)
+        if isinstance(exc, StoreCorruptError):
+            command = f"pao-console store salvage --data-dir {self.paths.root} --{self.paths.mode}"
+            why = t(f"คลังข้อมูลในเครื่องเสียหาย ({self.paths.database}): ปิดโปรแกรมแล้วกู้ข้อมูลด้วย {command}",
+                    f"the local store {self.paths.database} is damaged: recover what it holds with {command}")
+        self.sig_fatal.emit(t(f"เริ่มโปรแกรมไม่ได้: {why}", f"The console cannot start: {why}"))
+
+    def _ask_about_store(self, exc: StoreBindingError) -> None:
+        """The store belongs to another backend: nothing is opened or sent until the operator chooses a way out."""
+        self._notify(t("คลังข้อมูลเป็นของระบบอื่น: ยังไม่ได้เปิด", "The store belongs to another backend: not opened"))
+        refusal = StoreRefusal(self.runner, self.paths, exc, self.window, self)
+        refusal.sig_retry.connect(self._open_store)
+        refusal.sig_quit.connect(lambda: self.sig_declined.emit(
+            t("ไม่ได้เปิดคลังข้อมูล: เป็นของระบบอื่น", "The store was not opened: it belongs to another backend")))
+        self.store_refusal = refusal
+        refusal.show()
 
     def _simulator_started(self, simulator: Any) -> None:
         if self._shut_down or (self.settings is not None and self.settings.mode != "demo"):
@@ -208,18 +254,20 @@ class ConsoleController(QObject):
         if settings.mode == "demo" and not self._simulator_url and self._simulator is None:
             return  # waiting for the embedded simulator
         self.runner.run_net(_build_sync, settings, list(self._states.values()), self._simulator,
-                            self._simulator_url, on_done=self._sync_built, on_error=self._startup_failed)
+                            self._simulator_url, lane="control", on_done=self._sync_built,
+                            on_error=self._startup_failed)
         self.runner.run_net(_open_tile_service, self.paths, settings, self._simulator, self._simulator_url,
-                            on_done=self._tiles_opened,
-                            on_error=lambda exc: self._notify(t(f"แผนที่ฐานใช้ไม่ได้: {exc}",
-                                                                f"Basemap unavailable: {exc}")))
+                            lane="control", on_done=self._tiles_opened,
+                            on_error=lambda exc: self._notify(t(f"แผนที่ฐานใช้ไม่ได้: {describe_failure(exc)}",
+                                                                f"Basemap unavailable: {describe_failure(exc)}")))
 
     def _rebuild_writer(self) -> None:
         if self.settings is None or self._store is None or self._shut_down:
             return
         self.outbox.set_role(self.incidents.role)
         self.runner.run_net(_build_writer, self.settings, self._simulator, self.incidents.role, self._simulator_url,
-                            on_done=self._writer_built, key="outbox-writer")
+                            self.session_tokens.tokens, lane="control", on_done=self._writer_built,
+                            on_error=self._writer_failed, key="outbox-writer")
 
     def _writer_built(self, writer: Any) -> None:
         if self._shut_down:
@@ -232,6 +280,36 @@ class ConsoleController(QObject):
                            "การแก้ไขถูกเก็บไว้ในเครื่อง",
                            f"No backend credentials (pao-console secret set {secret}): edits are kept on this "
                            "workstation until there are"))
+        self._use_writer(writer)
+
+    def _writer_failed(self, exc: BaseException) -> None:
+        # Loaded already by the worker that raised it: this import costs the UI thread nothing.
+        from services.credentials import KeyringUnavailableError
+
+        if self._shut_down:
+            return
+        if not isinstance(exc, KeyringUnavailableError):
+            log.error("the outbox writer could not be built: %s", exc)
+            why = describe_failure(exc)
+            self._notify(t(f"ส่งการแก้ไขไม่ได้: {why}", f"Edits cannot be sent: {why}"))
+        elif self._simulator_url:  # `pao-console secret set` cannot work here: offer the supported way instead
+            self._notify(t("เครื่องนี้ไม่มีที่เก็บรหัสลับ (keyring): ใส่โทเค็นที่ระบบจำลองพิมพ์ไว้ "
+                           "(ซิงก์ → ใส่โทเค็นของระบบจำลอง…) การแก้ไขถูกเก็บไว้ในเครื่องจนกว่าจะใส่",
+                           "No OS keyring on this workstation: enter the tokens the simulator printed (Sync → Enter "
+                           "simulator tokens…); edits are kept on this workstation until then"))
+            self.session_tokens.offer()
+        else:
+            self._notify(t("เครื่องนี้ไม่มีที่เก็บรหัสลับ (keyring) จึงอ่านสิทธิ์ส่งข้อมูลไม่ได้: "
+                           "การแก้ไขถูกเก็บไว้ในเครื่อง",
+                           "No OS keyring on this workstation, so the backend token cannot be read: edits are kept "
+                           "on this workstation"))
+        self._use_writer(None)
+
+    def _on_session_tokens(self) -> None:
+        self.training_outage.set_token(self.session_tokens.token("supervisor"))
+        self._rebuild_writer()
+
+    def _use_writer(self, writer: Any) -> None:
         if self._outbox_started:
             self.outbox.set_writer(writer)
         elif self._store is not None:
@@ -311,8 +389,11 @@ class ConsoleController(QObject):
             sync.close()
             return
         if self.settings is not None and self.settings.mode == "demo":
-            self.training_outage.set_simulator(self._simulator.url if self._simulator is not None
-                                               else self._simulator_url)
+            if self._simulator is not None:
+                self.training_outage.set_simulator(self._simulator.url, self._simulator.tokens["supervisor"])
+            else:
+                self.training_outage.set_simulator(self._simulator_url, self.session_tokens.token("supervisor"))
+            self.session_tokens.set_simulator(self._simulator_url if self._simulator is None else None)
         self._rebuild_writer()
         self.sync_controller.start(sync, self._store)
         self._render_feed_rows()
@@ -333,7 +414,15 @@ class ConsoleController(QObject):
         self._schedule_overview()
 
     def _on_poll_failed(self, feed: str, message: str) -> None:
-        self._notify(t(f"แหล่ง {feed}: บันทึกไม่สำเร็จ — {message}", f"Feed {feed}: could not be saved — {message}"))
+        # The store could not record this failure (it may be the store that failed), so the feed's row shows it from
+        # memory: failing, with what failed, until a poll is stored again.
+        from services.store.feed_state import FeedState  # imported long since, by the worker that opened the store
+
+        state = self._states.get(feed) or FeedState(feed)
+        self._states[feed] = dataclasses.replace(state, last_error=message, last_error_at=datetime.now(UTC),
+                                                 consecutive_failures=(state.consecutive_failures or 0) + 1)
+        self._schedule_feed_rows()
+        self._notify(t(f"แหล่ง {feed}: {message}", f"Feed {feed}: {message}"))
 
     def _schedule_overview(self) -> None:
         """Refresh the overview soon; a burst of results (all feeds at start, a drained outbox) makes one query."""
@@ -384,24 +473,29 @@ class ConsoleController(QObject):
     # --- shutdown --------------------------------------------------------------------------------------------------
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop polling, finish database work, close the store, stop the simulator; waits up to ``timeout``."""
+        """Stop polling and sending; let queued database work (an edit being committed) finish, waiting up to
+        ``timeout``; close the store. Network calls still running after a short grace are abandoned, so a hanging
+        server cannot hold the process: an outbox entry being sent stays pending and goes again next time, with
+        the same idempotency key."""
         if self._shut_down:
             return
         self._shut_down = True
         self.map.shutdown()
         self.incidents.shutdown()
         self.outbox.shutdown()
+        self.offline_area.shutdown()
         self._age_timer.stop()
         self._overview_timer.stop()
         self._feed_rows_timer.stop()
         self.sync_controller.stop()
         sync = self.sync_controller.sync
+        if self._simulator is not None:
+            # First: stopping cuts its open connections, so calls waiting on it end now instead of being abandoned.
+            self._simulator.stop()
         finished = self.runner.shutdown(timeout)
         if self._store is not None and finished:
             self._store.close()  # the database worker has exited, so no other thread holds the store now
         if sync is not None:
             sync.close()
-        if self._tiles is not None and finished:
-            self._tiles.close()
-        if self._simulator is not None:
-            self._simulator.stop()
+        if self._tiles is not None and finished and "tiles" not in self.runner.abandoned_lanes:
+            self._tiles.close()  # only when no tile call still uses its cache file

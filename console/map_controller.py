@@ -100,7 +100,8 @@ class MapController(QObject):
         return self._page_ready and self._first_layers_sent
 
     def start(self) -> None:
-        self._runner.run_net(_build_page, self._page_dir, on_done=self._page_built, on_error=self._page_failed)
+        self._runner.run_net(_build_page, self._page_dir, lane="control", on_done=self._page_built,
+                             on_error=self._page_failed)
 
     def _page_built(self, page: Path) -> None:
         if self._closed:
@@ -147,7 +148,7 @@ class MapController(QObject):
         self.refresh()
 
     def set_basemap(self, attribution: str, tile_source: Callable[[int, int, int], bytes | None]) -> None:
-        """Tiles come from ``tile_source(z, x, y)``, run on the network pool (the cache first, then the server)."""
+        """Tiles come from ``tile_source(z, x, y)``, run on the ``tiles`` lane (the cache first, then the server)."""
         self._basemap = attribution
         self._tile_source = tile_source
         if self._page_ready:
@@ -228,7 +229,8 @@ class MapController(QObject):
         if source is None or self._closed:
             reply(None)
             return
-        self._runner.run_net(source, z, x, y, on_done=reply, on_error=lambda _exc: reply(None))
+        # Their own lane: a slow tile server holds tile requests only, never a feed poll or an edit being sent.
+        self._runner.run_net(source, z, x, y, lane="tiles", on_done=reply, on_error=lambda _exc: reply(None))
 
     # --- clicks ----------------------------------------------------------------------------------------------------
 

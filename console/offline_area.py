@@ -1,4 +1,4 @@
-""""Save area for offline": runs the offline-area dialog's estimate and download on the network pool.
+""""Save area for offline": runs the offline-area dialog's estimate and download on the ``tiles`` network lane.
 
 The download reports progress from its worker thread; a signal of this object carries it to the UI thread.
 """
@@ -63,7 +63,7 @@ class OfflineAreaController(QObject):
         if self._tiles is None:
             self._fail(t("แผนที่ฐานยังไม่พร้อม", "The basemap is not ready yet"))
             return
-        self._runner.run_net(self._tiles.plan_area, tuple(bbox), zmin, zmax, on_done=self._estimated,
+        self._runner.run_net(self._tiles.plan_area, tuple(bbox), zmin, zmax, lane="tiles", on_done=self._estimated,
                              on_error=lambda exc: self._fail(str(exc)), key="offline-estimate")
 
     def _estimated(self, plan: Any) -> None:
@@ -77,7 +77,7 @@ class OfflineAreaController(QObject):
         self._cancel = threading.Event()
         job = partial(self._tiles.prefetch, tuple(bbox), zmin, zmax, progress=self.sig_progress.emit,
                       cancelled=self._cancel.is_set)
-        self._runner.run_net(job, on_done=self._done, on_error=lambda exc: self._fail(str(exc)))
+        self._runner.run_net(job, lane="tiles", on_done=self._done, on_error=lambda exc: self._fail(str(exc)))
 
     def _done(self, result: Any) -> None:
         if self._dialog is None:
@@ -90,3 +90,7 @@ class OfflineAreaController(QObject):
     def _fail(self, message: str) -> None:
         if self._dialog is not None:
             self._dialog.set_failed(message)
+
+    def shutdown(self) -> None:
+        """The console is closing: a running download stops at its next tile (a later run resumes it)."""
+        self._cancel.set()

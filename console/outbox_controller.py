@@ -87,7 +87,7 @@ class OutboxController(QObject):
     def set_writer(self, writer: IncidentWriter | None) -> None:
         old, self._writer = self._writer, writer
         if old is not None and old is not writer:
-            self._runner.run_net(old.close)
+            self._runner.run_net(old.close, lane="control")
         self.kick()
 
     def set_role(self, role: str | None) -> None:
@@ -138,7 +138,8 @@ class OutboxController(QObject):
             return
         self.sig_progress.emit(self._done_in_run + 1, self._done_in_run + states.get("pending", 0))
         entry, writer = entries[0], self._writer
-        self._runner.run_net(writer.send, entry, on_done=lambda outcome: self._sent(entry, outcome),
+        # The backend lane: an edit never waits behind tiles or another feed's poll.
+        self._runner.run_net(writer.send, entry, lane="backend", on_done=lambda outcome: self._sent(entry, outcome),
                              on_error=self._stop_with_error)
 
     def _sent(self, entry: Any, outcome: WriteOutcome) -> None:

@@ -1,7 +1,9 @@
 """Drives the Qt-free SyncService from the UI thread: a timer picks due feeds, the task runner does the work.
 
-Fetch (HTTP + parse) runs on the network pool, apply (ingest + feed state) on the database worker, and the outcome
-comes back to the UI thread as ``sig_feed_polled``. The UI thread itself only decides and displays.
+Fetch (HTTP + parse) runs on the feed's own network lane (the Open311 feeds on the ``backend`` lane, see
+console.task_runner.feed_lane), so a feed that hangs never delays another; apply (ingest + feed state) runs on the
+database worker, and the outcome comes back to the UI thread as ``sig_feed_polled``. The UI thread itself only decides
+and displays.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.task_runner import TaskRunner
+from console.error_text import describe_failure
+from console.task_runner import TaskRunner, feed_lane
+from widgets.i18n import t
 
 if TYPE_CHECKING:  # imported on the workers; the window does not wait for them
     from services.store.feed_state import FeedState
@@ -38,7 +42,8 @@ class SyncController(QObject):
     """Feeds started or finished polling (for the status bar)."""
 
     sig_poll_failed = Signal(str, str)
-    """A poll could not finish (feed, message): e.g. the store refused the write. Feed errors are in FeedState."""
+    """A poll could not finish (feed, what failed in words): e.g. the store refused the write. Feed errors are in
+    FeedState."""
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +83,7 @@ class SyncController(QObject):
             return
         due = sync.take_due()
         for feed in due:
-            self._runner.run_net(sync.fetch, feed,
+            self._runner.run_net(sync.fetch, feed, lane=feed_lane(feed),
                                  on_done=lambda outcome, f=feed: self._fetched(f, outcome),
                                  on_error=self._failed_step(feed, "fetch"))
         if due:
@@ -104,7 +109,13 @@ class SyncController(QObject):
             log.error("feed %s: %s step failed: %s", feed, step, exc, exc_info=(type(exc), exc, exc.__traceback__))
             if self._sync is not None:
                 self._sync.release(feed, None)
-            self.sig_poll_failed.emit(feed, f"{type(exc).__name__}: {exc}")
+            reason = describe_failure(exc)
+            if step == "store":
+                message = t(f"บันทึกข้อมูลใหม่ลงคลังข้อมูลในเครื่องไม่ได้: {reason}",
+                            f"new data could not be saved to the local store: {reason}")
+            else:
+                message = t(f"ดึงข้อมูลไม่สำเร็จ: {reason}", f"the poll could not run: {reason}")
+            self.sig_poll_failed.emit(feed, message)
             self._finished(feed)
         return handler
 

@@ -1,19 +1,34 @@
-"""The one way background work is done: a single database worker and a small network pool.
+"""The one way background work is done: a single database worker, and bounded network lanes, one per kind of work.
 
-Why two executors: SQLite serialises writers anyway, and one thread owning every database session means the store
-needs no locking and never sees a connection from another thread (Anki's taskman does the same). The network pool is
-small because feeds are few and each call has its own deadline.
+Why one database worker: SQLite serialises writers anyway, and one thread owning every database session means the
+store needs no locking and never sees a connection from another thread (Anki's taskman does the same).
+
+Why lanes: network work of different kinds must not queue behind each other. With one shared pool, a basemap server
+trickling its tiles held every thread for 30 s at a time and one hanging FIRMS source delayed the first Open311 poll
+by a minute. Each lane is its own bounded pool (:data:`LANES` says why each is the size it is):
+
+- ``tiles``: basemap tiles, on demand for the map and "save area for offline";
+- ``backend``: the Open311 backend: its feed polls and the outbox's sends;
+- ``control``: start-up and control work (simulator start, map page build, sync / tile / writer build, the training
+  switch);
+- ``feed:<name>``: one single-thread lane per other feed, made on first use (:func:`feed_lane`).
 
 Tasks take plain data and return plain data. Their results come back to the UI thread through ONE signal and are
 handed to the callbacks there. ``key`` gives "latest wins": a newer task with the same key makes the older one's
-result be dropped (and cancels it if it has not started).
+result be dropped (and cancels it if it has not started), whatever lane either ran on.
+
+Shutdown stops taking work, lets the database worker finish what is queued (an operator's edit being committed) up
+to a timeout, and gives network calls only a short grace: their results are dropped, and their threads are daemon
+threads, so a request hanging until its deadline cannot keep the process alive after the window has closed.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,10 +36,35 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from console.error_text import describe_failure
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
+
+LANES: dict[str, int] = {
+    # As many threads as the tile fetcher keeps connections to its server (TileFetcher.max_concurrent, 4): more would
+    # only wait on its semaphore. A trickling tile server can hold this lane, and nothing else.
+    "tiles": 4,
+    # The backend's two feeds (open311_services, open311_requests; each has at most one poll in flight) plus the
+    # outbox, which sends one edit at a time: 3, so an edit never waits behind a poll nor a poll behind an edit.
+    "backend": 3,
+    # Start-up runs up to four of these at once (simulator start and page build, then the sync, tile and writer
+    # builds); later only the rare training switch or a writer's close. All are short and bounded.
+    "control": 4,
+}
+FEED_LANE_PREFIX = "feed:"
+# One thread per feed: each feed has at most one poll in flight (SyncService.take_due), so its lane never queues,
+# and a feed that hangs until its deadline holds only its own thread.
+FEED_LANE_SIZE = 1
+NETWORK_GRACE_S = 1.0  # at shutdown, how long running network calls may still finish before they are abandoned
+
+
+def feed_lane(feed: str) -> str:
+    """The lane a feed's poll runs on: the backend's feeds share the ``backend`` lane with the outbox's sends (the
+    same server: when it hangs, both wait for it anyway); every other feed has a lane of its own."""
+    return "backend" if feed.startswith("open311") else FEED_LANE_PREFIX + feed
 
 
 @dataclass(slots=True)
@@ -36,27 +76,97 @@ class _Pending:
     future: Future[Any] | None = None
 
 
+class _Lane:
+    """A bounded FIFO pool of daemon threads for one kind of network work.
+
+    Not ``ThreadPoolExecutor``: its workers are joined when the interpreter exits (concurrent.futures registers that
+    join, with no way out), so one request hanging until its 60 s deadline kept the process alive for as long after
+    the window had closed. These threads are daemons: at exit a call still waiting on a server is abandoned, which
+    loses nothing, since network results only ever reach the store through the database worker.
+    """
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
+        self.size = size
+        self._queue: collections.deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = collections.deque()
+        self._cond = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError(f"network lane {self.name} is shut down")
+            self._queue.append((future, fn, args))
+            # More queued than idle threads (a woken thread stays counted as idle until it takes its task): start
+            # another thread while the lane has room, so a second task never waits behind a running one needlessly.
+            if len(self._queue) > self._idle and len(self._threads) < self.size:
+                thread = threading.Thread(target=self._work, name=f"net-{self.name}-{len(self._threads) + 1}",
+                                          daemon=True)
+                self._threads.append(thread)
+                thread.start()
+            self._cond.notify()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._idle += 1
+                    self._cond.wait()
+                    self._idle -= 1
+                if not self._queue:
+                    return  # closed and nothing left
+                future, fn, args = self._queue.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def close(self) -> None:
+        """Take no more work and cancel what has not started; running calls go on (see :meth:`join`)."""
+        with self._cond:
+            self._closed = True
+            while self._queue:
+                self._queue.popleft()[0].cancel()
+            self._cond.notify_all()
+
+    def join(self, deadline: float) -> list[str]:
+        """Wait until ``deadline`` (monotonic) for the threads to end; the names of those still running."""
+        for thread in list(self._threads):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [t.name for t in self._threads if t.is_alive()]
+
+
 class TaskRunner(QObject):
-    """Runs callables on the database worker or the network pool and delivers results on the UI thread."""
+    """Runs callables on the database worker or a network lane and delivers results on the UI thread."""
 
     sig_task_finished = Signal(int, bool, object)
     """A task ended: (task id, succeeded, result or exception). Internal; use the callbacks."""
 
     sig_task_failed = Signal(str)
-    """A task without its own error callback failed: a one-line description for the notification area."""
+    """A task without its own error callback failed: one line in words for the notification area."""
 
     sig_busy_changed = Signal(int)
     """How many tasks are queued or running changed."""
 
-    def __init__(self, parent: QObject | None = None, *, network_workers: int = 4) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
-        self._net = ThreadPoolExecutor(max_workers=network_workers, thread_name_prefix="net")
+        self._lanes = {name: _Lane(name, size) for name, size in LANES.items()}
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest_by_key: dict[str, int] = {}
         self._lock = threading.Lock()
         self._closed = False
+        # After shutdown: the lanes whose calls were still running at the end of the grace, and were abandoned.
+        self.abandoned_lanes: frozenset[str] = frozenset()
         self.sig_task_finished.connect(self._deliver)
 
     # --- submitting (UI thread) ------------------------------------------------------------------------------------
@@ -64,14 +174,24 @@ class TaskRunner(QObject):
     def run_db(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
                on_error: ErrorCallback | None = None, key: str | None = None) -> int:
         """Run ``fn(*args)`` on the single database worker."""
-        return self._submit(self._db, fn, args, on_done, on_error, key)
+        return self._submit(self._db.submit, fn, args, on_done, on_error, key)
 
-    def run_net(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
+    def run_net(self, fn: Callable[..., Any], *args: Any, lane: str, on_done: Callback | None = None,
                 on_error: ErrorCallback | None = None, key: str | None = None) -> int:
-        """Run ``fn(*args)`` on the network pool."""
-        return self._submit(self._net, fn, args, on_done, on_error, key)
+        """Run ``fn(*args)`` on the network lane ``lane``: ``tiles``, ``backend``, ``control``, or a feed's own lane
+        (:func:`feed_lane`). ``ValueError`` for any other name, so work never lands on a lane made by a typo."""
+        return self._submit(self._lane(lane).submit, fn, args, on_done, on_error, key)
 
-    def _submit(self, executor: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...],
+    def _lane(self, name: str) -> _Lane:
+        with self._lock:
+            found = self._lanes.get(name)
+            if found is None:
+                if not name.startswith(FEED_LANE_PREFIX) or name == FEED_LANE_PREFIX:
+                    raise ValueError(f"unknown network lane {name!r}: use one of {sorted(LANES)} or feed_lane(feed)")
+                found = self._lanes[name] = _Lane(name, FEED_LANE_SIZE)
+            return found
+
+    def _submit(self, submit: Callable[..., Future[Any]], fn: Callable[..., Any], args: tuple[Any, ...],
                 on_done: Callback | None, on_error: ErrorCallback | None, key: str | None) -> int:
         if self._closed:
             raise RuntimeError("task runner is shut down")
@@ -86,7 +206,7 @@ class TaskRunner(QObject):
                         del self._pending[older]  # never runs, so it will never be delivered
                 self._latest_by_key[key] = task_id
             self._pending[task_id] = pending
-        pending.future = executor.submit(self._call, task_id, fn, args)
+        pending.future = submit(self._call, task_id, fn, args)
         self.sig_busy_changed.emit(len(self._pending))
         return task_id
 
@@ -123,8 +243,10 @@ class TaskRunner(QObject):
         if pending.on_error is not None:
             pending.on_error(payload)
         else:
+            # The details (an untyped exception's text may be SQL with its values) go to the log; the operator
+            # gets words.
             log.error("background task failed", exc_info=(type(payload), payload, payload.__traceback__))
-            self.sig_task_failed.emit(f"{type(payload).__name__}: {payload}")
+            self.sig_task_failed.emit(describe_failure(payload))
 
     # --- lifetime --------------------------------------------------------------------------------------------------
 
@@ -133,23 +255,34 @@ class TaskRunner(QObject):
         with self._lock:
             return len(self._pending)
 
-    def shutdown(self, timeout: float = 10.0) -> bool:
-        """Stop taking work, cancel network tasks not yet started, finish database tasks; wait up to ``timeout`` s.
+    def shutdown(self, timeout: float = 10.0, *, network_grace: float = NETWORK_GRACE_S) -> bool:
+        """Stop taking work; cancel what has not started on the network lanes; let the database worker finish what
+        is queued, waiting up to ``timeout`` s; give running network calls ``network_grace`` s, then abandon them
+        (their results are dropped, and their daemon threads cannot hold the process).
 
-        Returns False if a worker was still busy at the timeout (it is a daemon-less pool thread, so the caller
-        decides; the console logs it and exits anyway).
+        Returns True when the database worker has finished (the caller may close the store), False at the timeout.
         """
+        started = time.monotonic()
         self._closed = True
-        done = threading.Event()
+        with self._lock:
+            lanes = list(self._lanes.values())
+        for lane in lanes:
+            lane.close()
+        db_done = threading.Event()
 
-        def _wait() -> None:
-            self._net.shutdown(wait=True, cancel_futures=True)
+        def _wait_db() -> None:
             # Queued database work is finished, not cancelled: it may be an operator's edit being committed.
             self._db.shutdown(wait=True, cancel_futures=False)
-            done.set()
+            db_done.set()
 
-        threading.Thread(target=_wait, name="task-runner-shutdown", daemon=True).start()
-        finished = done.wait(timeout)
+        threading.Thread(target=_wait_db, name="task-runner-shutdown", daemon=True).start()
+        finished = db_done.wait(timeout)
         if not finished:
-            log.warning("background tasks still running after %.1f s at shutdown", timeout)
+            log.warning("database work still running after %.1f s at shutdown", timeout)
+        grace_until = started + network_grace
+        abandoned = {lane.name: running for lane in lanes if (running := lane.join(grace_until))}
+        self.abandoned_lanes = frozenset(abandoned)
+        if abandoned:
+            log.warning("network calls abandoned at shutdown (their results are dropped): %s",
+                        ", ".join(name for running in abandoned.values() for name in running))
         return finished

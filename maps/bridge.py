@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from maps.bridge_protocol import FROM_PAGE, LAYERS
+from services.log_values import capped
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,6 @@ class MapBridge(QObject):
             message = validate(json.loads(text))
         except (InvalidMessage, ValueError, TypeError) as exc:
             self.rejected += 1
-            logger.warning("ignored a message from the map page: %s", exc)
+            logger.warning("ignored a message from the map page: %s", capped(exc))
             return
         self.sig_received.emit(message)

@@ -32,6 +32,7 @@ from maps.bridge import MapBridge
 from maps.bridge_protocol import APP_HOST, MAP_BRIDGE_OBJECT, SCHEME
 from maps.page_build import PAGE_NAME, web_root
 from maps.scheme_handler import PaoSchemeHandler, TileProvider
+from services.log_values import capped
 
 page_logger = logging.getLogger("maps.page")
 logger = logging.getLogger(__name__)
@@ -92,22 +93,22 @@ class MapPage(QWebEnginePage):
         if (target.scheme(), target.host(), target.path(), target.query()) == (
                 PAGE_URL.scheme(), PAGE_URL.host(), PAGE_URL.path(), ""):
             return True
-        logger.warning("map page navigation refused: %s", QUrl(url).toString()[:200])
+        logger.warning("map page navigation refused: %s", capped(QUrl(url).toString()))
         return False
 
     # The map never needs a dialog; a dialog raised by injected script would block the operator's window.
     def javaScriptAlert(self, _origin: QUrl, message: str) -> None:  # noqa: N802 (Qt override)
         self.dialogs_refused += 1
-        logger.warning("map page alert() refused: %s", message[:200])
+        logger.warning("map page alert() refused: %s", capped(message))
 
     def javaScriptConfirm(self, _origin: QUrl, message: str) -> bool:  # noqa: N802 (Qt override)
         self.dialogs_refused += 1
-        logger.warning("map page confirm() refused: %s", message[:200])
+        logger.warning("map page confirm() refused: %s", capped(message))
         return False
 
     def javaScriptPrompt(self, _origin: QUrl, message: str, _default: str) -> tuple[bool, str]:  # noqa: N802
         self.dialogs_refused += 1
-        logger.warning("map page prompt() refused: %s", message[:200])
+        logger.warning("map page prompt() refused: %s", capped(message))
         return False, ""
 
     def createWindow(self, _type: QWebEnginePage.WebWindowType) -> None:  # noqa: N802 (Qt override)
@@ -115,7 +116,8 @@ class MapPage(QWebEnginePage):
 
     def javaScriptConsoleMessage(self, level: QWebEnginePage.JavaScriptConsoleMessageLevel,  # noqa: N802
                                  message: str, line: int, source: str) -> None:
-        page_logger.log(self._LEVELS.get(level, logging.INFO), "%s (%s:%d)", message, source, line)
+        page_logger.log(self._LEVELS.get(level, logging.INFO), "%s (%s:%d)", capped(message, 2000), capped(source),
+                        line)
 
     @staticmethod
     def _on_certificate_error(error: QWebEngineCertificateError) -> None:
@@ -329,8 +331,8 @@ class MapView(QWidget):
         elif kind == "view.changed":
             self.sig_view_changed.emit(message["bbox"], message["zoom"])
         elif kind == "error":
-            page_logger.error("map page error: %s", message["message"])
+            page_logger.error("map page error: %s", capped(message["message"], 2000))
             self.sig_page_error.emit(message["message"])
         elif kind == "log":
             level = logging.getLevelName(message["level"].upper())
-            page_logger.log(level if isinstance(level, int) else logging.INFO, "%s", message["message"])
+            page_logger.log(level if isinstance(level, int) else logging.INFO, "%s", capped(message["message"], 2000))

@@ -21,6 +21,7 @@ from PySide6.QtWebEngineCore import (
 from shiboken6 import isValid
 
 from maps.bridge_protocol import APP_HOST, SCHEME, TILE_HOST
+from services.log_values import capped
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class PaoSchemeHandler(QWebEngineUrlSchemeHandler):
         if self._closed or not isValid(job):
             return  # the page went away (or the request was cancelled) while the file was read
         if data is None:
-            logger.warning("map page asked for a missing or refused path: %s", rel)
+            logger.warning("map page asked for a missing or refused path: %s", capped(rel))  # the page's to choose
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         self._cache[rel] = data

@@ -61,3 +61,27 @@ class StoreCorruptError(StoreError):
 
 class StoreFullError(StoreError):
     """The disk (or the database's size limit) is full; nothing of the failed transaction was written."""
+
+
+class StoreIOError(StoreError):
+    """The operating system refused a read or write of the store file (a file-size limit, a quota, a failing
+    disk); nothing of the failed transaction was written."""
+
+
+class StoreBusyError(StoreError):
+    """Another program holds the store locked for longer than the busy timeout."""
+
+
+class StoreBindingError(StoreError):
+    """The store belongs to another backend than the one the console is set to use (services.store.binding).
+
+    ``stored`` and ``wanted`` are :class:`services.backend_identity.BackendIdentity` values (``stored`` is None for
+    a store written before stores were bound, which holds unsent edits of an unknown backend); ``unsent`` counts
+    the edits waiting in its outbox, ``incidents`` the incidents it holds."""
+
+    def __init__(self, message: str, *, stored: object, wanted: object, unsent: int, incidents: int) -> None:
+        super().__init__(message)
+        self.stored = stored
+        self.wanted = wanted
+        self.unsent = unsent
+        self.incidents = incidents

@@ -53,10 +53,13 @@ class IncidentWriter:
     """One backend, one bearer token (the acting user's), one HTTP client. Call from a network worker."""
 
     def __init__(self, base_url: str, token: str, client: FeedHttpClient | None = None, *,
-                 role_tokens: Mapping[str, str] | None = None) -> None:
+                 role_tokens: Mapping[str, str] | None = None, backend_key: str | None = None) -> None:
         """``token`` is the acting user's; ``role_tokens`` (role → token, where one workstation holds several, as in
         training) sends each entry with the token of the role that made it (``entry.actor``), so a supervisor's
-        offline close goes as the supervisor's even when an operator is acting when the network returns."""
+        offline close goes as the supervisor's even when an operator is acting when the network returns.
+        ``backend_key`` is this backend's identity (services.backend_identity): an entry made for another backend is
+        never sent by this writer, whatever the caller hands it."""
+        self._backend_key = backend_key
         self._base = base_url.rstrip("/")
         self._token = token
         self._role_tokens = dict(role_tokens or {})
@@ -68,6 +71,12 @@ class IncidentWriter:
     def send(self, entry: Any) -> WriteOutcome:
         """Send ``entry`` (an outbox entry: op, fields, server_id, base_version, idempotency_key; ``data`` for an
         attachment). Every request it makes ends by one deadline, the client's, counted from now."""
+        made_for = getattr(entry, "backend", None)
+        if self._backend_key is not None and made_for is not None and made_for != self._backend_key:
+            # The store's outbox never lists such an entry (services.store.outbox); this is the last line of defence.
+            log.error("outbox entry %s was made for %s, not for this backend (%s); not sent", entry.id, made_for,
+                      self._backend_key)
+            return WriteOutcome("retry", error="made for another backend: not sent")
         deadline_at = time.monotonic() + self._client.deadline
         try:
             if entry.op == "create":

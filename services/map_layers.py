@@ -2,11 +2,16 @@
 
 Qt-free. Property names follow maps/bridge_protocol.py (the page reads them); every text value stays plain data.
 Feature ids are strings, stable across refreshes, so a refresh travels as add / update / remove by id.
+
+The page gets its messages as strict JSON (no NaN or Infinity), and a store written before the feeds' checks may
+hold a non-finite coordinate: such a feature is left out, and logged, rather than failing the whole layer.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +19,10 @@ from functools import lru_cache
 from typing import Any
 
 from resources import resource
+from services.feeds.geojson import geometry_problem
 from services.records import BoundaryFeature, iso_utc
+
+log = logging.getLogger(__name__)
 
 Feature = dict[str, Any]
 
@@ -26,12 +34,25 @@ def _point(feature_id: str, lon: float, lat: float, properties: dict[str, Any]) 
             "properties": {"id": feature_id, **properties}}
 
 
-def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
-    """Incidents (store IncidentRow-like objects with a location). SLA breached = open and past ``expected_at``."""
-    features = []
+def _placed(rows: Iterable[Any], layer: str, key: Any) -> Iterable[Any]:
+    """The rows with a finite location; the ones with a non-finite coordinate are logged and left out."""
+    skipped: list[str] = []
     for r in rows:
         if r.lat is None or r.lon is None:
             continue
+        if not (math.isfinite(r.lat) and math.isfinite(r.lon)):
+            skipped.append(str(key(r)))
+            continue
+        yield r
+    if skipped:
+        log.warning("map layer %s: %d feature(s) left out, their stored coordinate is not finite: %s", layer,
+                    len(skipped), ", ".join(skipped[:10]) + (", …" if len(skipped) > 10 else ""))
+
+
+def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
+    """Incidents (store IncidentRow-like objects with a location). SLA breached = open and past ``expected_at``."""
+    features = []
+    for r in _placed(rows, "incidents", lambda r: r.server_id or f"local-{r.id}"):
         feature_id = r.server_id or f"local-{r.id}"
         breached = r.status == "open" and r.expected_at is not None and r.expected_at < now
         features.append(_point(feature_id, r.lon, r.lat, {
@@ -54,7 +75,7 @@ def air_features(rows: Iterable[Any]) -> list[Feature]:
         _point(r.code, r.lon, r.lat, {"name": (r.name_th or r.name_en or r.code).strip(),
                                       "name_en": (r.name_en or r.code).strip(), "pm25": r.pm25, "aqi": r.aqi,
                                       "band": r.aqi_band, "time": iso_utc(r.observed_at)})
-        for r in rows if r.lat is not None and r.lon is not None
+        for r in _placed(rows, "air", lambda r: r.code)
     ]
 
 
@@ -71,16 +92,14 @@ def hotspot_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
         _point(f"h{r.id}", r.lon, r.lat, {"source": r.source, "confidence": r.confidence, "frp": r.frp,
                                           "daynight": r.daynight, "time": iso_utc(r.acquired_at),
                                           "age_band": _age_band(r.acquired_at, now)})
-        for r in rows
+        for r in _placed(rows, "hotspots", lambda r: f"h{r.id}")
     ]
 
 
 def river_features(rows: Iterable[Any]) -> list[Feature]:
     """Latest level per gauge (store RiverLatest-like) against the gauge's thresholds, with the trend."""
     features = []
-    for r in rows:
-        if r.lat is None or r.lon is None:
-            continue
+    for r in _placed(rows, "river", lambda r: r.code):
         limits = r.thresholds or {}
         features.append(_point(r.code, r.lon, r.lat, {
             "name": (r.name_th or r.name_en or r.code).strip(), "name_en": (r.name_en or r.code).strip(),
@@ -96,10 +115,20 @@ def _district_seed() -> tuple[dict[str, Any], ...]:
 
 
 def district_features(imported: Sequence[BoundaryFeature]) -> list[Feature]:
-    """Imported district polygons when there are any; until then the 25 district centroids as labelled points."""
-    if imported:
-        return [{"type": "Feature", "id": f.id, "geometry": f.geometry,
-                 "properties": {"id": f.id, "name": f.name or f.id, "name_th": f.name_th or ""}} for f in imported]
+    """Imported district polygons when there are any; until then the 25 district centroids as labelled points.
+
+    An imported polygon that cannot be drawn (a non-finite or malformed position, stored before the import checked
+    them) is logged and left out; with none left, the centroids are shown."""
+    usable = []
+    for f in imported:
+        problem = geometry_problem(f.geometry, region=None)
+        if problem:
+            log.warning("map layer districts: %s left out: %s", f.id, problem)
+            continue
+        usable.append({"type": "Feature", "id": f.id, "geometry": f.geometry,
+                       "properties": {"id": f.id, "name": f.name or f.id, "name_th": f.name_th or ""}})
+    if usable:
+        return usable
     return [_point(d["code"], d["lon"], d["lat"], {"name": d["name_en"], "name_th": d["name_th"]})
             for d in _district_seed()]
 

@@ -278,12 +278,32 @@ class BoundaryFeature:
         return {"id": self.id, "name": self.name, "geometry_type": self.geometry_type}
 
 
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators, written as escapes: a reason is one
+# line of plain text wherever it goes (log, store, stderr; str.splitlines breaks at every one of them).
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))} | {
+    0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def printable(text: str, limit: int | None = 300) -> str:
+    """``text`` as one line that can be stored, logged and printed anywhere: control characters and lone surrogates
+    (a JSON payload can carry both) become backslash escapes, and the result is cut to ``limit`` characters."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8").translate(_CONTROLS)
+    return safe if limit is None or len(safe) <= limit else safe[: limit - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """A record the adapter could not accept, with the reason and where it was."""
+    """Something the adapter could not accept (a record, or one field of a record), with the reason and where.
+
+    Both texts may quote the payload; they are made :func:`printable` here, once, for every place they reach.
+    """
 
     where: str  # e.g. "stations[3]" or "line 17"
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "where", printable(self.where, 120))
+        object.__setattr__(self, "reason", printable(self.reason))
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
@@ -291,7 +311,12 @@ class Rejection:
 
 @dataclass(slots=True)
 class ParseResult(Generic[T]):
-    """Accepted records plus the rejected ones; a payload that is not of the kind raises instead."""
+    """Accepted records plus the rejected ones; a payload that is not of the kind raises instead.
+
+    ``notes`` are fields dropped from records that were kept (a coordinate outside the feed's region, a value that
+    is not a number): the record landed, so a note is not a rejected record and is never counted as one.
+    """
 
     records: list[T] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    notes: list[Rejection] = field(default_factory=list)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from services.atomic_file import write_text_atomically
+from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Settings(BaseModel):
         return SlaPolicy.from_json(self.sla)
 
 
-class SettingsError(Exception):
+class SettingsError(ServiceError):
     """The settings file exists but cannot be used; the message names the file and the problem."""
 
 
@@ -113,14 +114,4 @@ def load_settings(path: Path) -> Settings:
 
 def save_settings(path: Path, settings: Settings) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a settings file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(settings.model_dump_json(indent=2))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, settings.model_dump_json(indent=2))

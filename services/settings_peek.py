@@ -1,4 +1,4 @@
-"""Read the UI language from the settings file cheaply, before the window exists.
+"""Read the UI language and the mode from the settings file cheaply, before the window exists.
 
 The full, validated load (services.settings, pydantic) runs on a background worker once the window is up; the window
 only needs to know which language to open in. Anything odd here reads as "no preference": the full load reports it.
@@ -10,10 +10,19 @@ import json
 from pathlib import Path
 
 
-def peek_language(path: Path) -> str | None:
+def _peek(path: Path, key: str, allowed: tuple[str, ...]) -> str | None:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
-    language = raw.get("language") if isinstance(raw, dict) else None
-    return language if language in ("th", "en") else None
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if value in allowed else None
+
+
+def peek_language(path: Path) -> str | None:
+    return _peek(path, "language", ("th", "en"))
+
+
+def peek_mode(path: Path) -> str | None:
+    """demo or live as the settings say (the store folder depends on it); None when they say nothing usable."""
+    return _peek(path, "mode", ("demo", "live"))

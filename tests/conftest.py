@@ -21,12 +21,14 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 from services.paths import DataPaths
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store
 from services.store.store import Store
+from tests.support.memory_keyring import MemoryKeyring
 
 
 # Cyclic garbage collection only on the main (Qt) thread, as the console does (console/ui_garbage_collector.py):
@@ -105,6 +107,37 @@ def console_factory(qtbot, data_paths: DataPaths) -> Iterator[Callable[..., obje
     leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()
               and t.name.startswith(("db", "net"))]
     assert not leaked, f"worker threads leaked: {leaked}"
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """The UI in English for the test (assertions read its words), the language before restored after."""
+    from widgets.i18n import current_language, set_language
+
+    before = current_language()
+    set_language("en")
+    yield
+    set_language(before)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory OS keyring for the test."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def simulator_tokens_in_keyring(simulator: SimulatorServer, memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    """The simulator's role tokens where a console started with ``--simulator-url`` finds them."""
+    from services.credentials import simulator_token_name
+
+    for role, token in simulator.tokens.items():
+        memory_keyring.set_password("pao-console", simulator_token_name(role), token)
+    return memory_keyring
 
 
 def cli_args(**overrides: object) -> argparse.Namespace:

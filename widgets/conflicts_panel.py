@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.display_format import format_datetime
+from widgets.display_format import format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.incident_rows import state_label
 
@@ -181,7 +181,7 @@ class ConflictsPanel(QWidget):
                     font = cell.font()
                     font.setBold(True)
                     cell.setFont(font)
-                    cell.setToolTip(item.reason)
+                    cell.setToolTip(plain_tooltip(item.reason))
                 self.table.setItem(row, column, cell)
 
     # --- asking --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from widgets.display_format import format_datetime
+from widgets.display_format import format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 
 _STYLES = {
@@ -86,4 +86,5 @@ class ConnectionIndicator(QLabel):
         style = f"QLabel {{ color: {colour}; font-weight: bold; padding: 0 6px; }}"
         if style != self.styleSheet():  # re-polishing on every edit synced would cost the UI thread for nothing
             self.setStyleSheet(style)
-        self.setToolTip(t("แหล่งที่ขัดข้อง: ", "Failing feeds: ") + ", ".join(self._failing) if self._failing else "")
+        failing = t("แหล่งที่ขัดข้อง: ", "Failing feeds: ") + ", ".join(self._failing) if self._failing else ""
+        self.setToolTip(plain_tooltip(failing))

@@ -51,8 +51,16 @@ def format_age(seconds: float | None, language: str = "th") -> str:
 
 
 def plain_tooltip(text: str) -> str:
-    """Tooltip text that Qt will not interpret as rich text (it guesses, and error bodies can hold HTML)."""
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+    """A tooltip that Qt shows as exactly ``text``; empty text gives no tooltip.
+
+    Qt treats a tooltip as rich text whenever ``Qt.mightBeRichText`` guesses so, and server reasons, error bodies,
+    names and filenames can hold HTML. Escaped rich text (rather than plain text) keeps Qt's word wrap for long text;
+    ``pre-wrap`` keeps runs of spaces and tabs, ``<br>`` keeps leading and trailing line breaks.
+    """
+    if not text:
+        return ""
+    lines = html.escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+    return f'<qt><p style="white-space:pre-wrap">{lines}</p></qt>'
 
 
 def format_number(value: float | None, decimals: int = 1, unit: str = "") -> str:

@@ -71,8 +71,8 @@ class FeedStatusModel(ColumnTableModel):
                 return plain_tooltip(
                     f"{format_datetime(row.last_error_at, current_language(), seconds=True)}\n{row.last_error}")
             if column == "status":
-                return t(f"รอบที่คาดไว้ทุก {format_age(row.cadence_s, 'th')}",
-                         f"expected every {format_age(row.cadence_s, 'en')}")
+                return plain_tooltip(t(f"รอบที่คาดไว้ทุก {format_age(row.cadence_s, 'th')}",
+                                       f"expected every {format_age(row.cadence_s, 'en')}"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in ("records", "rejected"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

@@ -283,7 +283,7 @@ class IncidentQueueModel(ColumnTableModel):
             if column == "sla" and row.expected_at is not None:
                 return plain_tooltip(t("กำหนด ", "target ") + format_datetime(row.expected_at, current_language()))
             if column == "status" and getattr(row, "pending", 0):
-                return t("มีการแก้ไขที่ยังไม่ได้ส่ง", "local changes not sent yet")
+                return plain_tooltip(t("มีการแก้ไขที่ยังไม่ได้ส่ง", "local changes not sent yet"))
         return None
 
     def _sla(self, row: Any) -> tuple[float | None, bool]:

@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from services.errors import MalformedPayload, WrongPayloadKind
-from services.feeds.payload import dig, excerpt, guess_kind, inside_thailand, load_json, to_float, to_str
+from services.feeds.payload import dig, excerpt, guess_kind, load_json, to_float, to_str
 from services.feeds.thai_aqi import aqi_from_values, band_for_aqi
 from services.feeds.thai_time import parse_thai_local, thai_date_time
+from services.feeds.validation import MAX_CONCENTRATION, THAILAND, admit, read_coordinate
 from services.records import AirReading, ParseResult, Rejection
 
 # Chiang Mai province box (west, south, east, north), for callers that want to keep only the province.
@@ -50,32 +51,32 @@ def history_url(
     return base.rstrip("/") + "/forweb/getHistoryData.php?" + urlencode(query, safe=",")
 
 
-def _coordinates(
-    station: Mapping[str, Any], where: str, rejected: list[Rejection]
-) -> tuple[float | None, float | None]:
+def _coordinate_value(raw: Any) -> float | None:
+    return to_float(raw, keep_non_finite=True)
+
+
+def _coordinates(station: Mapping[str, Any], where: str, notes: list[Rejection]) -> tuple[float | None, float | None]:
+    # Air4Thai's network covers all of Thailand; a station elsewhere (0,0 happens) keeps its reading, not its place.
     try:
-        lat, lon = to_float(station.get("lat")), to_float(station.get("long"))
+        return read_coordinate(station.get("lat"), station.get("long"), THAILAND, _coordinate_value)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"coordinate dropped: {exc}"))
+        notes.append(Rejection(where, f"coordinate dropped, reading kept: {exc}"))
         return None, None
-    if lat is None or lon is None:
-        return None, None
-    if not inside_thailand(lat, lon):
-        rejected.append(Rejection(where, f"coordinate outside Thailand ({lat}, {lon}); reading kept without it"))
-        return None, None
-    return lat, lon
 
 
-def _pollutant_value(block: Any, where: str, rejected: list[Rejection]) -> float | None:
+def _pollutant_value(block: Any, where: str, notes: list[Rejection]) -> float | None:
     # Current shape: {"color_id", "aqi", "value"}; 2019 shape: {"value", "unit"}; some old files: the bare value.
     raw = block.get("value") if isinstance(block, dict) else block
     try:
         value = to_float(raw)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"value dropped: {exc}"))
+        notes.append(Rejection(where, f"value dropped: {exc}"))
         return None
     if value is not None and value < 0:
         # Concentrations cannot be negative; any other negative number is another missing-data marker.
+        return None
+    if value is not None and value > MAX_CONCENTRATION:
+        notes.append(Rejection(where, f"value dropped: {value:g} is not a plausible concentration"))
         return None
     return value
 
@@ -89,40 +90,40 @@ def _payload_aqi(block: Any) -> tuple[int | None, int | None]:
         color = to_float(block.get("color_id"), missing=("0", "-1", "-999", "-9999", "N/A", "-", ""))
     except ValueError:
         return None, None
-    aqi_int = int(aqi) if aqi is not None and aqi >= 0 else None
+    aqi_int = int(aqi) if aqi is not None and 0 <= aqi <= MAX_CONCENTRATION else None
     band = int(color) if color is not None and 1 <= color <= 5 else None
     if aqi_int is not None and band is None:
         band = band_for_aqi(aqi_int)
     return aqi_int, band
 
 
-def _station_reading(station: Any, where: str, rejected: list[Rejection]) -> AirReading | None:
+def _station_reading(station: Any, where: str, result: ParseResult[AirReading]) -> AirReading | None:
     if not isinstance(station, dict):
-        rejected.append(Rejection(where, f"station is a {type(station).__name__}, not an object"))
+        result.rejected.append(Rejection(where, f"station is a {type(station).__name__}, not an object"))
         return None
     station_id = to_str(station.get("stationID"))
     if station_id is None:
-        rejected.append(Rejection(where, "no stationID"))
+        result.rejected.append(Rejection(where, "no stationID"))
         return None
     where = f"{where} ({station_id})"
     last = station.get("AQILast")
     if not isinstance(last, dict):
         last = station.get("LastUpdate")  # the 2019 variant
     if not isinstance(last, dict):
-        rejected.append(Rejection(where, "no AQILast / LastUpdate block"))
+        result.rejected.append(Rejection(where, "no AQILast / LastUpdate block"))
         return None
     try:
-        observed_at = thai_date_time(str(last.get("date") or ""), str(last.get("time") or ""))
+        observed_at = thai_date_time(to_str(last.get("date")) or "", to_str(last.get("time")) or "")
     except ValueError as exc:
-        rejected.append(Rejection(where, f"bad observation time: {exc}"))
+        result.rejected.append(Rejection(where, f"bad observation time: {exc}"))
         return None
     values = {
-        field: _pollutant_value(last.get(key), f"{where}.{key}", rejected) for key, field in _POLLUTANTS.items()
+        field: _pollutant_value(last.get(key), f"{where}.{key}", result.notes) for key, field in _POLLUTANTS.items()
     }
     aqi, band, _dominant = aqi_from_values(**values)
     if aqi is None:
         aqi, band = _payload_aqi(last.get("AQI"))
-    lat, lon = _coordinates(station, where, rejected)
+    lat, lon = _coordinates(station, where, result.notes)
     return AirReading(
         station_id=station_id,
         name_en=to_str(station.get("nameEN")),
@@ -143,7 +144,7 @@ def parse_latest(body: bytes | str) -> ParseResult[AirReading]:
     """Parse ``{"stations": [...]}`` from getNewAQI_JSON.php (or the 2019 variant) into readings.
 
     The AQI is recomputed from the values with the 2023 table (the payload's own AQI is used only when no value is
-    usable). A station whose coordinates fall outside Thailand is kept without coordinates and noted in ``rejected``.
+    usable). A station whose coordinates fall outside Thailand is kept without coordinates and noted in ``notes``.
     """
     doc = load_json(body, "Air4Thai latest")
     stations = doc.get("stations") if isinstance(doc, dict) and "result" not in doc else None
@@ -151,9 +152,10 @@ def parse_latest(body: bytes | str) -> ParseResult[AirReading]:
         raise WrongPayloadKind(f"Air4Thai latest: expected {{\"stations\": [...]}}, got {guess_kind(doc)}")
     result: ParseResult[AirReading] = ParseResult()
     for index, station in enumerate(stations):
-        reading = _station_reading(station, f"stations[{index}]", result.rejected)
+        where = f"stations[{index}]"
+        reading = _station_reading(station, where, result)
         if reading is not None:
-            result.records.append(reading)
+            admit(result, reading, f"{where} ({reading.station_id})")
     return result
 
 
@@ -168,9 +170,10 @@ def parse_history(body: bytes | str, stations: Mapping[str, Any] | None = None) 
     doc = load_json(body, "Air4Thai history")
     if not isinstance(doc, dict) or "result" not in doc:
         raise WrongPayloadKind(f"Air4Thai history: expected {{\"result\": \"OK\", ...}}, got {guess_kind(doc)}")
-    if str(doc.get("result")).upper() != "OK":
+    outcome = to_str(doc.get("result"))
+    if (outcome or "").upper() != "OK":
         reason = to_str(doc.get("error")) or to_str(doc.get("data")) or "no reason given"
-        raise MalformedPayload(f"Air4Thai history: result {doc.get('result')!r}: {excerpt(reason)}")
+        raise MalformedPayload(f"Air4Thai history: result {excerpt(str(outcome))!r}: {excerpt(reason)}")
     blocks = doc.get("stations")
     if not isinstance(blocks, list):
         raise MalformedPayload("Air4Thai history: result OK but no stations list")
@@ -184,24 +187,27 @@ def parse_history(body: bytes | str, stations: Mapping[str, Any] | None = None) 
             continue
         info = meta.get(station_id)
         for r_index, row in enumerate(rows):
-            reading = _history_row(station_id, info, row, f"stations[{s_index}].data[{r_index}]", result.rejected)
+            where = f"stations[{s_index}].data[{r_index}]"
+            reading = _history_row(station_id, info, row, where, result)
             if reading is not None:
-                result.records.append(reading)
+                admit(result, reading, where)
     return result
 
 
 def _history_row(
-    station_id: str, info: Any, row: Any, where: str, rejected: list[Rejection]
+    station_id: str, info: Any, row: Any, where: str, result: ParseResult[AirReading]
 ) -> AirReading | None:
     if not isinstance(row, dict):
-        rejected.append(Rejection(where, "row is not an object"))
+        result.rejected.append(Rejection(where, "row is not an object"))
         return None
     try:
-        observed_at = parse_thai_local(str(row.get("DATETIMEDATA") or ""))
+        observed_at = parse_thai_local(to_str(row.get("DATETIMEDATA")) or "")
     except ValueError as exc:
-        rejected.append(Rejection(where, f"bad DATETIMEDATA: {exc}"))
+        result.rejected.append(Rejection(where, f"bad DATETIMEDATA: {exc}"))
         return None
-    values = {field: _pollutant_value(row.get(key), f"{where}.{key}", rejected) for key, field in _POLLUTANTS.items()}
+    values = {
+        field: _pollutant_value(row.get(key), f"{where}.{key}", result.notes) for key, field in _POLLUTANTS.items()
+    }
     return AirReading(
         station_id=station_id,
         name_en=getattr(info, "name_en", None),

@@ -10,10 +10,12 @@ import csv
 import io
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import quote
 
 from services.errors import MalformedPayload, WrongPayloadKind
 from services.feeds.payload import decode_text, describe_non_payload, excerpt, looks_like_html, to_float, to_int, to_str
+from services.feeds.validation import NORTHERN_THAILAND, admit, read_coordinate
 from services.records import FireHotspot, ParseResult, Rejection
 
 SOURCES = ("VIIRS_SNPP_NRT", "VIIRS_NOAA20_NRT", "VIIRS_NOAA21_NRT", "MODIS_NRT")
@@ -87,11 +89,16 @@ def _satellite(raw: str | None, viirs: bool) -> str | None:
     return _MODIS_SATELLITE.get(text.lower(), text)
 
 
+def _coordinate_value(raw: str | None) -> float | None:
+    return to_float(raw, _NO_MARKERS, keep_non_finite=True)
+
+
 def _row(row: Mapping[str, str | None], viirs: bool, source: str | None) -> FireHotspot:
-    lat = to_float(row.get("latitude"), _NO_MARKERS)
-    lon = to_float(row.get("longitude"), _NO_MARKERS)
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"bad coordinate ({row.get('latitude')!r}, {row.get('longitude')!r})")
+    # A hotspot is its location: one that is missing, impossible or far from the province rejects the row.
+    lat, lon = read_coordinate(row.get("latitude"), row.get("longitude"), NORTHERN_THAILAND, _coordinate_value)
+    if lat is None or lon is None:
+        lat_text, lon_text = excerpt(row.get("latitude") or ""), excerpt(row.get("longitude") or "")
+        raise ValueError(f"no coordinate ({lat_text!r}, {lon_text!r})")
     satellite = _satellite(row.get("satellite"), viirs)
     if source is None:
         # VIIRS family from the satellite letter; "VIIRS" when the satellite is unknown.
@@ -130,8 +137,12 @@ def parse_area_csv(body: bytes | str, source: str | None = None) -> ParseResult[
         if stripped[0] in "[{":
             raise WrongPayloadKind("FIRMS: JSON instead of CSV")
         raise MalformedPayload(f"FIRMS: {describe_non_payload(stripped, 'CSV')}")
-    reader = csv.reader(io.StringIO(stripped))
-    header = [name.strip().lower() for name in next(reader)]
+    # newline="": lines end at LF, CRLF or a lone CR (old Mac files), as the csv module expects to be given them.
+    reader = csv.reader(io.StringIO(stripped, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except csv.Error as exc:
+        raise MalformedPayload(f"FIRMS: unreadable CSV header: {_csv_problem(exc)}") from None
     if not all(name in header for name in _REQUIRED):
         if len(header) <= 1:
             # One short line of prose: FIRMS answers errors such as "Invalid area." this way.
@@ -143,16 +154,44 @@ def parse_area_csv(body: bytes | str, source: str | None = None) -> ParseResult[
         viirs = False
     else:
         raise WrongPayloadKind("FIRMS: header has neither bright_ti4 (VIIRS) nor brightness (MODIS)")
+    rows = _rows(reader)
+    # A body that stops right after a comma was cut off: its last row's last field looks empty but never arrived.
+    cut_after_comma = text.rstrip(" \t").endswith(",")
     result: ParseResult[FireHotspot] = ParseResult()
-    for fields in reader:
-        where = f"line {reader.line_num}"
-        if not any(f.strip() for f in fields):
+    for index, (line, fields) in enumerate(rows):
+        where = f"line {line}"
+        if cut_after_comma and index == len(rows) - 1:
+            result.rejected.append(Rejection(where, "the file ends right after a comma: this row was cut off"))
             continue
         if len(fields) != len(header):
             result.rejected.append(Rejection(where, f"expected {len(header)} fields, got {len(fields)}"))
             continue
         try:
-            result.records.append(_row(dict(zip(header, fields, strict=True)), viirs, source))
+            hotspot = _row(dict(zip(header, fields, strict=True)), viirs, source)
         except ValueError as exc:
             result.rejected.append(Rejection(where, str(exc)))
+            continue
+        admit(result, hotspot, where)
     return result
+
+
+def _rows(reader: Any) -> list[tuple[int, list[str]]]:
+    """The non-blank rows with their line numbers; a CSV the csv module cannot read raises ``MalformedPayload``."""
+    rows = []
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            # Refuse the file: after a field past the size limit the reader resumes inside that field's text.
+            raise MalformedPayload(f"FIRMS: unreadable CSV at line {reader.line_num}: {_csv_problem(exc)}") from None
+        if any(f.strip() for f in fields):
+            rows.append((reader.line_num, fields))
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    message = str(exc)
+    if "field larger than field limit" in message:
+        return f"a field is longer than {csv.field_size_limit()} characters (no FIRMS column comes near)"
+    return excerpt(message)

@@ -31,6 +31,7 @@ from urllib3.util.timeout import Timeout
 
 from services.errors import DeadlineExceeded, FeedHTTPError, FeedUnavailable, MalformedPayload
 from services.feeds.payload import excerpt
+from services.log_values import capped
 
 log = logging.getLogger("services.feeds")
 
@@ -260,7 +261,7 @@ class FeedHttpClient:
 
     def _fail(self, exc_type: type[Exception], method: str, url: str, reason: str) -> Exception:
         message = f"{self.feed_name}: {method} {redact(url)}: {redact(reason)}"
-        log.warning("%s", message)
+        log.warning("%s", capped(message, 600))
         return exc_type(message)
 
     def _call(self, method: str, url: str, deadline_at: float | None, **kw: Any) -> FetchResult:
@@ -315,6 +316,7 @@ class FeedHttpClient:
     ) -> FetchResult:
         status = resp.status_code
         final_url = redact(resp.url or url)
+        shown_url = capped(final_url, 300)  # for messages and the log: after redirects, the server chose its length
         if status == 304:
             content = b""
         elif status in RETRY_STATUSES:
@@ -326,11 +328,11 @@ class FeedHttpClient:
             content = self._read_body(resp, method, url, deadline, budget)
             if status >= 400:
                 text = excerpt(redact(content[:2000].decode("utf-8", "replace")), 200)
-                message = f"{self.feed_name}: {method} {final_url}: {text or resp.reason or 'no body'}"
+                message = f"{self.feed_name}: {method} {shown_url}: {text or resp.reason or 'no body'}"
                 log.warning("HTTP %s %s", status, message)
                 raise FeedHTTPError(status, message, body=content, etag=resp.headers.get("ETag"))
         elapsed = time.monotonic() - started
-        log.info("%s %s %s → %s (%d bytes, %.2f s)", self.feed_name, method, final_url, status, len(content), elapsed)
+        log.info("%s %s %s → %s (%d bytes, %.2f s)", self.feed_name, method, shown_url, status, len(content), elapsed)
         return FetchResult(
             status=status,
             content=content,

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from services.errors import MalformedPayload, WrongPayloadKind
 from services.feeds.payload import excerpt, guess_kind, load_json, to_float, to_int, to_str
 from services.feeds.thai_time import parse_w3c
+from services.feeds.validation import NORTHERN_THAILAND, admit, read_coordinate, time_problem
 from services.records import (
     ATTRIBUTE_DATATYPES,
     LIST_DATATYPES,
@@ -38,6 +39,11 @@ _REQUEST_FIELDS = frozenset(
     }
 )
 _NO_MARKERS = ("",)
+_WRAPPER_KEYS = ("services", "requests", "service_requests", "service_request_updates", "updates")
+# Workflow-extension fields the store and the merge read from ``ServiceRequest.extra``: text ones, and the paused
+# SLA seconds (at most ten years; a request is never on hold longer).
+_EXTENSION_TEXT = ("source", "reporter_name", "reporter_contact", "resumed_state", "sla_paused_since")
+_MAX_PAUSED_S = 10 * 366 * 24 * 3600
 
 
 def services_url(base: str) -> str:
@@ -75,8 +81,8 @@ def _error_pairs(doc: Any) -> list[tuple[int | str, str]]:
         try:
             code = to_int(code, _NO_MARKERS) if code is not None else ""
         except ValueError:
-            code = str(code)
-        pairs.append((code if code is not None else "", str(item.get("description") or "")))
+            code = to_str(code) or ""
+        pairs.append((code if code is not None else "", to_str(item.get("description")) or ""))
     return pairs
 
 
@@ -104,20 +110,27 @@ def _list(body: bytes | str, what: str, wrapper_keys: tuple[str, ...]) -> list[A
     return doc
 
 
-def _time(item: dict[str, Any], key: str, where: str, rejected: list[Rejection]) -> Any:
+def _time(item: dict[str, Any], key: str, where: str, notes: list[Rejection]) -> Any:
     raw = to_str(item.get(key))
     if raw is None:
         return None
     try:
-        return parse_w3c(raw)
+        value = parse_w3c(raw)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"{key} dropped: {exc}"))
+        notes.append(Rejection(where, f"{key} dropped: {exc}"))
         return None
+    problem = time_problem(value)
+    if problem:
+        notes.append(Rejection(where, f"{key} dropped: {problem}"))
+        return None
+    return value
 
 
 def detect_kind(body: bytes | str) -> str:
     """"services", "requests" or "updates" for an Open311 list; anything else raises ``WrongPayloadKind``."""
     doc = load_json(body, "Open311")
+    if isinstance(doc, dict):  # the lists as paginating servers wrap them (the parsers below unwrap them too)
+        doc = next((doc[key] for key in _WRAPPER_KEYS if isinstance(doc.get(key), list)), doc)
     first = doc[0] if isinstance(doc, list) and doc else None
     if isinstance(first, dict):
         if "update_id" in first:
@@ -143,18 +156,20 @@ def parse_services(body: bytes | str) -> ParseResult[ServiceDefinition]:
             continue
         keywords = item.get("keywords")
         if isinstance(keywords, str):
-            keywords = [k for k in (part.strip() for part in keywords.split(",")) if k]
+            keywords = keywords.split(",")
         metadata = item.get("metadata")
-        result.records.append(
+        admit(
+            result,
             ServiceDefinition(
                 service_code=code,
                 service_name=name,
                 description=to_str(item.get("description")),
-                metadata=metadata is True or str(metadata).strip().lower() == "true",
+                metadata=metadata is True or (to_str(metadata) or "").lower() == "true",
                 type=to_str(item.get("type")),
-                keywords=tuple(str(k) for k in keywords) if isinstance(keywords, list) else (),
+                keywords=tuple(k for k in map(to_str, keywords) if k) if isinstance(keywords, list) else (),
                 group=to_str(item.get("group")),
-            )
+            ),
+            f"{where} ({code})",
         )
     return result
 
@@ -165,24 +180,25 @@ def _flag(value: Any, default: bool) -> bool | None:
         return default
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
+    text = (to_str(value) or "").lower()
     return {"true": True, "false": False}.get(text)
 
 
-def _attribute_values(raw: Any, where: str, rejected: list[Rejection]) -> tuple[AttributeValue, ...]:
+def _attribute_values(raw: Any, where: str, notes: list[Rejection]) -> tuple[AttributeValue, ...]:
     if not isinstance(raw, list):
         return ()
     values: list[AttributeValue] = []
     for index, item in enumerate(raw):
         key = to_str(item.get("key")) if isinstance(item, dict) else None
         if key is None or any(v.key == key for v in values):
-            rejected.append(Rejection(f"{where}.values[{index}]", "no key, or a key listed twice"))
+            notes.append(Rejection(f"{where}.values[{index}]", "no key, or a key listed twice"))
             continue
         values.append(AttributeValue(key, to_str(item.get("name")) or key))
     return tuple(values)
 
 
-def _attribute(item: Any, index: int, rejected: list[Rejection]) -> ServiceAttribute | None:
+def _attribute(item: Any, index: int, result: ParseResult[ServiceAttribute]) -> ServiceAttribute | None:
+    rejected = result.rejected
     where = f"attributes[{index}]"
     if not isinstance(item, dict):
         rejected.append(Rejection(where, "entry is not an object"))
@@ -194,7 +210,7 @@ def _attribute(item: Any, index: int, rejected: list[Rejection]) -> ServiceAttri
     where = f"{where} ({excerpt(code, 40)})"
     datatype = (to_str(item.get("datatype")) or "").lower()
     if datatype not in ATTRIBUTE_DATATYPES:
-        rejected.append(Rejection(where, f"unknown datatype {excerpt(str(item.get('datatype')), 40)!r}"))
+        rejected.append(Rejection(where, f"unknown datatype {excerpt(to_str(item.get('datatype')) or '', 40)!r}"))
         return None
     variable, required = _flag(item.get("variable"), True), _flag(item.get("required"), False)
     if variable is None or required is None:
@@ -203,9 +219,9 @@ def _attribute(item: Any, index: int, rejected: list[Rejection]) -> ServiceAttri
     try:
         order = to_int(item.get("order"), _NO_MARKERS)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"order dropped: {exc}"))
+        result.notes.append(Rejection(where, f"order dropped: {exc}"))
         order = None
-    values = _attribute_values(item.get("values"), where, rejected) if datatype in LIST_DATATYPES else ()
+    values = _attribute_values(item.get("values"), where, result.notes) if datatype in LIST_DATATYPES else ()
     if datatype in LIST_DATATYPES and variable and not values:
         rejected.append(Rejection(where, f"{datatype} without any usable values"))
         return None
@@ -243,14 +259,16 @@ def parse_service_definition(body: bytes | str, service_code: str | None = None)
     if service_code is not None and code is not None and code != service_code:
         raise MalformedPayload(f"{what}: the server sent the definition of {excerpt(code, 40)!r}")
     result: ParseResult[ServiceAttribute] = ParseResult()
+    codes: set[str] = set()
     for index, item in enumerate(doc["attributes"]):
-        attribute = _attribute(item, index, result.rejected)
+        attribute = _attribute(item, index, result)
         if attribute is None:
             continue
-        if any(a.code == attribute.code for a in result.records):
+        if attribute.code in codes:
             result.rejected.append(Rejection(f"attributes[{index}]", f"code {excerpt(attribute.code, 40)!r} twice"))
             continue
-        result.records.append(attribute)
+        if admit(result, attribute, f"attributes[{index}]"):
+            codes.add(attribute.code)
     result.records.sort(key=lambda a: (a.order, a.code))
     return result
 
@@ -296,7 +314,34 @@ def attribute_form(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return form
 
 
-def _request(item: Any, where: str, rejected: list[Rejection]) -> ServiceRequest | None:
+def _coordinate_value(raw: Any) -> float | None:
+    return to_float(raw, _NO_MARKERS, keep_non_finite=True)
+
+
+def _extension(item: dict[str, Any], where: str, notes: list[Rejection]) -> dict[str, Any]:
+    """The keys GeoReport v2 does not define, kept as they came, except that the extension fields other code reads
+    must have their type: text, or the paused seconds as a whole number in range (else dropped with a note)."""
+    extra = {key: value for key, value in item.items() if key not in _REQUEST_FIELDS}
+    for key in _EXTENSION_TEXT:
+        value = extra.get(key)
+        if value is not None and not isinstance(value, str):
+            notes.append(Rejection(where, f"{key} dropped: a JSON {type(value).__name__} is not text"))
+            del extra[key]
+    if extra.get("sla_paused_s") is not None:
+        try:
+            paused = to_int(extra["sla_paused_s"], _NO_MARKERS)
+            if paused is not None and not 0 <= paused <= _MAX_PAUSED_S:
+                raise ValueError(f"{paused} seconds is not a time on hold")
+        except ValueError as exc:
+            notes.append(Rejection(where, f"sla_paused_s dropped: {exc}"))
+            del extra["sla_paused_s"]
+        else:
+            extra["sla_paused_s"] = paused
+    return extra
+
+
+def _request(item: Any, where: str, result: ParseResult[ServiceRequest]) -> ServiceRequest | None:
+    rejected, notes = result.rejected, result.notes
     if not isinstance(item, dict):
         rejected.append(Rejection(where, "entry is not an object"))
         return None
@@ -312,39 +357,40 @@ def _request(item: Any, where: str, rejected: list[Rejection]) -> ServiceRequest
     if status not in ("open", "closed"):
         detail = detail or raw_status
         status = "closed" if status in _CLOSED_STATES else "open"
+    # The incident stands without its place (GeoReport allows a request with an address only): a location that is
+    # impossible or far from the province is dropped with a note, and the request still lands.
     try:
-        lat, lon = to_float(item.get("lat"), _NO_MARKERS), to_float(item.get("long"), _NO_MARKERS)
+        lat, lon = read_coordinate(item.get("lat"), item.get("long"), NORTHERN_THAILAND, _coordinate_value)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"coordinate dropped: {exc}"))
-        lat = lon = None
-    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        rejected.append(Rejection(where, f"coordinate dropped: ({lat}, {lon}) is not on Earth"))
+        notes.append(Rejection(where, f"coordinate dropped: {exc}"))
         lat = lon = None
     try:
         version = to_int(item.get("version"), _NO_MARKERS)
+        if version is not None and version < 0:
+            raise ValueError(f"{version} is not a record version")
     except ValueError as exc:
-        rejected.append(Rejection(where, f"version dropped: {exc}"))
+        notes.append(Rejection(where, f"version dropped: {exc}"))
         version = None
     return ServiceRequest(
         id=request_id,
         status=status,
         service_code=to_str(item.get("service_code")),
         description=item.get("description") if isinstance(item.get("description"), str) else None,
-        lat=lat if lon is not None else None,
-        lon=lon if lat is not None else None,
-        requested_at=_time(item, "requested_datetime", where, rejected),
-        updated_at=_time(item, "updated_datetime", where, rejected),
+        lat=lat,
+        lon=lon,
+        requested_at=_time(item, "requested_datetime", where, notes),
+        updated_at=_time(item, "updated_datetime", where, notes),
         service_name=to_str(item.get("service_name")),
         status_notes=to_str(item.get("status_notes")),
         status_detail=detail,
         agency_responsible=to_str(item.get("agency_responsible")),
-        expected_at=_time(item, "expected_datetime", where, rejected),
+        expected_at=_time(item, "expected_datetime", where, notes),
         address=to_str(item.get("address")),
         media_url=to_str(item.get("media_url")),
         version=version,
         priority=to_str(item.get("priority")),
         assignee=to_str(item.get("assignee")),
-        extra={key: value for key, value in item.items() if key not in _REQUEST_FIELDS},
+        extra=_extension(item, where, notes),
     )
 
 
@@ -352,9 +398,9 @@ def parse_requests(body: bytes | str) -> ParseResult[ServiceRequest]:
     """Parse ``GET /requests.json`` or ``GET /requests/{id}.json``."""
     result: ParseResult[ServiceRequest] = ParseResult()
     for index, item in enumerate(_list(body, "Open311 requests", ("requests", "service_requests"))):
-        request = _request(item, f"[{index}]", result.rejected)
+        request = _request(item, f"[{index}]", result)
         if request is not None:
-            result.records.append(request)
+            admit(result, request, f"[{index}] ({request.id})")
     return result
 
 
@@ -371,14 +417,16 @@ def parse_request_updates(body: bytes | str) -> ParseResult[ServiceRequestUpdate
         if update_id is None or request_id is None:
             result.rejected.append(Rejection(where, "no update_id or service_request_id"))
             continue
-        result.records.append(
+        admit(
+            result,
             ServiceRequestUpdate(
                 update_id=update_id,
                 service_request_id=request_id,
                 status=to_str(item.get("status")),
                 description=item.get("description") if isinstance(item.get("description"), str) else None,
-                updated_at=_time(item, "updated_datetime", f"{where} ({update_id})", result.rejected),
-            )
+                updated_at=_time(item, "updated_datetime", f"{where} ({update_id})", result.notes),
+            ),
+            f"{where} ({update_id})",
         )
     return result
 

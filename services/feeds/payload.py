@@ -12,14 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from services.errors import MalformedPayload
+from services.records import printable
 
 # Markers the Thai feeds use for "no value": Air4Thai "-1" / "-999" / "-9999", the 2019 variant "N/A" / "-".
 MISSING_MARKERS: tuple[str, ...] = ("-1", "-999", "-9999", "N/A", "NA", "-", "")
-
-# A generous box around Thailand (south, north, west, east). Coordinates outside it are a data error
-# (one old Air4Thai payload put a Chiang Mai station 45 km off; others send 0,0).
-THAILAND_LAT = (5.5, 20.6)
-THAILAND_LON = (97.3, 105.7)
 
 _HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html|<head|<body|<\?xml|<!--)", re.IGNORECASE)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -36,9 +32,8 @@ def decode_text(body: bytes | str) -> str:
 
 
 def excerpt(text: str, limit: int = 80) -> str:
-    """A one-line, length-limited excerpt of ``text`` for error messages."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """A one-line, length-limited excerpt of ``text`` for error messages (control characters escaped)."""
+    return printable(" ".join(text.split()), limit)
 
 
 def looks_like_html(text: str) -> bool:
@@ -79,6 +74,11 @@ def load_json(body: bytes | str, what: str) -> Any:
         else:
             reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         raise MalformedPayload(f"{what}: {reason}") from None
+    except RecursionError:
+        # The decoder recurses once per level; no feed nests more than a few levels.
+        raise MalformedPayload(f"{what}: JSON nested too deeply to read (hundreds of levels)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits (sys.set_int_max_str_digits)
+        raise MalformedPayload(f"{what}: unreadable JSON: {excerpt(str(exc))}") from None
 
 
 def guess_kind(obj: Any) -> str:
@@ -95,7 +95,7 @@ def guess_kind(obj: Any) -> str:
         if "hourly" in obj and "utc_offset_seconds" in obj:
             return "Open-Meteo forecast"
         keys = ", ".join(sorted(map(str, obj))[:6])
-        return f"JSON object with keys {keys or '(none)'}"
+        return f"JSON object with keys {excerpt(keys, 120) or '(none)'}"
     if isinstance(obj, list):
         if not obj:
             return "empty JSON list"
@@ -114,23 +114,30 @@ def guess_kind(obj: Any) -> str:
 
 
 def to_str(value: Any) -> str | None:
-    """Text with surrounding whitespace removed; ``None`` and empty text become ``None``."""
-    if value is None:
+    """Text with surrounding whitespace removed; ``None``, empty text and lists or objects become ``None``."""
+    if value is None or isinstance(value, dict | list):
+        # A list or an object is not a name or an id; spelling it out (str()) could recurse through a deep one.
         return None
     text = str(value).strip()
     return text or None
 
 
-def to_float(value: Any, missing: Iterable[str] = MISSING_MARKERS) -> float | None:
+def to_float(value: Any, missing: Iterable[str] = MISSING_MARKERS, *, keep_non_finite: bool = False) -> float | None:
     """A float from a number or numeric text; a missing marker, ``None`` or NaN gives ``None``.
 
-    Raises ``ValueError`` for text that is neither a number nor a missing marker, so the caller can say which field
-    was bad.
+    Raises ``ValueError`` for text that is neither a number nor a missing marker (or a list or object), so the caller
+    can say which field was bad. ``keep_non_finite`` returns NaN and infinities as they are, for callers that must
+    refuse them rather than read them as missing (coordinates).
     """
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, dict | list):
+        raise ValueError(f"a JSON {'object' if isinstance(value, dict) else 'list'} is not a number")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int from JSON may have thousands of digits
+            raise ValueError("a number too large to read") from None
     else:
         text = str(value).strip()
         if text in missing:
@@ -140,7 +147,7 @@ def to_float(value: Any, missing: Iterable[str] = MISSING_MARKERS) -> float | No
         except ValueError:
             raise ValueError(f"{excerpt(text, 30)!r} is not a number") from None
     if math.isnan(number) or math.isinf(number):
-        return None
+        return number if keep_non_finite else None
     for marker in missing:
         try:
             if marker and number == float(marker):
@@ -157,14 +164,10 @@ def to_int(value: Any, missing: Iterable[str] = MISSING_MARKERS) -> int | None:
         return None
     if not number.is_integer():
         raise ValueError(f"{number!r} is not a whole number")
+    if abs(number) >= 2**53:
+        # No count, code or version comes near; beyond 2**63 SQLite could not even store it.
+        raise ValueError(f"{number:.3g} is too large for a whole-number field")
     return int(number)
-
-
-def inside_thailand(lat: float | None, lon: float | None) -> bool:
-    """True when both coordinates are known and inside the generous Thailand box."""
-    if lat is None or lon is None:
-        return False
-    return THAILAND_LAT[0] <= lat <= THAILAND_LAT[1] and THAILAND_LON[0] <= lon <= THAILAND_LON[1]
 
 
 def dig(obj: Any, *path: str) -> Any:

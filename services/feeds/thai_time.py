@@ -45,7 +45,7 @@ def parse_thai_local(text: str) -> datetime:
         return _local_to_utc(
             day, int(match["hour"] or 0), int(match["minute"] or 0), int(match["second"] or 0), BANGKOK
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved out of range by the UTC offset
         raise ValueError(f"{text!r} is not a valid date and time") from None
 
 
@@ -69,4 +69,7 @@ def parse_w3c(text: str, naive_zone: tzinfo = BANGKOK) -> datetime:
         raise ValueError(f"{raw!r} is not a W3C datetime") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=naive_zone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved out of range by the offset
+        raise ValueError(f"{raw!r} is out of the range of dates") from None

@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from services.errors import MalformedPayload, WrongPayloadKind
-from services.feeds.payload import dig, excerpt, guess_kind, inside_thailand, load_json, to_float, to_int, to_str
+from services.feeds.payload import dig, excerpt, guess_kind, load_json, to_float, to_int, to_str
 from services.feeds.thai_time import parse_thai_local
+from services.feeds.validation import THAILAND, admit, read_coordinate
 from services.records import ParseResult, Rejection, RiverReading
 
 # Levels can legitimately be negative (a gauge zero above the water), so only empty text / dashes mean missing.
 _MISSING = ("", "-", "--", "N/A", "null")
 _OVERBANK = ("ล้นตลิ่ง", "overbank", "over bank", "above bank")
 _BELOW_BANK = ("ต่ำกว่าตลิ่ง", "below bank", "under bank")
+# Levels, banks and flows are metres (above the gauge zero or sea level) and m³/s; a magnitude past this is a data
+# error, and one near the float limit would turn the bank difference into infinity.
+_MAX_MAGNITUDE = 1_000_000.0
 
 
 def waterlevel_url(base: str) -> str:
@@ -40,17 +44,25 @@ def _records(doc: Any) -> list[Any]:
     raise WrongPayloadKind(f"ThaiWater: no waterlevel_data.data list in {guess_kind(doc)}")
 
 
-def _number(holder: Any, key: str, where: str, rejected: list[Rejection]) -> float | None:
+def _number(holder: Any, key: str, where: str, notes: list[Rejection]) -> float | None:
     try:
-        return to_float(holder.get(key) if isinstance(holder, dict) else None, _MISSING)
+        value = to_float(holder.get(key) if isinstance(holder, dict) else None, _MISSING)
     except ValueError as exc:
-        rejected.append(Rejection(where, f"{key} dropped: {exc}"))
+        notes.append(Rejection(where, f"{key} dropped: {exc}"))
         return None
+    if value is not None and abs(value) > _MAX_MAGNITUDE:
+        notes.append(Rejection(where, f"{key} dropped: {value:g} is not a plausible value"))
+        return None
+    return value
+
+
+def _coordinate_value(raw: Any) -> float | None:
+    return to_float(raw, _MISSING, keep_non_finite=True)
 
 
 def _bank_diff(record: dict[str, Any], level_msl: float | None, min_bank: float | None, where: str,
-               rejected: list[Rejection]) -> float | None:
-    diff = _number(record, "diff_wl_bank", where, rejected)
+               notes: list[Rejection]) -> float | None:
+    diff = _number(record, "diff_wl_bank", where, notes)
     text = (to_str(record.get("diff_wl_bank_text")) or "").lower()
     if diff is not None and text:
         if any(word in text for word in _OVERBANK):
@@ -63,7 +75,8 @@ def _bank_diff(record: dict[str, Any], level_msl: float | None, min_bank: float 
     return None
 
 
-def _reading(record: Any, where: str, rejected: list[Rejection]) -> RiverReading | None:
+def _reading(record: Any, where: str, result: ParseResult[RiverReading]) -> RiverReading | None:
+    rejected, notes = result.rejected, result.notes
     if not isinstance(record, dict):
         rejected.append(Rejection(where, "record is not an object"))
         return None
@@ -75,16 +88,18 @@ def _reading(record: Any, where: str, rejected: list[Rejection]) -> RiverReading
         return None
     where = f"{where} ({code})"
     try:
-        observed_at = parse_thai_local(str(record.get("waterlevel_datetime") or ""))
+        observed_at = parse_thai_local(to_str(record.get("waterlevel_datetime")) or "")
     except ValueError as exc:
         rejected.append(Rejection(where, f"bad waterlevel_datetime: {exc}"))
         return None
-    level_msl = _number(record, "waterlevel_msl", where, rejected)
-    min_bank = _number(station, "min_bank", where, rejected)
-    lat = _number(station, "tele_station_lat", where, rejected)
-    lon = _number(station, "tele_station_long", where, rejected)
-    if lat is not None and lon is not None and not inside_thailand(lat, lon):
-        rejected.append(Rejection(where, f"coordinate outside Thailand ({lat}, {lon}); reading kept without it"))
+    level_msl = _number(record, "waterlevel_msl", where, notes)
+    min_bank = _number(station, "min_bank", where, notes)
+    # ThaiWater's network covers all of Thailand; a gauge placed elsewhere keeps its reading, not its place.
+    try:
+        lat, lon = read_coordinate(station.get("tele_station_lat"), station.get("tele_station_long"), THAILAND,
+                                   _coordinate_value)
+    except ValueError as exc:
+        notes.append(Rejection(where, f"coordinate dropped, reading kept: {exc}"))
         lat = lon = None
     try:
         situation = to_int(record.get("situation_level"), _MISSING)
@@ -92,9 +107,9 @@ def _reading(record: Any, where: str, rejected: list[Rejection]) -> RiverReading
         situation = None
     if situation is not None and not 1 <= situation <= 5:
         situation = None
-    flow = _number(record, "flow_rate", where, rejected)
+    flow = _number(record, "flow_rate", where, notes)
     if flow is None:
-        flow = _number(record, "discharge", where, rejected)
+        flow = _number(record, "discharge", where, notes)
     names = station.get("tele_station_name") if isinstance(station.get("tele_station_name"), dict) else {}
     return RiverReading(
         station_code=code,
@@ -103,16 +118,16 @@ def _reading(record: Any, where: str, rejected: list[Rejection]) -> RiverReading
         lat=lat,
         lon=lon,
         observed_at=observed_at,
-        level_m=_number(record, "waterlevel_m", where, rejected),
+        level_m=_number(record, "waterlevel_m", where, notes),
         level_msl=level_msl,
-        bank_diff_m=_bank_diff(record, level_msl, min_bank, where, rejected),
+        bank_diff_m=_bank_diff(record, level_msl, min_bank, where, notes),
         situation_level=situation,
         province_code=to_str(dig(record, "geocode", "province_code")),
         river_name=to_str(record.get("river_name")),
         flow_m3s=flow,
         station_id=station_id,
         min_bank_msl=min_bank,
-        ground_level_msl=_number(station, "ground_level", where, rejected),
+        ground_level_msl=_number(station, "ground_level", where, notes),
     )
 
 
@@ -122,11 +137,11 @@ def parse_waterlevel(body: bytes | str) -> ParseResult[RiverReading]:
     ``{"result": "NO", "data": "..."}`` raises ``MalformedPayload`` carrying the server's reason.
     """
     doc = load_json(body, "ThaiWater water levels")
-    if isinstance(doc, dict) and str(doc.get("result", "")).upper() == "NO":
-        raise MalformedPayload(f"ThaiWater says: {excerpt(str(doc.get('data') or 'result NO'))}")
+    if isinstance(doc, dict) and (to_str(doc.get("result")) or "").upper() == "NO":
+        raise MalformedPayload(f"ThaiWater says: {excerpt(to_str(doc.get('data')) or 'result NO')}")
     result: ParseResult[RiverReading] = ParseResult()
     for index, record in enumerate(_records(doc)):
-        reading = _reading(record, f"data[{index}]", result.rejected)
+        reading = _reading(record, f"data[{index}]", result)
         if reading is not None:
-            result.records.append(reading)
+            admit(result, reading, f"data[{index}] ({reading.station_code})")
     return result

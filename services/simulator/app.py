@@ -46,5 +46,5 @@ def create_app(
     app.register_blueprint(open311_routes.make_blueprint(incidents))
     app.register_blueprint(media_routes.make_blueprint(incidents))
     app.register_blueprint(tile_routes.make_blueprint())
-    app.register_blueprint(control_routes.make_blueprint(faults, clock))
+    app.register_blueprint(control_routes.make_blueprint(faults, clock, incidents))
     return FaultMiddleware(app.wsgi_app, faults, stopping)

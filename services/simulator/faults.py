@@ -21,11 +21,17 @@ Kinds (and their options):
 ``feed`` is one of :data:`FEEDS` or ``"*"`` (every feed, never the ``/_sim`` control routes). ``count`` makes a fault
 expire after that many requests; without it the fault stays until removed. ``methods`` (e.g. ``["POST", "PATCH"]``)
 limits a fault to requests with those methods (others pass untouched and do not count); without it every method.
+
+Options are checked, whether they come from Python or from the ``/_sim/faults`` route: numbers must be finite and
+within :data:`LIMITS` (a ``seconds`` of 1e20 or NaN would wedge a request thread or break the wait), a ``header`` must
+be a plain header name.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import re
 import threading
 from dataclasses import asdict, dataclass
 
@@ -35,6 +41,38 @@ KINDS: tuple[str, ...] = ("down", "reset_before", "reset_after", "hang", "slow",
 HANG_DEFAULT_S = 3600.0
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 VARIANTS: tuple[str, ...] = ("html", "truncated", "map_key", "wrong_kind")
+# option → (lowest, highest, whole number?)
+LIMITS: dict[str, tuple[float, float, bool]] = {
+    "seconds": (0.0, 86400.0, False),
+    "interval": (0.0, 60.0, False),
+    "chunk": (1, 1 << 20, True),
+    "status": (100, 599, True),
+    "retry_after": (0, 86400, True),
+    "count": (1, 1_000_000, True),
+}
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
+
+
+def _checked(name: str, value: object) -> float | None:
+    """``value`` of option ``name`` within :data:`LIMITS` (None stays None); ``ValueError`` with the reason."""
+    if value is None:
+        return None
+    low, high, whole = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number")
+        if whole and not value.is_integer():
+            raise ValueError(f"{name} must be a whole number")
+    if not low <= value <= high:  # compared before any conversion: a huge integer cannot overflow a float here
+        raise ValueError(f"{name} must be between {low:g} and {high:g}")
+    return float(value)
+
+
+def _whole(name: str, value: object) -> int | None:
+    checked = _checked(name, value)
+    return None if checked is None else int(checked)
 
 
 @dataclass
@@ -88,24 +126,27 @@ class FaultBoard:
         count: int | None = None,
     ) -> Fault:
         """Add a fault (see the module docstring for kinds and options). Raises ``ValueError`` on bad options."""
-        if feed != "*" and feed not in FEEDS:
+        if not isinstance(feed, str) or (feed != "*" and feed not in FEEDS):
             raise ValueError(f"unknown feed {feed!r}; expected one of {FEEDS} or '*'")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
-        if kind == "malformed" and variant not in VARIANTS:
+        seconds, interval = _checked("seconds", seconds), _checked("interval", interval)
+        chunk, status, count = _whole("chunk", chunk), _whole("status", status), _whole("count", count)
+        retry_after = _whole("retry_after", retry_after)
+        if kind == "malformed" and (not isinstance(variant, str) or variant not in VARIANTS):
             raise ValueError(f"malformed needs variant in {VARIANTS}")
-        if kind == "error" and status is not None and not (500 <= int(status) <= 599 or int(status) == 429):
+        if kind == "error" and status is not None and not (500 <= status <= 599 or status == 429):
             raise ValueError("error status must be 5xx or 429")
-        if kind == "strip_header" and not header:
-            raise ValueError("strip_header needs header")
+        if kind == "strip_header" and not (isinstance(header, str) and _HEADER_NAME.fullmatch(header)):
+            raise ValueError("strip_header needs header: a header name")
         if isinstance(methods, str):
             methods = [methods]
         if methods is not None:
-            methods = tuple(sorted({str(m).upper() for m in methods}))
+            if not isinstance(methods, (list, tuple)) or not all(isinstance(m, str) for m in methods):
+                raise ValueError(f"methods must be a non-empty list of {sorted(_METHODS)}")
+            methods = tuple(sorted({m.upper() for m in methods}))
             if not methods or set(methods) - _METHODS:
                 raise ValueError(f"methods must be a non-empty list of {sorted(_METHODS)}")
-        if count is not None and int(count) < 1:
-            raise ValueError("count must be >= 1")
         if kind == "slow" and seconds is None:
             raise ValueError("slow needs seconds")
         fault = Fault(
@@ -114,7 +155,7 @@ class FaultBoard:
             kind=kind,
             seconds=float(seconds or (HANG_DEFAULT_S if kind == "hang" else 0.0)),
             interval=float(0.2 if interval is None else interval),
-            chunk=max(1, int(chunk or 1)),
+            chunk=int(chunk or 1),
             status=None if status is None else int(status),
             retry_after=None if retry_after is None else int(retry_after),
             variant=variant if kind == "malformed" else None,

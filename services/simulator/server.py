@@ -237,7 +237,8 @@ def run_standalone(host: str = "127.0.0.1", port: int = 8765, seed: int = 2026) 
         print("  role tokens: in the OS keyring (simulator-token-operator, -supervisor, -viewer)")
     else:
         print("  no OS keyring: store these on each console's workstation with "
-              "`pao-console secret set simulator-token-<role>`")
+              "`pao-console secret set simulator-token-<role>`, or where it has no keyring either, "
+              "enter them in the console (Sync > Enter simulator tokens…)")
         for role, token in sim.tokens.items():
             print(f"  {role:<10} token: {token}")
     print("Press Ctrl-C to stop.", flush=True)

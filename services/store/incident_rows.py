@@ -204,3 +204,4 @@ class OutboxEntry:
     data: bytes | None = field(default=None, repr=False)
     actor: str | None = None  # who made the change ("user (role)"); None for entries queued before 0007
     created_at: datetime | None = None  # when it was made (UTC): sent so the server's SLA clock counts from then
+    backend: str | None = None  # the identity key of the backend it was made for (0011; services.store.binding)

@@ -73,8 +73,8 @@ def add_outbox(conn: Connection, incident_id: int, op: str, base_version: int | 
     made the change: it is sent with that role's credentials, whoever is at the console when the outbox drains."""
     key = str(uuid.uuid4())
     conn.exec_driver_sql(
-        "INSERT INTO outbox (idempotency_key, incident_id, op, base_version, fields_json, created_at, actor) "
-        "VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO outbox (idempotency_key, incident_id, op, base_version, fields_json, created_at, actor, backend) "
+        "VALUES (?,?,?,?,?,?,?, (SELECT key FROM backend_binding WHERE id = 1))",
         (key, incident_id, op, base_version,
          json.dumps({k: _json_value(v) for k, v in fields.items()}, ensure_ascii=False, sort_keys=True),
          to_unix(now), actor),

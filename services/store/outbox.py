@@ -37,13 +37,18 @@ _SENDABLE = ("(i.server_id IS NOT NULL OR o.op = 'create' OR EXISTS (SELECT 1 FR
              "WHERE c.incident_id = o.incident_id AND c.op = 'create' AND c.state = 'pending'))")
 
 
+# Only entries made for the backend this store is bound to are ever sent (services.store.binding). In a store that
+# was never bound (the Qt-free tests, the CLI) both sides are NULL.
+_FOR_THIS_BACKEND = "o.backend IS (SELECT key FROM backend_binding WHERE id = 1)"
+
+
 def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
     """Pending entries in send order (oldest first), with the incident's current server id; an "attachment" entry
     carries its file (``data``), since the sender cannot read the store. See :data:`MAX_PENDING_BYTES`."""
     sql = ("SELECT o.id, o.idempotency_key, o.incident_id, i.server_id, o.op, o.base_version, o.fields_json, "
-           "o.attempts, o.last_error, o.actor, o.created_at "
+           "o.attempts, o.last_error, o.actor, o.created_at, o.backend "
            "FROM outbox AS o JOIN incidents AS i ON i.id = o.incident_id "
-           "WHERE o.state = 'pending' AND " + _SENDABLE + " ORDER BY o.id LIMIT ?")
+           "WHERE o.state = 'pending' AND " + _FOR_THIS_BACKEND + " AND " + _SENDABLE + " ORDER BY o.id LIMIT ?")
     entries: list[OutboxEntry] = []
     loaded = 0
     with engine.connect() as conn:  # one read transaction: the files belong to the entries listed
@@ -60,7 +65,7 @@ def outbox_pending(engine: Engine, limit: int = 100) -> list[OutboxEntry]:
                 blob = conn.exec_driver_sql("SELECT data FROM attachments WHERE id = ?", (attachment_id,)).scalar()
                 data = None if blob is None else bytes(blob)
             entries.append(OutboxEntry(r[0], r[1], r[2], r[3], r[4], r[5], fields, r[7], r[8], data, r[9],
-                                       from_unix(r[10])))
+                                       from_unix(r[10]), r[11]))
     return entries
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0010_refusal_acknowledged"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0011_backend_binding"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -270,6 +270,7 @@ outbox = Table(
     Column("last_attempt_at", UtcSeconds),
     Column("actor", Text),  # 0007: who made the change ("user (role)"): it is sent with that role's credentials
     Column("acknowledged_at", UtcSeconds),  # 0010: a person has seen why the server refused this entry
+    Column("backend", Text),  # 0011: the identity key of the backend this entry was made for
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'conflict', 'failed')", name="ck_outbox_state"),
     Index("ix_outbox_state_id", "state", "id"),
     Index("ix_outbox_incident_state", "incident_id", "state"),  # 0009
@@ -356,3 +357,20 @@ Table("incidents_fts_idx", metadata, Column("segid", NullType, primary_key=True)
       info={"virtual": True})
 Table("incidents_fts_config", metadata, Column("k", NullType, primary_key=True), Column("v", NullType),
       sqlite_with_rowid=False, info={"virtual": True})
+
+
+# --- 0011_backend_binding -----------------------------------------------------------------------------------------
+
+# The one backend this store belongs to (services.store.binding); one row, id 1.
+backend_binding = Table(
+    "backend_binding",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("mode", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("seed", Integer),
+    Column("bound_at", UtcSeconds, nullable=False),
+    CheckConstraint("id = 1", name="ck_backend_binding_single"),
+)

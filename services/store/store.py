@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from services.backend_identity import BackendIdentity
 from services.store import (
+    binding,
     conflicts,
     duplicates,
     escalation,
@@ -65,6 +67,24 @@ class Store:
         """Release both engines (checkpoints the WAL when this was the last connection)."""
         self.feed_engine.dispose()
         self.edit_engine.dispose()
+
+    # --- the backend this store belongs to (see services.store.binding) --------------------------------------
+
+    def bind_backend(self, identity: BackendIdentity) -> str:
+        """Check or make the store's binding to ``identity`` ("same", "bound", "rebound"); raises
+        :class:`services.errors.StoreBindingError` when the store holds another backend's incidents or edits."""
+        return binding.bind(self.edit_engine, identity)
+
+    def adopt_backend(self, identity: BackendIdentity) -> None:
+        """A person says this unbound store (from before binding) belongs to ``identity``."""
+        binding.adopt(self.edit_engine, identity)
+
+    def backend(self) -> BackendIdentity | None:
+        """The backend this store is bound to (None before the first console opened it)."""
+        return binding.read_binding(self.edit_engine)
+
+    def contents(self) -> binding.StoreContents:
+        return binding.contents(self.edit_engine)
 
     def __enter__(self) -> Store:
         return self

@@ -3,8 +3,9 @@
 Shape: the calling thread walks the area's tiles, skips those already cached (which makes a second run a resume),
 and keeps a small window of fetches in flight on a private pool of ``fetcher.max_concurrent`` threads. Finished tiles
 are written in batches from the calling thread (one transaction per batch, far cheaper than one per tile). A rate
-limit pauses the workers until the server's ``Retry-After`` is over; an unreachable server ends the run with
-``error`` set, since every further tile would fail the same way. Cancel is polled every ``poll_s``.
+limit pauses the workers until the server's ``Retry-After`` is over; an unreachable server (or one whose tiles
+trickle past the deadline) ends the run with ``error`` set, since every further tile would fail the same way. Cancel
+is polled every ``poll_s``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ class TileFetchFailed(TileError):
 
 
 class TileSourceUnavailable(TileFetchFailed):
-    """The tile server could not be reached (refused, reset, timed out). The fetcher pauses before trying again."""
+    """The tile server could not be reached (refused, reset, timed out), or could not deliver a tile's body (it
+    trickled past the deadline or broke off). The fetcher pauses before trying again."""
 
 
 class TileRateLimited(TileFetchFailed):

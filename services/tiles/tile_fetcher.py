@@ -5,6 +5,10 @@ tiles come many at a time, so a 429 (or a 503 with ``Retry-After``) must pause *
 unreachable server must make the next hundred tile requests fail at once instead of each waiting for a timeout. The
 fetcher keeps that pause and raises :class:`TileSourcePaused` without sending anything until it is over.
 
+A server that answers but cannot deliver a body (it trickles past the deadline, or the body breaks off) is treated
+as unreachable: otherwise every tile request would pay the whole deadline again. Unreachable pauses back off:
+``unreachable_pause_s``, doubling with each further failure up to ``max_unreachable_pause_s``, until a tile arrives.
+
 Thread-safe: ``fetch`` may be called from many threads; a semaphore keeps at most ``max_concurrent`` requests in
 flight (the connection pool is sized to match), and the pause is shared.
 """
@@ -63,6 +67,7 @@ class TileFetcher:
         default_rate_limit_s: float = 60.0,
         max_retry_after_s: float = 600.0,
         unreachable_pause_s: float = 5.0,
+        max_unreachable_pause_s: float = 120.0,
         ca_bundle: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -82,11 +87,14 @@ class TileFetcher:
         self.default_rate_limit_s = default_rate_limit_s
         self.max_retry_after_s = max_retry_after_s
         self.unreachable_pause_s = unreachable_pause_s
+        self.max_unreachable_pause_s = max(max_unreachable_pause_s, unreachable_pause_s)
         self._clock = clock
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._pause_lock = threading.Lock()
         self._paused_until = 0.0
         self._pause_reason = ""
+        self._unreachable_streak = 0  # unreachable rounds since a tile last arrived; sets the backoff
+        self._last_unreachable_at = float("-inf")
         self._session = requests.Session()
         self._session.verify = ca_bundle or True
         self._session.headers["User-Agent"] = user_agent
@@ -111,6 +119,7 @@ class TileFetcher:
         """End the pause now (e.g. the operator pressed "retry" after the network came back)."""
         with self._pause_lock:
             self._paused_until = 0.0
+            self._unreachable_streak = 0
 
     def _pause(self, seconds: float, reason: str) -> None:
         with self._pause_lock:
@@ -119,26 +128,48 @@ class TileFetcher:
                 self._paused_until, self._pause_reason = until, reason
         log.warning("tile requests paused %.0f s: %s", seconds, reason)
 
-    def fetch(self, z: int, x: int, y: int, *, etag: str | None = None) -> TileResponse:
-        """GET one tile, conditional when ``etag`` is given. Raises a :class:`TileFetchFailed` subclass on failure."""
+    def _unreachable(self, sent_at: float, reason: str) -> None:
+        """Pause after a request sent at ``sent_at`` found the server unreachable (or unable to deliver a body).
+        Requests that were already on their way when an earlier one failed end the same round: only a request sent
+        after that failure backs the pause off further."""
+        with self._pause_lock:
+            if sent_at >= self._last_unreachable_at:
+                self._unreachable_streak += 1
+            self._last_unreachable_at = self._clock()
+            seconds = min(self.unreachable_pause_s * 2 ** (self._unreachable_streak - 1), self.max_unreachable_pause_s)
+        self._pause(seconds, reason)
+
+    def _arrived(self) -> None:
+        with self._pause_lock:
+            self._unreachable_streak = 0
+
+    def _check_paused(self) -> None:
         left = self.paused_for()
         if left > 0:
             raise TileSourcePaused(f"tile requests paused {left:.0f} s more ({self._pause_reason})", left)
+
+    def fetch(self, z: int, x: int, y: int, *, etag: str | None = None) -> TileResponse:
+        """GET one tile, conditional when ``etag`` is given. Raises a :class:`TileFetchFailed` subclass on failure."""
+        self._check_paused()
         url = self.url(z, x, y)
         headers = {"If-None-Match": etag} if etag else {}
         with self._slots:
-            started = time.monotonic()
+            # Again once a connection slot is ours: the requests it was busy with may have found the server gone.
+            self._check_paused()
+            started, sent_at = time.monotonic(), self._clock()
             try:
                 resp = self._session.get(url, headers=headers, timeout=self.timeout, stream=True)
             except requests.RequestException as exc:
-                self._pause(self.unreachable_pause_s, f"{url}: {type(exc).__name__}")
+                self._unreachable(sent_at, f"{url}: {type(exc).__name__}")
                 raise TileSourceUnavailable(f"tile server unreachable: {url}: {type(exc).__name__}") from None
             try:
-                return self._finish(resp, url, started)
+                response = self._finish(resp, url, started, sent_at)
             finally:
                 resp.close()
+            self._arrived()
+            return response
 
-    def _finish(self, resp: requests.Response, url: str, started: float) -> TileResponse:
+    def _finish(self, resp: requests.Response, url: str, started: float, sent_at: float) -> TileResponse:
         status = resp.status_code
         if status in (429, 503):
             wait = self._retry_after(resp.headers.get("Retry-After"),
@@ -150,21 +181,23 @@ class TileFetcher:
             return TileResponse(None, resp.headers.get("ETag"), True, max_age)
         if status != 200:
             raise TileFetchFailed(f"HTTP {status} for {url}", status)
-        data = self._read(resp, url, started)
+        data = self._read(resp, url, started, sent_at)
         if not _is_image(data):
             # A captive portal or an error page served as 200 must never be cached as a tile.
             raise TileFetchFailed(f"not an image ({resp.headers.get('Content-Type')}, {len(data)} bytes): {url}",
                                   status)
         return TileResponse(data, resp.headers.get("ETag"), False, max_age)
 
-    def _read(self, resp: requests.Response, url: str, started: float) -> bytes:
+    def _read(self, resp: requests.Response, url: str, started: float, sent_at: float) -> bytes:
         # read1 returns whatever has arrived, so the deadline is checked even while a server trickles the body.
         chunks: list[bytes] = []
         size = 0
         try:
             while True:
                 if time.monotonic() - started > self.deadline_s:
-                    raise TileFetchFailed(f"tile body still arriving after {self.deadline_s:g} s: {url}")
+                    # The next tile would trickle the same way: pause as for an unreachable server.
+                    self._unreachable(sent_at, f"{url}: body past the {self.deadline_s:g} s deadline")
+                    raise TileSourceUnavailable(f"tile body still arriving after {self.deadline_s:g} s: {url}")
                 chunk = resp.raw.read1(65536, decode_content=True)
                 if not chunk:
                     return b"".join(chunks)
@@ -173,7 +206,9 @@ class TileFetcher:
                 if size > _MAX_TILE_BYTES:
                     raise TileFetchFailed(f"tile larger than {_MAX_TILE_BYTES} bytes: {url}")
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
-            raise TileFetchFailed(f"tile body failed ({type(exc).__name__}): {url}") from None
+            # A body that stalls past the read timeout or breaks off: the server cannot deliver tiles now.
+            self._unreachable(sent_at, f"{url}: body failed ({type(exc).__name__})")
+            raise TileSourceUnavailable(f"tile body failed ({type(exc).__name__}): {url}") from None
 
     def _retry_after(self, value: str | None, default: float) -> float:
         try:

@@ -1,9 +1,10 @@
 """``TileService``: the basemap tile provider the map asks — cache first, the network on a miss or a stale tile, the
 cached copy whenever the network fails — and "save area for offline" (plan with an estimate, then prefetch).
 
-Threads: ``tile`` may be called from any number of threads at once (the map's tile handler runs it on the network
-pool); ``plan_area`` only reads the cache and suits the database worker or the pool; ``prefetch`` blocks its caller
-for the whole download, so run it on a worker, never the UI thread. The cache and the fetcher are themselves
+Threads: ``tile`` may be called from any number of threads at once (the console runs it on its ``tiles`` network
+lane); ``plan_area`` only reads the cache and suits any worker; ``prefetch`` blocks its caller for the whole download,
+so run it on a worker, never the UI thread. While the fetcher pauses (a rate limit, or a server that is unreachable or
+trickles past its deadline), ``tile`` answers from the cache, or None, at once. The cache and the fetcher are themselves
 thread-safe; the counters here are guarded by a lock.
 """
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from console.__main__ import main
+from services.paths import resolve_paths
 
 DATA = Path(__file__).resolve().parent.parent / "services" / "feeds" / "data"
 
@@ -67,7 +68,7 @@ def test_firms_values(capsys, tmp_path: Path) -> None:  # type: ignore[no-untype
     assert {r["confidence"] for r in records} <= {"low", "nominal", "high"}
     assert all(r["daynight"] in ("D", "N") for r in records)
     assert all(17.0 < r["lat"] < 21 and 97.5 < r["lon"] < 100 for r in records)
-    with sqlite3.connect(tmp_path / "console.sqlite3") as conn:
+    with sqlite3.connect(resolve_paths(tmp_path).database) as conn:
         assert conn.execute("SELECT count(*) FROM fire_hotspots").fetchone()[0] == len(records)
 
 
@@ -87,7 +88,7 @@ def test_wrong_kind_exits_non_zero_and_stores_nothing(capsys, tmp_path: Path, ki
     assert code != 0
     assert lines == []
     assert "Nothing was stored" in err
-    assert not (tmp_path / "console.sqlite3").exists()
+    assert not resolve_paths(tmp_path).database.exists()
 
 
 def test_missing_file_is_a_clear_error(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -110,3 +111,15 @@ def test_entry_point_runs_as_a_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.splitlines()[-1])
     assert summary["kind"] == "firms" and summary["accepted"] > 0
+
+
+def test_import_goes_to_the_store_of_the_mode(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Demo and live keep separate stores: the import lands in the one asked for, else the one the settings use."""
+    (tmp_path / "settings.json").write_text(json.dumps({"mode": "live"}))
+    code, _, err = run(capsys, "import", "firms", str(DATA / "firms_modis_archive.csv"), "--data-dir", str(tmp_path))
+    assert code == 0, err
+    assert resolve_paths(tmp_path, "live").database.exists() and not resolve_paths(tmp_path, "demo").database.exists()
+    code, _, err = run(capsys, "import", "firms", str(DATA / "firms_modis_archive.csv"), "--data-dir", str(tmp_path),
+                       "--demo")
+    assert code == 0, err
+    assert resolve_paths(tmp_path, "demo").database.exists()

@@ -97,7 +97,7 @@ def _one_round(lane: Lane, url: str, env: dict[str, str], round_no: int, rng: ra
     finally:
         child.close()
     lane.confirmed.update(_confirmed(child))
-    audit = audit_store(lane.data_dir / "console.sqlite3", MARKER)
+    audit = audit_store(lane.data_dir / "demo" / "console.sqlite3", MARKER)
     where = f"lane {lane.index} after kill {lane.kills} ({moment})"
     assert audit.integrity == ["ok"], f"{where}: integrity_check {audit.integrity}"
     assert not audit.problems, f"{where}: store invariants broken: {audit.problems[:10]}"
@@ -148,7 +148,7 @@ def test_kill9_during_ingest_sync_and_edits(tmp_path: Path) -> None:
 
         for lane in lanes:
             _drain(lane, url, env)
-            audit = audit_store(lane.data_dir / "console.sqlite3", MARKER)
+            audit = audit_store(lane.data_dir / "demo" / "console.sqlite3", MARKER)
             assert audit.integrity == ["ok"] and not audit.problems, audit.problems[:10]
             assert not audit.check_confirmed(lane.confirmed)
             assert set(audit.outbox_states) <= {"sent"}, f"lane {lane.index}: outbox left {audit.outbox_states}"
@@ -162,7 +162,7 @@ def test_kill9_during_ingest_sync_and_edits(tmp_path: Path) -> None:
         twice = {m: n for m, n in (creates + changes).items() if n > 1}
         assert not twice, f"duplicates on the server: {twice}"
         for lane in lanes:  # each comment also once in its request's comment list
-            audit = audit_store(lane.data_dir / "console.sqlite3", MARKER)
+            audit = audit_store(lane.data_dir / "demo" / "console.sqlite3", MARKER)
             for marker, kind in lane.confirmed.items():
                 if kind == "comment":
                     [(incident_id, _op, _state)] = audit.outbox[marker]

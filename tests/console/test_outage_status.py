@@ -4,7 +4,6 @@ edits 1 of 1") exactly once. Also the status-bar texts and the standalone simula
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import keyring
 import pytest
@@ -39,6 +38,8 @@ def test_training_outage_keeps_edits_and_syncs_them_once_restored(qtbot, console
     action = window.training_outage_action
     qtbot.waitUntil(lambda: action.isVisible() and controller.outbox._writer is not None, timeout=30_000)
     qtbot.waitUntil(lambda: connection.state in ("online", "degraded"), timeout=30_000)
+    # The embedded simulator hands its tokens over in memory: nothing to enter, no keyring notice.
+    assert not controller.session_tokens.action.isVisible() and not controller.session_tokens.button.isVisible()
     incident_id, server_id = next(
         (r.id, r.server_id) for r in controller.store.incidents_page(limit=50) if r.server_id)
 
@@ -64,12 +65,6 @@ def test_training_outage_keeps_edits_and_syncs_them_once_restored(qtbot, console
     assert "1 of 1" not in connection.text() and "1 จาก 1" not in connection.text()
 
 
-@pytest.fixture
-def english() -> Iterator[None]:
-    before = current_language()
-    set_language("en")
-    yield
-    set_language(before)
 
 
 def test_status_bar_counts_edits_and_says_n_of_m(qtbot, english) -> None:  # type: ignore[no-untyped-def]
@@ -98,13 +93,6 @@ class _NoKeyring(MemoryKeyring):
         raise NoKeyringError("no keyring here")
 
 
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_standalone_simulator_tokens_go_to_the_keyring_and_the_console_reads_them(memory_keyring) -> None:  # type: ignore[no-untyped-def]
@@ -133,3 +121,29 @@ def test_without_a_keyring_the_simulator_still_serves_with_fresh_tokens() -> Non
     finally:
         keyring.set_keyring(previous)
     assert not stored and all(len(v) >= 16 for v in tokens.values())
+
+
+def test_the_training_switch_uses_only_the_supervisor_token(simulator, memory_keyring, english) -> None:  # type: ignore[no-untyped-def]
+    from console.training_outage import SupervisorTokenMissing, failure_text, set_network_cut
+    from services.errors import FeedHTTPError
+
+    for role, status in (("operator", 403), ("viewer", 403)):
+        with pytest.raises(FeedHTTPError) as refused:
+            set_network_cut(simulator.url, simulator.tokens[role], True, None)
+        assert refused.value.status == status
+        assert failure_text(refused.value).startswith("The simulator needs its supervisor token")
+    with pytest.raises(SupervisorTokenMissing) as missing:  # none entered, none in the keyring
+        set_network_cut(simulator.url, None, True, None)
+    assert not missing.value.keyring_unavailable
+    keyring.set_keyring(_NoKeyring())
+    with pytest.raises(SupervisorTokenMissing) as missing:
+        set_network_cut(simulator.url, None, True, None)
+    assert missing.value.keyring_unavailable and "no OS keyring" in failure_text(missing.value)
+    keyring.set_keyring(memory_keyring)
+    assert simulator.faults.list() == []
+
+    memory_keyring.set_password("pao-console", simulator_token_name("supervisor"), simulator.tokens["supervisor"])
+    fault_id = set_network_cut(simulator.url, None, True, None)  # a standalone simulator's token, from the keyring
+    assert [f.kind for f in simulator.faults.list()] == ["down"]
+    assert set_network_cut(simulator.url, simulator.tokens["supervisor"], False, fault_id) is None
+    assert simulator.faults.list() == []

@@ -7,30 +7,16 @@ as a workstation does (an in-memory keyring stands in for the OS one)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-import keyring
-import pytest
 import requests
 
 from console.controller import ConsoleController
-from services.credentials import simulator_token_name
 from services.simulator.server import SimulatorServer
-from tests.support.memory_keyring import MemoryKeyring
 
 FIRST_SYNC_MS = 60_000
 MARKER = "ต้นไม้ล้มขวางถนนห้วยแก้ว (start-offline test)"
 
 
-@pytest.fixture
-def simulator_tokens_in_keyring(simulator: SimulatorServer) -> Iterator[None]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    for role, token in simulator.tokens.items():
-        backend.set_password("pao-console", simulator_token_name(role), token)
-    keyring.set_keyring(backend)
-    yield
-    keyring.set_keyring(previous)
 
 
 def _server_matches(simulator: SimulatorServer) -> list[dict]:

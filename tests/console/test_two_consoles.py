@@ -126,14 +126,14 @@ def test_stale_writes_merge_or_become_visible_conflicts(  # type: ignore[no-unty
 
     conflicts, merged = {}, {}
     for name in children:
-        store = open_store(tmp_path / name / "console.sqlite3")
+        store = open_store(tmp_path / name / "demo" / "console.sqlite3")
         try:
             views = store.open_conflicts()
         finally:
             store.close()
         conflicts[name] = {view.server_id: view for view in views}
         assert len(conflicts[name]) == len(views), f"console {name}: more than one conflict on an incident"
-        merged[name] = _merged_incidents(tmp_path / name / "console.sqlite3")
+        merged[name] = _merged_incidents(tmp_path / name / "demo" / "console.sqlite3")
         assert shown[name] == len(conflicts[name]), f"console {name}: dock shows {shown[name]}, store has " \
                                                     f"{sorted(conflicts[name])}"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from services.map_layers import (
     air_features,
@@ -93,3 +96,57 @@ def test_diff_by_id() -> None:
     assert [f["id"] for f in diff.update] == ["b"]
     assert diff.remove == ["c"]
     assert diff_layer(old, list(old.values())).empty
+
+
+def test_stored_non_finite_coordinates_are_left_out_and_logged(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """A store written before the feeds checked coordinates may hold NaN / Infinity (issue 9 §4): the page takes
+    strict JSON only, so every layer must still build and serialise, leaving those features out with a log line."""
+    from services.records import AirReading, RiverReading
+
+    inf, nan = float("inf"), float("nan")
+    good_ring = [[98.9, 18.7], [99.0, 18.7], [99.0, 18.8], [98.9, 18.7]]
+    store.ingest_boundaries("districts", [
+        BoundaryFeature("TH5001", "Mueang", None, "Polygon", {"type": "Polygon", "coordinates": [good_ring]}, {}),
+        BoundaryFeature("TH5002", "Bad", None, "Polygon",
+                        {"type": "Polygon", "coordinates": [[[98.9, nan], [99.0, 18.7], [99.0, 18.8], [98.9, nan]]]},
+                        {}),
+        BoundaryFeature("TH5003", "Worse", None, "Point", {"type": "Point", "coordinates": [inf, 18.7]}, {}),
+    ])
+    store.ingest_service_requests([
+        ServiceRequest(id="1", status="open", service_code="flood", description="ok", lat=18.79, lon=98.99,
+                       requested_at=NOW, updated_at=NOW),
+        ServiceRequest(id="2", status="open", service_code="flood", description="inf", lat=18.8, lon=98.99,
+                       requested_at=NOW, updated_at=NOW),
+    ])
+    with store.feed_engine.begin() as conn:  # the ingest path no longer takes one; an old store may hold it
+        conn.exec_driver_sql("UPDATE incidents SET lat = ? WHERE server_id = '2'", (inf,))
+    store.ingest_hotspots([
+        FireHotspot("VIIRS_SNPP_NRT", "N", 19.5, 98.9, NOW, "high", 5.0, "D"),
+        FireHotspot("VIIRS_SNPP_NRT", "N", 19.5, -inf, NOW, "high", 5.0, "D"),
+    ])
+    store.ingest_air([AirReading("35t", "City Hall", None, 18.84, 98.97, NOW, pm25=20.0),
+                      AirReading("99t", "Nowhere", None, inf, 98.97, NOW, pm25=20.0)])
+    store.ingest_river([RiverReading("P.1", None, "Nawarat", 18.787, 99.0051, NOW, 2.0, 302.0, -1.5, 2, "50"),
+                        RiverReading("P.9", None, "Nowhere", 18.7, inf, NOW, 2.0, 302.0, -1.5, 2, "50")])
+
+    with caplog.at_level("WARNING", logger="services.map_layers"):
+        layers = {
+            "districts": district_features(store.boundary_features("districts")),
+            "incidents": incident_features(store.incidents_for_map(), NOW),
+            "hotspots": hotspot_features(store.hotspots_for_map(NOW - timedelta(days=1)), NOW),
+            "air": air_features(store.latest_air()),
+            "river": river_features(store.latest_river()),
+        }
+    assert {name: [f["id"] for f in features] for name, features in layers.items()} == {
+        "districts": ["TH5001"], "incidents": ["1"], "hotspots": [layers["hotspots"][0]["id"]], "air": ["35t"],
+        "river": ["P.1"]}
+    json.dumps(layers, allow_nan=False)  # what maps/map_view.py sends to the page
+    logged = caplog.text
+    for needle in ("TH5002", "TH5003", "incidents", "hotspots", "99t", "P.9"):
+        assert needle in logged
+
+
+def test_districts_fall_back_to_centroids_when_no_stored_polygon_can_be_drawn(store: Store) -> None:
+    store.ingest_boundaries("districts", [BoundaryFeature("TH5001", "Mueang", None, "Point",
+                                                          {"type": "Point", "coordinates": [float("nan"), 18.7]}, {})])
+    assert len(district_features(store.boundary_features("districts"))) == 25

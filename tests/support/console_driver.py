@@ -6,6 +6,8 @@ the same widgets and signals an operator uses: the intake dialog for new inciden
 buttons for workflow actions and comments, "Sync now" (F5) for ingest. Each edit carries a unique marker, and the
 driver prints one line per fact on stdout (flushed, so a parent killing the process still reads every line):
 
+    HELD                        another console holds the data directory (the exit code is then 6)
+    RAISED                      another start asked this console to bring its window forward
     READY                       the store is open and the sync schedule started (ConsoleController.sig_ready)
     LOADED                      the first sync finished (incidents are in the store and the queue)
     CONFIRMED <kind> <marker>   the console said the edit is saved (IncidentController.sig_local_edit_saved,
@@ -100,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     font.setFamilies(THAI_CAPABLE_FONTS)
     app.setFont(font)
     set_language("en")
+    from console.single_instance import SingleInstance
+
+    instance = SingleInstance(paths, app)  # one console per data directory, as console/app.py
+    if instance.acquire() is not None:
+        say("HELD")
+        return 6
     window = MainWindow(None)  # no saved layout: each run starts from the default docks
     window.resize(1440, 900)
     window.restore_layout()
@@ -116,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         made["driver"] = Driver(controller, args, app.quit)
         controller.sig_fatal.connect(lambda message: (say(f"FATAL {message}"), made["driver"].finish(4)))
         controller.start()
+        instance.listen()
+        instance.sig_raise_requested.connect(lambda: say("RAISED"))
 
     QTimer.singleShot(0, compose)
     app.exec()

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
+from tests.widgets.record_fakes import Conflict
+from tests.widgets.record_fakes import ConflictField as Field
 
 from widgets import i18n
 from widgets.conflicts_panel import BASE_COLUMN, FIELD_COLUMN, MINE_COLUMN, THEIRS_COLUMN, ConflictsPanel
 
 
-@dataclass(frozen=True)
-class Field:
-    field: str
-    base: Any
-    mine: Any
-    theirs: Any
-    reason: str | None = None
 
 
-@dataclass(frozen=True)
-class Conflict:
-    outbox_id: int
-    incident_id: int
-    server_id: str | None
-    fields: tuple[Field, ...]
-    reason: str | None
-    created_at: datetime
-    server_version: int | None = None
-    description: str | None = None
 
 
 AT = datetime(2026, 3, 1, 5, tzinfo=UTC)

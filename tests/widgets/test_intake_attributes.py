@@ -3,7 +3,6 @@ server's description (plain text), required ones marked and needed before Create
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
@@ -18,34 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from tests.widgets.incident_fakes import HOSTILE
+from tests.widgets.record_fakes import Attribute, Service, Value
 from widgets.i18n import set_language
 from widgets.incident_intake_dialog import IncidentIntakeDialog
 from widgets.service_attribute_fields import BANGKOK
 
 
-@dataclass(frozen=True)
-class Value:
-    key: str
-    name: str
 
 
-@dataclass(frozen=True)
-class Attribute:
-    code: str
-    datatype: str
-    description: str
-    required: bool = False
-    variable: bool = True
-    order: int = 0
-    datatype_description: str | None = None
-    values: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True)
-class Service:
-    service_code: str
-    service_name: str
-    attributes: tuple[Attribute, ...] | None = field(default=None)
 
 
 FIRE_SIZE = Attribute("fire_size", "singlevaluelist", "How large is the fire? / ขนาดของไฟ", required=True, order=1,

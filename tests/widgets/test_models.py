@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from tests.widgets.record_fakes import Air, River
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
@@ -34,34 +34,8 @@ def feed_row(**kw: object) -> FeedStatusRow:
     return FeedStatusRow(**base)  # type: ignore[arg-type]
 
 
-@dataclass
-class Air:
-    code: str
-    name_th: str | None
-    name_en: str | None
-    observed_at: datetime
-    pm25: float | None
-    aqi: int | None
-    aqi_band: int | None
 
 
-@dataclass
-class River:
-    code: str
-    name_th: str | None
-    name_en: str | None
-    observed_at: datetime
-    level_m: float | None
-    bank_diff_m: float | None
-    situation_level: int | None
-    previous_level_m: float | None
-    thresholds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def trend_m(self) -> float | None:
-        if self.level_m is None or self.previous_level_m is None:
-            return None
-        return self.level_m - self.previous_level_m
 
 
 def test_feed_status_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
@@ -108,7 +82,7 @@ def test_formats() -> None:
     assert format_datetime(T0, "th") == "25 พ.ย. 2569 14:00"
     assert format_datetime(T0, "en") == "25 Nov 2026 14:00"
     assert format_age(59, "en") == "59 s" and format_age(3900, "en") == "1 h 5 min"
-    assert plain_tooltip("<b>x</b>\ny") == "<qt>&lt;b&gt;x&lt;/b&gt;<br>y</qt>"
+    assert plain_tooltip("<b>x</b>\ny") == '<qt><p style="white-space:pre-wrap">&lt;b&gt;x&lt;/b&gt;<br>y</p></qt>'
 
 
 def test_overview_selects_a_station(qtbot) -> None:  # type: ignore[no-untyped-def]

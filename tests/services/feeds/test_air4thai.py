@@ -67,7 +67,8 @@ def test_aqilast_is_thai_local_hour_ending_stored_utc(latest):
 def test_coordinate_outside_thailand_dropped_but_reading_kept(latest):
     result, by_id = latest
     assert by_id["m101"].lat is None and by_id["m101"].lon is None
-    assert any("m101" in r.where and "coordinate outside Thailand" in r.reason for r in result.rejected)
+    assert any("m101" in r.where and "outside Thailand" in r.reason for r in result.notes)
+    assert not any("m101" in r.where for r in result.rejected)
 
 
 def test_station_without_time_or_id_rejected_rest_land(latest):
@@ -110,7 +111,8 @@ def test_garbage_value_dropped_with_note():
         "PM10": {"color_id": "1", "aqi": "10", "value": "20"}}}]})
     result = parse_latest(body)
     assert result.records[0].pm25 is None and result.records[0].pm10 == 20.0
-    assert "PM25" in result.rejected[0].where and "abc" in result.rejected[0].reason
+    assert "PM25" in result.notes[0].where and "abc" in result.notes[0].reason
+    assert result.rejected == []
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from services.errors import DeadlineExceeded, FeedHTTPError, FeedUnavailable
 from services.feeds.http_client import DeadlineRetry, FeedHttpClient, FetchResult, redact
+from tests.support.loopback_wsgi import loopback_server
 
 SECRET = "c0ffee5ecret0123456789abcdef0123"
 
@@ -76,13 +76,9 @@ def _app(environ, start_response):  # noqa: C901 - one small router for every sc
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     _stop.clear()
-    srv = make_server("127.0.0.1", 0, _app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    _stop.set()
-    srv.shutdown()
-    srv.server_close()
+    with loopback_server(_app) as url:
+        yield url
+        _stop.set()  # releases handlers still trickling, so the server can stop
 
 
 @pytest.fixture

@@ -90,11 +90,13 @@ def test_hostile_description_unchanged(requests_):
 
 def test_bad_fields_dropped_bad_records_rejected(requests_):
     result, by_id = requests_
-    reasons = [str(r) for r in result.rejected]
-    assert "[2] (125): requested_datetime dropped: 'yesterday' is not a W3C datetime" in reasons
+    # A field that cannot be used is dropped with a note and its request lands: a note is not a rejected record.
+    notes = [str(r) for r in result.notes]
+    assert "[2] (125): requested_datetime dropped: 'yesterday' is not a W3C datetime" in notes
     assert by_id["125"].requested_at is None
-    assert any("126" in r and "not on Earth" in r for r in reasons)
-    assert "[4]: no service_request_id or status" in reasons
+    assert any("126" in r and "not on Earth" in r for r in notes)
+    assert by_id["126"].lat is None and by_id["126"].lon is None
+    assert [str(r) for r in result.rejected] == ["[4]: no service_request_id or status"]
     assert len(result.records) == 4
 
 

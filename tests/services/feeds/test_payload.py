@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.errors import MalformedPayload
-from services.feeds.payload import decode_text, inside_thailand, load_json, to_float, to_int, to_str
+from services.feeds.payload import decode_text, load_json, to_float, to_int, to_str
+from services.feeds.validation import THAILAND
 
 
 def test_decode_tolerates_bom_and_keeps_thai():
@@ -63,5 +64,5 @@ def test_to_int_and_to_str():
 
 
 def test_thailand_box():
-    assert inside_thailand(18.79, 98.98)
-    assert not inside_thailand(0, 0) and not inside_thailand(None, 98.9) and not inside_thailand(21.0, 98.9)
+    assert THAILAND.contains(18.79, 98.98) and THAILAND.contains(6.0, 101.0)  # Chiang Mai, Narathiwat
+    assert not THAILAND.contains(0, 0) and not THAILAND.contains(21.0, 98.9)

@@ -71,7 +71,8 @@ def test_names_province_river_bank_fields(levels):
 def test_bad_records_rejected_rest_land(levels):
     result, _ = levels
     reasons = [str(r) for r in result.rejected]
-    assert any("2201" in r and "coordinate outside Thailand" in r for r in reasons)
+    assert not any("2201" in r for r in reasons)  # kept, without its place: a note, not a rejection
+    assert any("2201" in str(r) and "outside Thailand" in str(r) for r in result.notes)
     assert any("P.5" in r and "waterlevel_datetime" in r for r in reasons)
     assert any(r == "data[6]: no station code or id" for r in reasons)
 

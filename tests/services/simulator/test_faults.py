@@ -18,6 +18,10 @@ def _air(sim, timeout: float = 5) -> requests.Response:
     return requests.get(sim.feed_base("air4thai") + AIR, timeout=timeout)
 
 
+def _supervisor(sim) -> dict[str, str]:
+    return {"Authorization": f"Bearer {sim.tokens['supervisor']}"}
+
+
 def test_down_drops_the_connection(sim):
     sim.faults.add("air4thai", "down", count=1)
     with pytest.raises(requests.ConnectionError):
@@ -100,7 +104,7 @@ def test_malformed_map_key_and_wrong_kind(sim):
 def test_star_fault_hits_every_feed_but_not_control(sim):
     sim.faults.add("*", "error", count=2)
     assert _air(sim).status_code == 503
-    assert requests.get(sim.url + "/_sim/faults", timeout=5).status_code == 200
+    assert requests.get(sim.url + "/_sim/faults", headers=_supervisor(sim), timeout=5).status_code == 200
     assert requests.get(sim.feed_base("open311") + "/services.json", timeout=5).status_code == 503
     assert _air(sim).status_code == 200
 
@@ -119,17 +123,18 @@ def test_board_validation_and_removal():
 
 
 def test_http_control_of_faults_and_clock(sim):
-    ctl = sim.url + "/_sim"
-    created = requests.post(ctl + "/faults", json={"feed": "air4thai", "kind": "error", "status": 500}, timeout=5)
+    ctl, auth = sim.url + "/_sim", _supervisor(sim)
+    created = requests.post(ctl + "/faults", json={"feed": "air4thai", "kind": "error", "status": 500},
+                            headers=auth, timeout=5)
     assert created.status_code == 201 and created.json()["kind"] == "error"
-    assert [f["id"] for f in requests.get(ctl + "/faults", timeout=5).json()] == [created.json()["id"]]
+    assert [f["id"] for f in requests.get(ctl + "/faults", headers=auth, timeout=5).json()] == [created.json()["id"]]
     assert _air(sim).status_code == 500
-    assert requests.post(ctl + "/faults", json={"feed": "air4thai"}, timeout=5).status_code == 400
-    assert requests.delete(ctl + "/faults", timeout=5).status_code == 204
+    assert requests.post(ctl + "/faults", json={"feed": "air4thai"}, headers=auth, timeout=5).status_code == 400
+    assert requests.delete(ctl + "/faults", headers=auth, timeout=5).status_code == 204
     assert _air(sim).status_code == 200 and sim.faults.list() == []
 
-    before = requests.get(ctl + "/clock", timeout=5).json()
+    before = requests.get(ctl + "/clock", headers=auth, timeout=5).json()
     assert before["now"] == "2026-03-10T05:00:00Z"
-    after = requests.post(ctl + "/clock", json={"advance": 3600}, timeout=5).json()
+    after = requests.post(ctl + "/clock", json={"advance": 3600}, headers=auth, timeout=5).json()
     assert after["now"] == "2026-03-10T06:00:00Z" and after["offset_seconds"] == 3600
     assert _air(sim).json()["stations"][0]["AQILast"]["time"] == "12:00"

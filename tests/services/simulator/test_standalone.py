@@ -39,7 +39,10 @@ def test_standalone_run_and_ctrl_c():
         out = _read_until(proc, r"Press Ctrl-C", time.monotonic() + 15)
         url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", out).group(1)
         assert re.search(r"operator\s+token: \S+", out) and "DEMO_KEY" in out
-        assert requests.get(url + "/_sim/clock", timeout=5).status_code == 200
+        supervisor = re.search(r"supervisor\s+token: (\S+)", out).group(1)
+        assert requests.get(url + "/_sim/clock", timeout=5).status_code == 401  # the control routes need it
+        clock = requests.get(url + "/_sim/clock", headers={"Authorization": f"Bearer {supervisor}"}, timeout=5)
+        assert clock.status_code == 200 and "now" in clock.json()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=5) == 0
     finally:

@@ -208,3 +208,82 @@ def test_trickling_tile_fails_at_the_deadline(simulator: SimulatorServer) -> Non
         assert time.monotonic() - started < 2
     finally:
         fetcher.close()
+
+
+def _requests_taken(simulator: SimulatorServer, fault_id: int, count: int) -> int:
+    """How many requests a fault added with ``count`` has met so far."""
+    fault = next(f for f in simulator.faults.list() if f.id == fault_id)
+    assert fault.remaining is not None
+    return count - fault.remaining
+
+
+def test_a_body_past_its_deadline_pauses_the_source_like_an_unreachable_one(  # type: ignore[no-untyped-def]
+        simulator: SimulatorServer, cache: TileCache, clock) -> None:
+    mono = _MonotonicStub()
+    fetcher = TileFetcher(simulator.url + "/tiles/{z}/{x}/{y}.png", deadline_s=0.4, unreachable_pause_s=5,
+                          clock=mono)
+    service = TileService(cache, fetcher, clock=clock)
+    try:
+        cached = service.tile(Z, X, Y)
+        assert cached is not None
+        clock.advance(86400 + 1)  # stale: the service would ask the server again
+        fault = simulator.faults.add("tiles", "trickle", interval=0.05, chunk=50, count=1000)
+        assert service.tile(Z, X + 1, Y) is None  # trickles past its 0.4 s deadline
+        assert fetcher.paused_for() == 5  # as after "connection refused"
+
+        asked = time.monotonic()
+        assert service.tile(Z, X, Y) == cached  # the stale copy, at once
+        assert [service.tile(Z, X + i, Y) for i in range(2, 12)] == [None] * 10  # never cached: none, at once
+        assert time.monotonic() - asked < 0.4  # not one of them waited for the server's body
+        assert _requests_taken(simulator, fault.id, 1000) == 1  # only the first request reached the server
+        assert service.stats().stale_served == 1
+
+        # Still trickling after the pause: the pause backs off, as for a server that stays unreachable.
+        mono.now += 5
+        with pytest.raises(TileSourceUnavailable, match="still arriving"):
+            fetcher.fetch(Z, X + 1, Y)
+        assert fetcher.paused_for() == 10
+        # A tile that arrives ends the backoff: the next failure pauses the first step again.
+        mono.now += 10
+        simulator.faults.clear()
+        assert fetcher.fetch(Z, X + 1, Y).data is not None
+        simulator.faults.add("tiles", "down", count=3)  # the connection retries included
+        with pytest.raises(TileSourceUnavailable):
+            fetcher.fetch(Z, X + 2, Y)
+        assert fetcher.paused_for() == 5
+    finally:
+        fetcher.close()
+
+
+def test_requests_waiting_for_a_connection_stay_home_once_the_body_deadline_failed(
+        simulator: SimulatorServer) -> None:
+    # One connection: three requests queue behind the first, which trickles. Once it fails they must not each pay
+    # the deadline again.
+    fetcher = TileFetcher(simulator.url + "/tiles/{z}/{x}/{y}.png", deadline_s=0.5, max_concurrent=1)
+    fault = simulator.faults.add("tiles", "trickle", interval=0.05, chunk=50, count=1000)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def fetch(i: int) -> None:
+        try:
+            fetcher.fetch(Z, X + i, Y)
+            outcome = "fetched"
+        except TileSourcePaused:
+            outcome = "paused"
+        except TileSourceUnavailable:
+            outcome = "unavailable"
+        with lock:
+            outcomes.append(outcome)
+
+    try:
+        started = time.monotonic()
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(outcomes) == ["paused", "paused", "paused", "unavailable"]
+        assert _requests_taken(simulator, fault.id, 1000) == 1
+        assert time.monotonic() - started < 1.5  # one deadline, not four
+    finally:
+        fetcher.close()
