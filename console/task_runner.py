@@ -24,7 +24,6 @@ threads, so a request hanging until its deadline cannot keep the process alive a
 
 from __future__ import annotations
 
-import collections
 import itertools
 import logging
 import threading
@@ -37,6 +36,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from console.error_text import describe_failure
+from services.daemon_pool import DaemonThreadPool
 
 log = logging.getLogger(__name__)
 
@@ -76,74 +76,6 @@ class _Pending:
     future: Future[Any] | None = None
 
 
-class _Lane:
-    """A bounded FIFO pool of daemon threads for one kind of network work.
-
-    Not ``ThreadPoolExecutor``: its workers are joined when the interpreter exits (concurrent.futures registers that
-    join, with no way out), so one request hanging until its 60 s deadline kept the process alive for as long after
-    the window had closed. These threads are daemons: at exit a call still waiting on a server is abandoned, which
-    loses nothing, since network results only ever reach the store through the database worker.
-    """
-
-    def __init__(self, name: str, size: int) -> None:
-        self.name = name
-        self.size = size
-        self._queue: collections.deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = collections.deque()
-        self._cond = threading.Condition()
-        self._threads: list[threading.Thread] = []
-        self._idle = 0
-        self._closed = False
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        with self._cond:
-            if self._closed:
-                raise RuntimeError(f"network lane {self.name} is shut down")
-            self._queue.append((future, fn, args))
-            # More queued than idle threads (a woken thread stays counted as idle until it takes its task): start
-            # another thread while the lane has room, so a second task never waits behind a running one needlessly.
-            if len(self._queue) > self._idle and len(self._threads) < self.size:
-                thread = threading.Thread(target=self._work, name=f"net-{self.name}-{len(self._threads) + 1}",
-                                          daemon=True)
-                self._threads.append(thread)
-                thread.start()
-            self._cond.notify()
-        return future
-
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                while not self._queue and not self._closed:
-                    self._idle += 1
-                    self._cond.wait()
-                    self._idle -= 1
-                if not self._queue:
-                    return  # closed and nothing left
-                future, fn, args = self._queue.popleft()
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                result = fn(*args)
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the future
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
-
-    def close(self) -> None:
-        """Take no more work and cancel what has not started; running calls go on (see :meth:`join`)."""
-        with self._cond:
-            self._closed = True
-            while self._queue:
-                self._queue.popleft()[0].cancel()
-            self._cond.notify_all()
-
-    def join(self, deadline: float) -> list[str]:
-        """Wait until ``deadline`` (monotonic) for the threads to end; the names of those still running."""
-        for thread in list(self._threads):
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return [t.name for t in self._threads if t.is_alive()]
-
-
 class TaskRunner(QObject):
     """Runs callables on the database worker or a network lane and delivers results on the UI thread."""
 
@@ -159,7 +91,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
-        self._lanes = {name: _Lane(name, size) for name, size in LANES.items()}
+        self._lanes = {name: DaemonThreadPool(name, size) for name, size in LANES.items()}
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._latest_by_key: dict[str, int] = {}
@@ -182,13 +114,13 @@ class TaskRunner(QObject):
         (:func:`feed_lane`). ``ValueError`` for any other name, so work never lands on a lane made by a typo."""
         return self._submit(self._lane(lane).submit, fn, args, on_done, on_error, key)
 
-    def _lane(self, name: str) -> _Lane:
+    def _lane(self, name: str) -> DaemonThreadPool:
         with self._lock:
             found = self._lanes.get(name)
             if found is None:
                 if not name.startswith(FEED_LANE_PREFIX) or name == FEED_LANE_PREFIX:
                     raise ValueError(f"unknown network lane {name!r}: use one of {sorted(LANES)} or feed_lane(feed)")
-                found = self._lanes[name] = _Lane(name, FEED_LANE_SIZE)
+                found = self._lanes[name] = DaemonThreadPool(name, FEED_LANE_SIZE)
             return found
 
     def _submit(self, submit: Callable[..., Future[Any]], fn: Callable[..., Any], args: tuple[Any, ...],

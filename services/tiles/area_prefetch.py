@@ -14,9 +14,10 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 
+from services.daemon_pool import DaemonThreadPool
 from services.tiles.mbtiles_cache import TileCache, TileWrite
 from services.tiles.tile_errors import TileError, TileRateLimited, TileSourcePaused, TileSourceUnavailable
 from services.tiles.tile_fetcher import TileFetcher, TileResponse
@@ -90,7 +91,8 @@ def run_prefetch(
 
     tiles = itertools.chain.from_iterable(r.tiles() for r in ranges)
     window = fetcher.max_concurrent * 2
-    pool = ThreadPoolExecutor(max_workers=fetcher.max_concurrent, thread_name_prefix="tile-prefetch")
+    # Daemon threads: a tile server hanging at the console's close must not hold the process until its deadline.
+    pool = DaemonThreadPool("prefetch", fetcher.max_concurrent, prefix="tile-")
     exhausted = False
     report(force=True)
     try:
@@ -134,7 +136,7 @@ def run_prefetch(
     finally:
         stop.set()
         # Requests in flight end on their own (bounded by the fetcher's deadline); their results are dropped.
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close()
         flush()
     report(force=True)
     return PrefetchResult(fetched, skipped, failed, was_cancelled, total, error)

@@ -106,3 +106,42 @@ def test_caps_are_refused_with_a_clear_error(service: TileService, cache: TileCa
     with pytest.raises(PrefetchRefused, match="no tile source"):
         TileService(cache, None).prefetch(CITY, 10, 10)
     assert cache.count() == 0  # nothing was downloaded by a refused request
+
+
+# In a child process: a download of the city against a tile server that never answers, cancelled at once (as the
+# console does when it closes); then the interpreter exits. Prints how long the exit took to begin.
+_HANGING_DOWNLOAD = r"""
+import sys, threading, time
+from pathlib import Path
+from services.simulator.server import SimulatorServer
+from services.tile_cache import TileCache, TileFetcher, TileService
+
+sim = SimulatorServer(port=0).start()
+sim.faults.add("tiles", "hang")
+service = TileService(TileCache(Path(sys.argv[1]) / "tiles.mbtiles", attribution="test"),
+                      TileFetcher(sim.url + "/tiles/{z}/{x}/{y}.png", deadline_s=60))
+cancel = threading.Event()
+started = threading.Event()
+worker = threading.Thread(target=lambda: service.prefetch(service.plan_area((98.93, 18.74, 99.05, 18.84), 10, 13),
+                                                          progress=lambda d, t: started.set(),
+                                                          cancelled=cancel.is_set), daemon=True)
+worker.start()
+started.wait(10)
+cancel.set()
+worker.join(10)
+print("exiting", flush=True)
+"""
+
+
+def test_a_cancelled_download_against_a_hanging_server_lets_the_process_exit(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from tests.support.child_process import ROOT
+
+    begun = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", _HANGING_DOWNLOAD, str(tmp_path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    took = time.monotonic() - begun
+    assert run.returncode == 0 and "exiting" in run.stdout, run.stderr
+    assert took < 20, f"the process outlived its download by {took:.0f} s (the tile deadline is 60 s)"
