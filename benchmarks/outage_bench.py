@@ -1,13 +1,13 @@
 """Outage mode: the local edit commit, the outbox drain after an outage, and the UI thread while a backlog drains.
 
-- ``edit_commit_p99``: one local edit as the console's database worker makes it (``console.incident_backend.
+- ``edit_commit_p99``: one local edit as the console's database worker makes it (``services.incident_actions.
   apply_action``: the detail read, the workflow check, then row + timeline event + outbox entry in ONE
   ``synchronous=FULL`` commit) on a real store file, p99 over many edits (assign / hold / assign / resume), against
   the bare durable commit: a plain sqlite3 INSERT of one row into a WAL database with ``synchronous=FULL`` in the same
   directory. The absolute goal (p99 <= 2 ms) is printed as a note, with the p50 and the store call alone.
 - ``outbox_drain_1000``: 1,000 queued edits (priority changes, assignments and comments on synced incidents, a few
-  creates) drained against a real simulator on loopback with the console's own sequence
-  (``outbox_controller.next_pending``, ``IncidentWriter.send``, ``outbox_controller.record_outcome``) in a plain loop,
+  creates) drained against a real simulator on loopback by the console's own drain steps
+  (``services.outbox_drain.drain_step``: ``take_next``, ``send``, ``record_outcome``, run in a row on one thread),
   against the same edits sent online (each committed locally, then sent at once). The harness wants "lower is
   better", so the table shows ms per edit; the note gives edits/s and the drain/online throughput ratio. Both runs
   are checked afterwards: every edit on the server exactly once (update notes, comments, creates, versions), or the
@@ -109,9 +109,9 @@ def _raw_commit_samples(path: Path, n: int) -> list[float]:
 # 5x is about the same budget as a ratio.
 @metric("edit_commit_p99", goal_ratio=8.0, unit="ms")  # the goal proper: p99 <= 2 ms (note)
 def edit_commit_p99(ctx: BenchContext) -> tuple[float, float]:
-    """p99 of ``incident_backend.apply_action`` (assign / hold / assign / resume, round-robin over 500 incidents of a
+    """p99 of ``incident_actions.apply_action`` (assign / hold / assign / resume, round-robin over 500 incidents of a
     10,000-incident store) vs p99 of a bare sqlite3 one-row INSERT commit (WAL, synchronous=FULL), same directory."""
-    from console import incident_backend
+    from services import incident_actions
 
     n = 1000 if ctx.quick else 2000  # a p99 needs many samples: an edit costs ~1 ms, so even quick can afford them
     path = ctx.workdir / "edit_commit.sqlite3"
@@ -127,7 +127,7 @@ def edit_commit_p99(ctx: BenchContext) -> tuple[float, float]:
         rounds[incident_id] += 1
         k = next(serial)
         params = {"assignee": f"ทีม {k}", "note": f"edit {k}"} if action == "assign" else {"note": f"edit {k}"}
-        incident_backend.apply_action(store, incident_id, action, params, ROLE, ACTOR, policy)
+        incident_actions.apply_action(store, incident_id, action, params, ROLE, ACTOR, policy)
 
     ours, commit_only = [], []
     try:
@@ -169,11 +169,11 @@ class _DrainRig:
     synced its Open311 incidents through the console's own SyncService."""
 
     def __init__(self, path: Path) -> None:
-        from console.backend import build_sync
         from services.incident_writer import IncidentWriter
         from services.settings import Settings
         from services.simulator.clock import SimClock
         from services.simulator.server import SimulatorServer
+        from services.startup import build_sync
 
         self.sim = SimulatorServer(clock=SimClock(_SIM_START, speed=0)).start()
         self.store = open_store(path)
@@ -189,18 +189,16 @@ class _DrainRig:
         self.writer = IncidentWriter(f"{self.sim.url}/open311/v2", self.sim.tokens[ROLE])
 
     def send_one(self) -> bool:
-        """One turn of the console's drain (OutboxController._next/_got/_sent/_recorded without the threads):
-        next_pending, send, record_outcome. False when nothing is pending. Anything but "sent" is an error here:
-        only this store writes to this simulator."""
-        from console.outbox_controller import next_pending, record_outcome
+        """One turn of the console's drain: the steps the outbox controller runs on its threads, here in a row.
+        False when nothing is pending. Anything but "sent" is an error here: only this store writes to this
+        simulator."""
+        from services.outbox_drain import drain_step
 
-        entries, _states = next_pending(self.store)
-        if not entries:
+        turn = drain_step(self.store, self.writer, ROLE)
+        if turn is None:
             return False
-        outcome = self.writer.send(entries[0])
-        kind = record_outcome(self.store, entries[0], outcome, ROLE)
-        if kind != "sent":
-            raise RuntimeError(f"outbox entry {entries[0].op} came back {kind}: {outcome.error}")
+        if turn.kind != "sent":
+            raise RuntimeError(f"outbox entry {turn.entry.op} came back {turn.kind}: {turn.outcome.error}")
         return True
 
     def close(self) -> None:

@@ -44,8 +44,9 @@ def synced_incidents(store: Store) -> list[tuple[int, str, str, str]]:
 def edit_steps(store: Store, n: int, tag: str) -> tuple[Edits, Callable[[int], None]]:
     """A plan of ``n`` edits and a function that makes edit ``k`` as the console does (one committed transaction
     each): per 10 edits, 3 priority changes and 3 assignments on open incidents and 4 comments on any, through
-    ``incident_backend.apply_action``; every 100th edit is a new incident instead (``Store.create_incident_local``)."""
-    from console import incident_backend
+    ``services.incident_actions.apply_action``; every 100th edit is a new incident instead
+    (``Store.create_incident_local``)."""
+    from services import incident_actions
 
     synced = synced_incidents(store)
     open_ones = [r for r in synced if r[2] not in _TERMINAL]
@@ -87,7 +88,7 @@ def edit_steps(store: Store, n: int, tag: str) -> tuple[Edits, Callable[[int], N
             plan.notes.append((server_id[incident], marker))
         plan.per_incident[server_id[incident]] += 1
         steps.append(lambda i=incident, a=action, p=params:
-                     incident_backend.apply_action(store, i, a, p, ROLE, ACTOR, policy))
+                     incident_actions.apply_action(store, i, a, p, ROLE, ACTOR, policy))
     return plan, lambda k: steps[k]()
 
 

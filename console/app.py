@@ -44,7 +44,7 @@ def run_gui(args: argparse.Namespace) -> int:
         print(f"pao-console: cannot use data directory {paths.root}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
-    from console.logging_setup import setup_logging
+    from services.logging_setup import setup_logging
 
     setup_logging(paths.log_file)
     # The validated settings load on a worker after the window is up; the window only needs its language now.

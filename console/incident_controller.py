@@ -10,15 +10,19 @@ from __future__ import annotations
 import getpass
 import logging
 from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QToolBar
 
 from console.main_window import MainWindow
-from console.task_runner import TaskRunner
-from console.worker_imports import load
+from console.task_runner import TaskRunner, first_imports
 from services import workflow
+from services.districts import districts, nearest_district
+from services.sla import SlaPolicy
+from widgets.failure_text import describe_refusal
 from widgets.i18n import t
 from widgets.incident_detail_panel import IncidentDetailPanel
 from widgets.incident_intake_dialog import IncidentIntakeDialog
@@ -27,6 +31,7 @@ from widgets.incident_queue_panel import IncidentQueuePanel
 from widgets.incident_rows import QueueFilterData
 
 if TYPE_CHECKING:
+    from services.incident_queries import DetailLoad, QueueLoad
     from services.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -36,20 +41,66 @@ QUEUE_REFRESH_MS = 800
 ESCALATION_CHECK_MS = 60_000  # SLA breaches are escalated within a minute
 
 
-def _backend() -> Any:
-    return load("console.incident_backend")  # on a worker's first use: it loads the store and workflow
+# Database worker: the use cases (services.incident_queries / incident_actions) load the store and the workflow, so
+# they are imported there, the first time one runs.
+def _load_queue(store: Store, data: QueueFilterData, sort: tuple[str, bool]) -> QueueLoad:
+    with first_imports():
+        from services.incident_queries import load_queue
+        from services.store.incident_rows import QueueFilter, QueueSort
+    return load_queue(store, QueueFilter(**asdict(data)), QueueSort(*sort))
 
 
-def _policy() -> Any:
-    return load("services.sla").SlaPolicy()
+def _load_detail(store: Store, incident_id: int, role: str, policy: SlaPolicy) -> DetailLoad:
+    with first_imports():
+        from services.incident_queries import load_detail
+    return load_detail(store, incident_id, role, policy)
+
+
+def _find_incident(store: Store, feature_id: str) -> int | None:
+    with first_imports():
+        from services.incident_queries import find_incident
+    return find_incident(store, feature_id)
+
+
+def _intake_context(store: Store) -> list[Any]:
+    with first_imports():
+        from services.incident_queries import intake_context
+    return intake_context(store)
+
+
+def _duplicates(store: Store, category: str, lat: float, lon: float) -> Any:
+    with first_imports():
+        from services.incident_queries import duplicates
+    return duplicates(store, category, lat, lon)
+
+
+def _apply_action(store: Store, incident_id: int, action: str, params: dict[str, Any], role: str, actor: str,
+                  policy: SlaPolicy) -> None:
+    with first_imports():
+        from services.incident_actions import apply_action
+    apply_action(store, incident_id, action, params, role, actor, policy)
+
+
+def _attach_file(store: Store, incident_id: int, kind: str, path: Path, actor: str) -> int:
+    with first_imports():
+        from services.incident_actions import attach_file
+    return attach_file(store, incident_id, kind, path, actor)
+
+
+def _split_incident(store: Store, merged_id: int, actor: str) -> int:
+    with first_imports():
+        from services.incident_actions import split_incident
+    return split_incident(store, merged_id, actor)
+
+
+def _create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy, merge_into: int | None) -> int:
+    with first_imports():
+        from services.incident_actions import create_incident
+    return create_incident(store, draft, actor, policy, merge_into)
 
 
 def _district_choices() -> list[tuple[str, str]]:
-    return [(d.code, t(d.name_th, d.name_en)) for d in load("services.districts").districts()]
-
-
-def _to_store_filter(data: QueueFilterData) -> Any:
-    return load("services.store.incident_rows").QueueFilter(**asdict(data))
+    return [(d.code, t(d.name_th, d.name_en)) for d in districts()]
 
 
 class IncidentController(QObject):
@@ -66,7 +117,7 @@ class IncidentController(QObject):
         self._runner = runner
         self._window = window
         self._store: Store | None = None
-        self._policy: Any = None
+        self._policy: SlaPolicy | None = None
         self._filter = QueueFilterData()
         self._sort = ("age", True)
         self._shown_id: int | None = None
@@ -148,7 +199,7 @@ class IncidentController(QObject):
 
     # --- store -----------------------------------------------------------------------------------------------------
 
-    def set_policy(self, policy: Any) -> None:
+    def set_policy(self, policy: SlaPolicy) -> None:
         """The SLA policy from the settings (targets per category × priority)."""
         self._policy = policy
 
@@ -173,13 +224,12 @@ class IncidentController(QObject):
     def reload_queue(self) -> None:
         if self._store is None:
             return
-        sort = load("services.store.incident_rows").QueueSort(self._sort[0], self._sort[1])
-        self._run_db(lambda s=self._store, f=_to_store_filter(self._filter): _backend().load_queue(s, f, sort),
-                            on_done=self._queue_loaded, key="incident-queue")
+        self._run_db(_load_queue, self._store, self._filter, self._sort, on_done=self._queue_loaded,
+                     key="incident-queue")
 
-    def _queue_loaded(self, load: Any) -> None:
+    def _queue_loaded(self, loaded: QueueLoad) -> None:
         keep = self.queue.selected_id()
-        self.model.set_ids(load.ids, load.first_rows)
+        self.model.set_ids(loaded.ids, loaded.first_rows)
         if keep is not None:
             self.queue.select_incident(keep)
         if self._shown_id is not None:
@@ -205,16 +255,15 @@ class IncidentController(QObject):
             return
         self._shown_id = incident_id
         if self._policy is None:
-            self._policy = _policy()
-        self._run_db(lambda s=self._store, r=self.role, p=self._policy:
-                            _backend().load_detail(s, incident_id, r, p),
-                            on_done=self._detail_loaded, on_error=self._failed, key="incident-detail")
+            self._policy = SlaPolicy()
+        self._run_db(_load_detail, self._store, incident_id, self.role, self._policy, on_done=self._detail_loaded,
+                     on_error=self._failed, key="incident-detail")
 
-    def _detail_loaded(self, load: Any) -> None:
-        self.detail.show_incident(load.detail, load.allowed, load.sla)
+    def _detail_loaded(self, loaded: DetailLoad) -> None:
+        self.detail.show_incident(loaded.detail, loaded.allowed, loaded.sla)
         self._window.dock("incidentDetail").raise_()
-        self.queue.select_incident(load.detail.row.id)
-        row = load.detail.row
+        self.queue.select_incident(loaded.detail.row.id)
+        row = loaded.detail.row
         self._feature_shown = row.server_id or f"local-{row.id}"
         self.sig_incident_shown.emit(self._feature_shown)
 
@@ -233,8 +282,6 @@ class IncidentController(QObject):
     def _escalate(self) -> None:
         if self._store is None:
             return
-        from datetime import UTC, datetime
-
         self._run_db(self._store.escalate_breaches, datetime.now(UTC), on_done=self._escalated, key="escalation")
 
     def _escalated(self, ids: list[int]) -> None:
@@ -248,8 +295,8 @@ class IncidentController(QObject):
     def show_feature(self, feature_id: str) -> None:
         """A map click: the feature id is the server id or ``local-N``."""
         if self._store is not None:
-            self._run_db(lambda s=self._store: _backend().find_incident(s, feature_id),
-                                on_done=lambda found: found is not None and self.show_incident(found))
+            self._run_db(_find_incident, self._store, feature_id,
+                         on_done=lambda found: found is not None and self.show_incident(found))
 
     def _on_role_changed(self, _index: int) -> None:
         self.role = self.role_combo.currentData() or "operator"
@@ -262,28 +309,21 @@ class IncidentController(QObject):
     def _on_action(self, incident_id: int, action: str, params: Any) -> None:
         if self._store is None:
             return
-        store, role, actor, policy = self._store, self.role, self.actor(), self._policy or _policy()
-        self._run_db(lambda: _backend().apply_action(store, incident_id, action, dict(params or {}), role,
-                                                            actor, policy),
-                            on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
+        self._run_db(_apply_action, self._store, incident_id, action, dict(params or {}), self.role, self.actor(),
+                     self._policy or SlaPolicy(), on_done=lambda _r: self._edited(incident_id),
+                     on_error=self._failed)
 
     def _on_attachment(self, incident_id: int, kind: str, path: str) -> None:
         if self._store is None:
             return
-        from pathlib import Path
-
-        store, actor = self._store, self.actor()
-        self._run_db(lambda: _backend().attach_file(store, incident_id, kind, Path(path), actor),
-                            on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
+        self._run_db(_attach_file, self._store, incident_id, kind, Path(path), self.actor(),
+                     on_done=lambda _r: self._edited(incident_id), on_error=self._failed)
 
     def _on_split(self, merged_id: int) -> None:
         if self._store is None:
             return
-        from datetime import UTC, datetime
-
-        store, actor = self._store, self.actor()
-        self._run_db(lambda: store.split_incident_local(merged_id, actor, datetime.now(UTC)),
-                            on_done=lambda keep: self._edited(keep), on_error=self._failed)
+        self._run_db(_split_incident, self._store, merged_id, self.actor(), on_done=self._edited,
+                     on_error=self._failed)
 
     def _edited(self, incident_id: int) -> None:
         self.sig_local_edit_saved.emit()
@@ -292,7 +332,7 @@ class IncidentController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("incident edit refused or failed: %s", exc)
-        message = getattr(exc, "message", None) or str(exc)
+        message = describe_refusal(exc)
         self._window.activity.setText(t(f"ทำรายการไม่ได้: {message}", f"Not done: {message}"))
         if self._intake is not None:
             self._intake.show_error(message)
@@ -306,15 +346,14 @@ class IncidentController(QObject):
             QMessageBox.information(self._window, self._window.windowTitle(),
                                     t("บทบาทผู้ดูข้อมูลรับเรื่องใหม่ไม่ได้", "A viewer cannot take in incidents."))
             return
-        self._run_db(lambda s=self._store: _backend().intake_context(s),
-                            on_done=lambda services: self._show_intake(services, lat, lon))
+        self._run_db(_intake_context, self._store, on_done=lambda services: self._show_intake(services, lat, lon))
 
     def _show_intake(self, services: list[Any], lat: float | None, lon: float | None) -> None:
         if self._intake is not None:
             self._intake.close()
         district_code = district_name = None
         if lat is not None and lon is not None:
-            d = load("services.districts").nearest_district(lat, lon)
+            d = nearest_district(lat, lon)
             district_code, district_name = d.code, t(d.name_th, d.name_en)
         dialog = IncidentIntakeDialog(services, self._window, lat=lat, lon=lon, district_code=district_code,
                                       district_name=district_name)
@@ -334,22 +373,20 @@ class IncidentController(QObject):
     def _on_duplicates_requested(self, category: str, lat: float, lon: float) -> None:
         if self._store is None:
             return
-        self._run_db(lambda s=self._store: _backend().duplicates(s, category, lat, lon),
-                            key="intake-duplicates",
-                            on_done=lambda rows: self._intake is not None and self._intake.set_duplicates(
-                                rows, category=category, lat=lat, lon=lon))
+        self._run_db(_duplicates, self._store, category, lat, lon, key="intake-duplicates",
+                     on_done=lambda rows: self._intake is not None and self._intake.set_duplicates(
+                         rows, category=category, lat=lat, lon=lon))
 
     def _on_district_requested(self, lat: float, lon: float) -> None:
-        d = load("services.districts").nearest_district(lat, lon)
+        d = nearest_district(lat, lon)
         if self._intake is not None:
             self._intake.set_district(d.code, t(d.name_th, d.name_en))
 
     def _create(self, draft: Any, merge_into: int | None) -> None:
         if self._store is None:
             return
-        store, actor, policy = self._store, self.actor(), self._policy or _policy()
-        self._run_db(lambda: _backend().create_incident(store, draft, actor, policy, merge_into),
-                            on_done=self._created, on_error=self._failed)
+        self._run_db(_create_incident, self._store, draft, self.actor(), self._policy or SlaPolicy(), merge_into,
+                     on_done=self._created, on_error=self._failed)
 
     def _created(self, new_id: int) -> None:
         if self._intake is not None:

@@ -13,43 +13,34 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.task_runner import TaskRunner
-from console.worker_imports import load
+from console.task_runner import TaskRunner, first_imports
+from maps.bridge_protocol import LAYERS
 from widgets.i18n import current_language, t
 from widgets.table_rows import FeedStatusRow
 
 if TYPE_CHECKING:
-    from console.backend import MapRefresh
     from maps.map_view import MapView
+    from services.map_refresh import MapRefresh
     from services.store.store import Store
+    from services.sync.feed_catalog import FeedSpec
 
 log = logging.getLogger(__name__)
 
 MAP_REFRESH_MS = 1000  # coalesce feed results into one layer refresh
-
-# Which feeds each layer's freshness badge reflects (the worst of them wins).
-LAYER_FEEDS: dict[str, tuple[str, ...]] = {
-    "incidents": ("open311_requests",),
-    "air": ("air4thai",),
-    "hotspots": ("firms_viirs_snpp_nrt", "firms_viirs_noaa20_nrt", "firms_modis_nrt"),
-    "river": ("thaiwater",),
-}
 _FRESHNESS_ORDER = ("never", "stale", "late", "fresh")
-LAYERS = ("incidents", "air", "hotspots", "river", "districts")
-
-
-def layers_for_feed(feed: str) -> tuple[str, ...]:
-    """The map layers a feed's new data changes."""
-    return tuple(layer for layer, feeds in LAYER_FEEDS.items() if feed in feeds)
 
 
 def _build_page(out_dir: Path) -> Path:
-    # folium stays off the UI thread and out of start-up
-    return load("maps.page_build").build_page(out_dir)
+    # folium stays off the UI thread and out of start-up: imported on the worker that builds the page
+    with first_imports():
+        from maps.page_build import build_page
+    return build_page(out_dir)
 
 
 def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]], layers: set[str]) -> MapRefresh:
-    return load("console.backend").refresh_map(store, sent, layers)
+    with first_imports():
+        from services.map_refresh import refresh_map
+    return refresh_map(store, sent, layers)
 
 
 class MapController(QObject):
@@ -86,6 +77,7 @@ class MapController(QObject):
         self._closed = False
         self.view_bbox: tuple[float, float, float, float] | None = None  # what the operator looks at (W, S, E, N)
         self._last_rows: list[FeedStatusRow] = []
+        self._layer_feeds: dict[str, tuple[str, ...]] = {}  # the feeds each layer's badge reflects (from the specs)
         self._dirty: set[str] = set()  # layers to reload at the next refresh
         self._refreshing = False
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
@@ -142,6 +134,16 @@ class MapController(QObject):
         """The page's own labels follow the console's language (it carries the Thai/English pairs itself)."""
         if self._view is not None and self._page_ready:
             self._view.set_language(language, {})
+
+    def set_feeds(self, specs: Iterable[FeedSpec]) -> None:
+        """The feeds polled: each spec names the layers its data changes, whose badges then reflect it."""
+        layer_feeds: dict[str, list[str]] = {}
+        for spec in specs:
+            for layer in spec.map_layers:
+                layer_feeds.setdefault(layer, []).append(spec.name)
+        self._layer_feeds = {layer: tuple(feeds) for layer, feeds in layer_feeds.items()}
+        if self._last_rows:
+            self.update_meta(self._last_rows)
 
     def set_store(self, store: Store) -> None:
         self._store = store
@@ -211,14 +213,14 @@ class MapController(QObject):
         by_feed = {r.feed: r for r in rows}
         titles = {"incidents": t("เหตุการณ์", "Incidents"), "air": t("คุณภาพอากาศ", "Air quality"),
                   "hotspots": t("จุดความร้อน", "Fire hotspots"), "river": t("ระดับน้ำ", "River levels")}
-        for layer, feeds in LAYER_FEEDS.items():
+        for layer, feeds in self._layer_feeds.items():
             feed_rows = [by_feed[f] for f in feeds if f in by_feed]
             if not feed_rows:
                 continue
             worst = min(feed_rows, key=lambda r: _FRESHNESS_ORDER.index(r.freshness))
             successes = [r.last_success_at for r in feed_rows if r.last_success_at is not None]
             self._view.set_layer_meta(
-                layer, title=titles[layer], count=len(self._sent.get(layer, {})), source=worst.source,
+                layer, title=titles.get(layer, layer), count=len(self._sent.get(layer, {})), source=worst.source,
                 last_success=max(successes).strftime("%Y-%m-%dT%H:%M:%SZ") if successes else None,
                 age_s=worst.age_s, cadence_s=worst.cadence_s, freshness=worst.freshness)
 

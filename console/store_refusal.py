@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from console.backend_words import describe_backend, how_to_open
-from console.task_runner import TaskRunner
-from console.worker_imports import load
+from console.task_runner import TaskRunner, first_imports
+from widgets.backend_words import describe_backend, how_to_open
 from widgets.i18n import t
 from widgets.store_refusal_dialog import StoreRefusalDialog
 
@@ -25,16 +24,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# Database worker: services.startup is imported already (start-up raised the refusal from there).
 def _export(paths: DataPaths, target: Path) -> int:
-    return load("console.backend").export_unsent_edits(paths, target)
+    with first_imports():
+        from services import startup
+    return startup.export_unsent_edits(paths, target)
 
 
 def _set_aside(paths: DataPaths) -> Path:
-    return load("console.backend").set_store_aside(paths)
+    with first_imports():
+        from services import startup
+    return startup.set_store_aside(paths)
 
 
 def _adopt(paths: DataPaths, identity: BackendIdentity) -> None:
-    load("console.backend").adopt_store(paths, identity)
+    with first_imports():
+        from services import startup
+    startup.adopt_store(paths, identity)
 
 
 class StoreRefusal(QObject):

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from console.error_text import describe_failure
 from console.task_runner import TaskRunner, feed_lane
+from widgets.failure_text import describe_failure
 from widgets.i18n import t
 
 if TYPE_CHECKING:  # imported on the workers; the window does not wait for them

@@ -17,6 +17,9 @@ Tasks take plain data and return plain data. Their results come back to the UI t
 handed to the callbacks there. ``key`` gives "latest wins": a newer task with the same key makes the older one's
 result be dropped (and cancels it if it has not started), whatever lane either ran on.
 
+Workers import the heavy service modules themselves, the first time they need them (so the window appears first);
+:func:`first_imports` serialises those first imports.
+
 Shutdown stops taking work, lets the database worker finish what is queued (an operator's edit being committed) up
 to a timeout, and gives network calls only a short grace: their results are dropped, and their threads are daemon
 threads, so a request hanging until its deadline cannot keep the process alive after the window has closed.
@@ -28,15 +31,16 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from console.error_text import describe_failure
 from services.daemon_pool import DaemonThreadPool
+from widgets.failure_text import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,23 @@ FEED_LANE_PREFIX = "feed:"
 # and a feed that hangs until its deadline holds only its own thread.
 FEED_LANE_SIZE = 1
 NETWORK_GRACE_S = 1.0  # at shutdown, how long running network calls may still finish before they are abandoned
+
+
+# Reentrant: a worker-side function that holds it may call another that takes it too.
+_FIRST_IMPORTS = threading.RLock()
+
+
+@contextmanager
+def first_imports() -> Iterator[None]:
+    """Hold around a worker's first imports of heavy modules (``with first_imports(): from services import startup``).
+
+    Why: two workers importing the same package for the first time at once can see it half-initialised. CPython
+    raised "cannot import name ... from partially initialized module 'pydantic._internal._validators'" here when the
+    database worker (settings) and the network lane (simulator) started together. One lock around the first imports
+    fixes it; the imports themselves stay real statements, so import-linter and readers see every arrow.
+    """
+    with _FIRST_IMPORTS:
+        yield
 
 
 def feed_lane(feed: str) -> str:

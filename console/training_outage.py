@@ -16,10 +16,9 @@ import logging
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
-from console.error_text import describe_failure
-from console.task_runner import TaskRunner
-from console.worker_imports import load
+from console.task_runner import TaskRunner, first_imports
 from services.errors import FeedHTTPError
+from widgets.failure_text import describe_failure
 from widgets.i18n import t
 
 log = logging.getLogger(__name__)
@@ -37,19 +36,21 @@ class SupervisorTokenMissing(Exception):
 def set_network_cut(base_url: str, token: str | None, cut: bool, fault_id: int | None) -> int | None:
     """Network pool: cut the network off (returns the fault's id) or restore it (returns None). Without ``token``
     the supervisor's token is read from the keyring (raises KeyringUnavailableError when there is none)."""
-    if token is None:
-        credentials = load("services.credentials")
+    with first_imports():
+        from services.simulator.control_client import cut_network, restore_network
+    if token is None:  # only then: the embedded simulator's console never touches the keyring
+        with first_imports():
+            from services.credentials import CredentialStore, KeyringUnavailableError, simulator_token_name
         try:
-            token = credentials.CredentialStore().read(credentials.simulator_token_name("supervisor"))
-        except credentials.KeyringUnavailableError as exc:
+            token = CredentialStore().read(simulator_token_name("supervisor"))
+        except KeyringUnavailableError as exc:
             raise SupervisorTokenMissing(keyring_unavailable=True) from exc
         if not token:
             raise SupervisorTokenMissing()
-    control = load("services.simulator.control_client")
     if cut:
-        return control.cut_network(base_url, token)
+        return cut_network(base_url, token)
     if fault_id is not None:
-        control.restore_network(base_url, token, fault_id)
+        restore_network(base_url, token, fault_id)
     return None
 
 

@@ -32,7 +32,8 @@ MERGE_FIELDS: tuple[str, ...] = PATCH_FIELDS
 #: Keys of an outbox entry's fields that ride along with the patch rather than being merged.
 CARRIED_KEYS = ("note", "action")
 # The workflow action the backend checks for a change of each non-state field.
-_FIELD_ACTION = {"priority": "set_priority", "assignee": "assign", "description": "comment"}
+# The agency is set by a forward; on its own it is a hand-over, which the roles that may assign may make.
+_FIELD_ACTION = {"priority": "set_priority", "assignee": "assign", "description": "comment", "agency": "assign"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class MergeResult:
 def server_values(record: ServiceRequest) -> dict[str, Any]:
     """The merge fields of a server record (``status_detail`` is our workflow state in the extension)."""
     return {"workflow_state": record.status_detail, "priority": record.priority, "assignee": record.assignee,
-            "description": record.description}
+            "description": record.description, "agency": record.agency_responsible}
 
 
 def server_view(record: ServiceRequest) -> workflow.WorkflowView | None:

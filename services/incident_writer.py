@@ -32,7 +32,9 @@ LOCAL_ONLY_OPS = frozenset({"merge", "split"})
 # What an attachment is sent as when the store could not tell its type; the backend refuses it (415), by design.
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 # Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
-PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description")
+PATCH_FIELDS = ("workflow_state", "priority", "assignee", "description", "agency")
+# Where a local column's name differs from the request field the backend keeps it in (GeoReport v2's own name).
+PATCH_NAMES = {"agency": "agency_responsible"}
 _ETAG_VERSION = re.compile(r'^(?:W/)?"[^"]*-v(\d+)"$')
 
 
@@ -134,7 +136,7 @@ class IncidentWriter:
     @staticmethod
     def patch_body(fields: dict[str, Any]) -> dict[str, Any]:
         """The PATCH body for a local change: the fields the backend takes, the operator's note as status notes."""
-        body = {name: fields[name] for name in PATCH_FIELDS if name in fields}
+        body = {PATCH_NAMES.get(name, name): fields[name] for name in PATCH_FIELDS if name in fields}
         if fields.get("note"):
             body["status_notes"] = str(fields["note"])
         return body

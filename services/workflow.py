@@ -25,13 +25,17 @@ holds and resumes, reopens a resolved incident, and closes a resolved P3/P4 that
 a resolved P1/P2 or SLA-breached incident, cancels, or reopens a closed or cancelled one. Merge and split are store
 operations open to :data:`WRITE_ROLES`.
 
+Evidence: resolving needs an after-photo of the scene on the incident (:func:`check_evidence`), the proof a
+supervisor reviews before closing. It is a separate check because only the caller knows the incident's attachments.
+
 Errors: :class:`WorkflowError` with ``code`` "role" (the role may never do this: HTTP 403), "state" (not from this
-state: 409), "supervisor" (allowed for this role in general, but this incident needs a supervisor: 409), "value"
-(a bad argument: 400).
+state: 409), "supervisor" (allowed for this role in general, but this incident needs a supervisor: 409), "evidence"
+(an after-photo is missing: 409), "value" (a bad argument: 400).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -40,8 +44,11 @@ from services.sla import PRIORITIES, SlaPolicy, SlaStatus, paused_seconds, sla_s
 __all__ = [
     "ACTIONS", "OPEN311_STATUS", "PRIORITIES", "ROLES", "SOURCES", "STATES", "TRAFFY_STATE", "WRITE_ROLES",
     "SlaPolicy", "SlaStatus", "Transition", "WorkflowError", "WorkflowView", "action_for", "allowed_actions", "apply",
-    "check", "clock_runs", "sla_status", "state_from_traffy", "transition",
+    "check", "check_evidence", "clock_runs", "sla_status", "state_from_traffy", "transition",
 ]
+
+#: The attachment kind that proves the work was done (what :func:`check_evidence` looks for).
+AFTER_PHOTO = "after_photo"
 
 STATES: tuple[str, ...] = (
     "new", "acknowledged", "dispatched", "on_scene", "resolved", "closed", "forwarded", "on_hold", "reopened",
@@ -114,7 +121,7 @@ _RESUME_DEFAULT = "acknowledged"
 
 
 class WorkflowError(Exception):
-    """A refused action: ``code`` is "role", "state", "supervisor" or "value" (see the module docstring)."""
+    """A refused action: ``code`` is "role", "state", "supervisor", "evidence" or "value" (see the module text)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -204,6 +211,13 @@ def check(view: WorkflowView, action: str, role: str, now: datetime, policy: Sla
     refusal = _refusal(view, action, role, now, policy)
     if refusal is not None:
         raise refusal
+
+
+def check_evidence(action: str, attachment_kinds: Iterable[str]) -> None:
+    """Raise :class:`WorkflowError` ("evidence") when ``action`` needs evidence the incident does not have:
+    resolving needs an after-photo among ``attachment_kinds`` (those already on it and any sent with the action)."""
+    if action == "resolve" and AFTER_PHOTO not in set(attachment_kinds):
+        raise WorkflowError("evidence", "resolving needs an after-photo of the scene")
 
 
 def transition(view: WorkflowView, action: str, role: str, now: datetime, policy: SlaPolicy, *,

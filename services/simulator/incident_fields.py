@@ -7,6 +7,7 @@ token), never to anonymous GeoReport v2 clients, which is also how GeoReport v2 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +20,12 @@ CLOSED_STATES: tuple[str, ...] = tuple(s for s in STATES if OPEN311_STATUS[s] ==
 OPEN_STATES: tuple[str, ...] = tuple(s for s in STATES if OPEN311_STATUS[s] == "open")
 MAX_DESCRIPTION = 4000
 MAX_REPORTER = 200
-PATCH_FIELDS = frozenset({"workflow_state", "status_detail", "priority", "assignee", "status_notes", "description"})
+PATCH_FIELDS = frozenset({"workflow_state", "status_detail", "priority", "assignee", "status_notes", "description",
+                          "agency_responsible"})
 STAFF_ONLY_FIELDS = ("reporter_name", "reporter_contact")
 _TIME_FIELDS = ("requested_datetime", "updated_datetime", "expected_datetime", "sla_paused_since")
 # WorkflowError code → HTTP status: a role that may never do it is forbidden; the rest conflict with the record.
-HTTP_STATUS = {"role": 403, "state": 409, "supervisor": 409, "value": 400}
+HTTP_STATUS = {"role": 403, "state": 409, "supervisor": 409, "evidence": 409, "value": 400}
 
 __all__ = [
     "CLOSED_STATES", "HTTP_STATUS", "MAX_DESCRIPTION", "MAX_REPORTER", "OPEN_STATES", "PATCH_FIELDS", "PRIORITIES",
@@ -81,7 +83,7 @@ def validate_changes(changes: Any) -> dict:
         raise IncidentError(400, f"workflow_state must be one of {STATES}")
     if "priority" in out and out["priority"] not in PRIORITIES:
         raise IncidentError(400, f"priority must be one of {PRIORITIES}")
-    for field in ("assignee", "status_notes", "description"):
+    for field in ("assignee", "status_notes", "description", "agency_responsible"):
         if field in out and out[field] is not None and not isinstance(out[field], str):
             raise IncidentError(400, f"{field} must be a string or null")
     if len(out.get("description") or "") > MAX_DESCRIPTION:
@@ -132,8 +134,8 @@ def to_public(record: dict, *, staff: bool = False) -> dict:
     return out
 
 
-def workflow_steps(record: dict, changes: dict, role: str, now: datetime,
-                   policy: SlaPolicy) -> list[workflow.Transition]:
+def workflow_steps(record: dict, changes: dict, role: str, now: datetime, policy: SlaPolicy,
+                   attachment_kinds: Iterable[str] = ()) -> list[workflow.Transition]:
     """Check a PATCH against the workflow for ``role``: the transitions to apply (nothing is applied here).
 
     The state moves first, then the priority: a priority change is checked in the state it would land in.
@@ -147,6 +149,7 @@ def workflow_steps(record: dict, changes: dict, role: str, now: datetime,
             if action is None:
                 raise IncidentError(409, f"No action moves an incident from {view.state} to {wanted}")
             result = workflow.transition(view, action, role, now, policy)
+            workflow.check_evidence(action, attachment_kinds)
             if result.state_after != wanted:
                 raise IncidentError(409, f"resume returns this incident to {result.state_after}, not {wanted}")
             results.append(result)
@@ -156,8 +159,10 @@ def workflow_steps(record: dict, changes: dict, role: str, now: datetime,
                                          priority=changes["priority"])
             results.append(result)
             view = workflow.apply(view, result)
-        if "assignee" in changes and changes["assignee"] != record["assignee"]:
-            workflow.check(view, "assign", role, now, policy)
+        # A new responsible agency is a hand-over (a forward sets it with its state): who may assign may make it.
+        for field in ("assignee", "agency_responsible"):
+            if field in changes and changes[field] != record.get(field):
+                workflow.check(view, "assign", role, now, policy)
         if any(f in changes and changes[f] != record[f] for f in ("description", "status_notes")):
             workflow.check(view, "comment", role, now, policy)
     except workflow.WorkflowError as exc:

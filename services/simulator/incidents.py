@@ -379,7 +379,8 @@ class IncidentStore:
             # the server took the change, so clients polling with updated_after never miss it.
             earliest = self._workflow_at.get(rid) or record.get("requested_datetime") or received
             now = occurred_at(stated, earliest, received)
-            results = workflow_steps(record, changes, role, now, self.policy)
+            results = workflow_steps(record, changes, role, now, self.policy,
+                                     [m.kind for m in self.media.on_request(rid)])
             if self.validator is not None:
                 try:
                     self.validator(to_public(record, staff=True), dict(changes), role)
@@ -389,7 +390,7 @@ class IncidentStore:
             for field, value in changes.items():
                 if record.get(field) != value:
                     summary.append(f"{field}: {record.get(field) or '-'} → {value if value is not None else '-'}")
-            for field in ("assignee", "status_notes", "description"):
+            for field in ("assignee", "status_notes", "description", "agency_responsible"):
                 if field in changes:
                     record[field] = changes[field]
             for result in results:

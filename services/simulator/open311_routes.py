@@ -1,12 +1,25 @@
 """Open311 GeoReport v2 routes (prefix ``/open311/v2``) over the :class:`~services.simulator.incidents.IncidentStore`.
 
-Plain v2: ``GET /services.json``, ``GET /services/<code>.json``, ``GET /requests.json`` (``service_code``,
-``start_date``, ``end_date``, ``status``; extensions ``page``/``page_size`` with an ``X-Total-Count`` header and
-``updated_after``), ``GET /requests/<id>.json``, ``POST /requests.json`` (form-encoded; 201 with
-``[{"service_request_id", "service_notice", "account_id"}]``) and ``GET /servicerequestupdates.json``
-(``start_date``, ``after_update_id``, ``service_request_id``). The workflow extension (PATCH, comments, ETags,
-idempotency) is documented in :mod:`services.simulator.incidents`. Errors: ``[{"code", "description"}]`` with the
-same HTTP status. Reads with a valid ``Authorization: Bearer`` token (any role) also carry the reporter fields.
+GeoReport v2 (wiki.open311.org/GeoReport_v2), every method in both formats, ``.json`` and ``.xml``
+(:mod:`services.simulator.georeport_xml`):
+- ``GET /services.{format}``, ``GET /services/{service_code}.{format}`` (404 for an unknown code);
+- ``POST /requests.{format}`` (form-encoded; 201 with ``[{"service_request_id", "service_notice", "account_id"}]``;
+  403 "Missing api_key" / "Invalid api_key"). Every service is ``realtime``, so the answer carries the id, never a
+  token, and ``GET /tokens/{token}.{format}`` answers 404 for any token, as the spec says of one not found;
+- ``GET /requests.{format}`` with ``service_request_id``, ``service_code``, ``start_date``, ``end_date``, ``status``
+  and ``jurisdiction_id`` as the spec defines them (:mod:`services.simulator.georeport_query`), plus the extensions
+  ``updated_after`` and ``page``/``page_size`` (``X-Total-Count`` header);
+- ``GET /requests/{id}.{format}`` (a list of one, with its ``ETag``; 404 for an unknown id);
+- ``GET /open311/discovery.{format}``: the Service Discovery file that GeoReport v2 requires.
+``jurisdiction_id`` is accepted on every GeoReport method (ours, or none; another one is 404).
+
+Extensions: ``GET /servicerequestupdates.{format}`` (``start_date``, ``after_update_id``, ``service_request_id``,
+``page_size``); in JSON only, the workflow extension (PATCH, comments; see :mod:`services.simulator.incidents`).
+
+Errors, for every path under ``/open311`` (an unknown path, a wrong method, a server fault included): the HTTP status
+with ``[{"code", "description"}]`` (XML: ``<errors><error><code>…``), one error per problem; the path's format
+decides which (JSON where it names none). Reads with a valid ``Authorization: Bearer`` token (any role) also carry the
+reporter fields.
 """
 
 from __future__ import annotations
@@ -14,54 +27,73 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from services.simulator import georeport_xml as gx
+from services.simulator.georeport_query import (
+    DEFAULT_LIMIT,
+    check_jurisdiction,
+    errors,
+    int_arg,
+    read_requests_query,
+    w3c_arg,
+)
 from services.simulator.incident_fields import PRIORITIES, reporter_from_form
 from services.simulator.incidents import MAX_DESCRIPTION, IncidentError, IncidentStore, etag_of
-from services.simulator.timefmt import THAI
+from services.simulator.timefmt import w3c
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
-MAX_PAGE_SIZE = 1000
+_FORMAT = "<any(json, xml):fmt>"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+MAX_PAGE_SIZE = DEFAULT_LIMIT
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+def _wants_xml() -> bool:
+    return request.path.endswith(".xml")
+
+
+def _respond(body: Any, status: int = 200, headers: dict[str, str] | None = None, *,
+             xml: tuple[str, str | None] = gx.SERVICE_REQUESTS) -> Response:
+    """``body`` in the format the path names: JSON, or XML with ``xml`` = (root element, item element)."""
+    if _wants_xml():
+        resp = Response(gx.document(body, *xml), status=status, content_type=gx.CONTENT_TYPE)
+    else:
+        resp = Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON_CONTENT_TYPE)
     for key, value in (headers or {}).items():
         resp.headers[key] = value
     return resp
 
 
-def _w3c_arg(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw.strip().replace(" ", "+"))  # a '+' left unescaped in a query is a space
-    except ValueError:
-        raise IncidentError(400, f"{name} is not a W3C datetime") from None
-    # A time without an offset is read as Thai local time, as Traffy Fondue writes it.
-    return (value if value.tzinfo else value.replace(tzinfo=THAI)).astimezone(UTC)
+def _error(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    # A stale write's 412 carries the current record, not an error list.
+    return _respond(body, status, headers, xml=gx.ERRORS if gx.is_error_list(body) else gx.SERVICE_REQUESTS)
 
 
-def _int_arg(name: str, default: int | None, low: int, high: int | None = None) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise IncidentError(400, f"{name} must be an integer") from None
-    if value < low or (high is not None and value > high):
-        raise IncidentError(400, f"{name} out of range")
-    return value
+def _cut(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more)"
 
 
-def _list_arg(name: str) -> list[str] | None:
-    raw = request.args.get(name)
-    return [v.strip() for v in raw.split(",") if v.strip()] if raw else None
+def _http_error(exc: HTTPException) -> Response | HTTPException:
+    """werkzeug's own errors (no route, wrong method, a body it could not read, a fault in a handler) under
+    ``/open311`` as Open311 errors; elsewhere unchanged."""
+    if exc.code is None or exc.code < 400 or not request.path.startswith("/open311/"):
+        return exc
+    headers: dict[str, str] = {}
+    if isinstance(exc, NotFound):
+        description = f"{_cut(request.path)} was not found (GeoReport v2 resources end in .json or .xml)"
+    elif isinstance(exc, MethodNotAllowed):
+        allowed = sorted(exc.valid_methods or ())
+        headers["Allow"] = ", ".join(allowed)
+        description = f"{_cut(request.method, 20)} is not allowed on {_cut(request.path)}; allowed: {headers['Allow']}"
+    elif exc.code >= 500:
+        description = "Internal server error"
+    else:
+        description = exc.description or exc.name
+    return _error([{"code": exc.code, "description": description}], exc.code, headers)
 
 
 def _fingerprint() -> str:
@@ -108,44 +140,84 @@ def _float_form(name: str) -> float | None:
         raise IncidentError(400, f"{name} must be a number") from None
 
 
+def _staff(store: IncidentStore) -> bool:
+    return store.is_staff(request.headers.get("Authorization"))
+
+
 def make_blueprint(store: IncidentStore) -> Blueprint:
-    """The ``/open311/v2`` routes."""
-    bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+    """The ``/open311`` routes: Service Discovery, and GeoReport v2 under ``/open311/v2``."""
+    root = Blueprint("open311", __name__, url_prefix="/open311")
+    bp = Blueprint("v2", __name__, url_prefix="/v2")
+    changeset = w3c(store.clock.now())  # services and their definitions never change while the simulator runs
 
-    @bp.errorhandler(IncidentError)
+    @root.errorhandler(IncidentError)
     def on_error(exc: IncidentError) -> Response:
-        return _json(exc.body, exc.status, exc.headers)
+        return _error(exc.body, exc.status, exc.headers)
 
-    @bp.get("/services.json")
-    def services() -> Response:
-        return _json(store.services())
+    root.app_errorhandler(HTTPException)(_http_error)
 
-    @bp.get("/services/<code>.json")
-    def service_definition(code: str) -> Response:
-        return _json(store.service_definition(code))
+    @root.get(f"/discovery.{_FORMAT}")
+    def discovery(fmt: str) -> Response:
+        body = {
+            "changeset": changeset,
+            "contact": "Chiang Mai PAO Operations Console training simulator (not a live service)",
+            "key_service": "Role tokens are printed by `pao-console simulator` and kept in the OS keyring",
+            "endpoints": [{"specification": SPECIFICATION, "url": request.host_url + "open311/v2",
+                           "changeset": changeset, "type": "test", "formats": [gx.CONTENT_TYPE.split(";")[0],
+                                                                                JSON_CONTENT_TYPE.split(";")[0]]}],
+        }
+        return _respond(body, xml=("discovery", None))
 
-    @bp.get("/requests.json")
-    def list_requests() -> Response:
-        statuses = _list_arg("status")
-        if statuses and set(statuses) - {"open", "closed"}:
-            raise IncidentError(400, "status must be open, closed or both")
-        rows = store.query(service_codes=_list_arg("service_code"), statuses=statuses, start=_w3c_arg("start_date"),
-                           end=_w3c_arg("end_date"), updated_after=_w3c_arg("updated_after"),
-                           staff=store.is_staff(request.headers.get("Authorization")))
-        page = _int_arg("page", 1, 1)
-        size = _int_arg("page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        assert page is not None and size is not None
-        chunk = rows[(page - 1) * size : page * size]
-        return _json(chunk, headers={"X-Total-Count": str(len(rows))})
+    @bp.get(f"/services.{_FORMAT}")
+    def services(fmt: str) -> Response:
+        check_jurisdiction(request.args.get("jurisdiction_id"))
+        return _respond(store.services(), xml=gx.SERVICES)
 
-    @bp.get("/requests/<rid>.json")
-    def get_request(rid: str) -> Response:
-        record = store.get(rid, staff=store.is_staff(request.headers.get("Authorization")))
-        return _json([record], headers={"ETag": etag_of(record)})
+    @bp.get(f"/services/<code>.{_FORMAT}")
+    def service_definition(code: str, fmt: str) -> Response:
+        check_jurisdiction(request.args.get("jurisdiction_id"))
+        return _respond(store.service_definition(code), xml=("service_definition", None))
 
-    @bp.post("/requests.json")
-    def create_request() -> Response:
+    @bp.get(f"/requests.{_FORMAT}")
+    def list_requests(fmt: str) -> Response:
+        query = read_requests_query(request.args, store.clock.now(), {s["service_code"] for s in store.services()})
+        staff = _staff(store)
+        if query.ids is not None:
+            rows, missing = [], []
+            for rid in query.ids:
+                try:
+                    rows.append(store.get(rid, staff=staff))
+                except IncidentError as exc:
+                    if exc.status != 404:
+                        raise
+                    missing.append(rid)
+            if missing:
+                raise errors(404, [f"service_request_id {_cut(rid, 80)!r} was not found" for rid in missing])
+            return _respond(rows, headers={"X-Total-Count": str(len(rows))})
+        rows = store.query(service_codes=list(query.service_codes or ()) or None,
+                           statuses=list(query.statuses or ()) or None, start=query.start, end=query.end,
+                           updated_after=query.updated_after, staff=staff)
+        chunk = rows[(query.page - 1) * query.page_size: query.page * query.page_size]
+        return _respond(chunk, headers={"X-Total-Count": str(len(rows))})
+
+    @bp.get(f"/requests/<rid>.{_FORMAT}")
+    def get_request(rid: str, fmt: str) -> Response:
+        check_jurisdiction(request.args.get("jurisdiction_id"))
+        record = store.get(rid, staff=_staff(store))
+        return _respond([record], headers={"ETag": etag_of(record)})
+
+    @bp.get(f"/tokens/<token>.{_FORMAT}")
+    def token(token: str, fmt: str) -> Response:
+        check_jurisdiction(request.args.get("jurisdiction_id"))
+        # Every service is realtime: a POST answers the service_request_id at once and never hands out a token.
+        raise IncidentError(404, f"token {_cut(token, 80)!r} was not found")
+
+    @bp.post(f"/requests.{_FORMAT}")
+    def create_request(fmt: str) -> Response:
         form = request.form
+        check_jurisdiction(form.get("jurisdiction_id"))
+        if not form.get("api_key") and not request.headers.get("Authorization"):
+            raise IncidentError(403, "Missing api_key")
         store.api_key_role(form.get("api_key"), request.headers.get("Authorization"))
         code = form.get("service_code")
         if not code:
@@ -177,7 +249,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
             return 201, body, {"ETag": etag_of(record)}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), _fingerprint(), action)
-        return _json(body, status, headers)
+        return _respond(body, status, headers)
 
     @bp.patch("/requests/<rid>.json")
     def patch_request(rid: str) -> Response:
@@ -189,11 +261,11 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
             return 200, [record], {"ETag": etag_of(record)}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), _fingerprint(), action)
-        return _json(body, status, headers)
+        return _respond(body, status, headers)
 
     @bp.get("/requests/<rid>/comments.json")
     def list_comments(rid: str) -> Response:
-        return _json(store.comments(rid))
+        return _respond(store.comments(rid))
 
     @bp.post("/requests/<rid>/comments.json")
     def add_comment(rid: str) -> Response:
@@ -206,13 +278,16 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
             return 201, comment, {"ETag": etag_of(store.get(rid))}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), _fingerprint(), action)
-        return _json(body, status, headers)
+        return _respond(body, status, headers)
 
-    @bp.get("/servicerequestupdates.json")
-    def updates() -> Response:
-        rows = store.updates(start=_w3c_arg("start_date"), after_id=_int_arg("after_update_id", None, 0),
-                             request_id=request.args.get("service_request_id") or None)
-        size = _int_arg("page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        return _json(rows[:size])
+    @bp.get(f"/servicerequestupdates.{_FORMAT}")
+    def updates(fmt: str) -> Response:
+        check_jurisdiction(request.args.get("jurisdiction_id"))
+        rows = store.updates(start=w3c_arg(request.args, "start_date"),
+                             after_id=int_arg(request.args, "after_update_id", None, 0),
+                             request_id=(request.args.get("service_request_id") or "").strip() or None)
+        size = int_arg(request.args, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        return _respond(rows[:size], xml=gx.UPDATES)
 
-    return bp
+    root.register_blueprint(bp)
+    return root

@@ -122,10 +122,10 @@ def _take_server_fields(conn, incident_id: int, r: ServiceRequest) -> None:  # t
     conn.exec_driver_sql(
         "UPDATE incidents SET status = ?, workflow_state = coalesce(?, workflow_state), "
         "priority = coalesce(?, priority), assignee = ?, expected_at = coalesce(?, expected_at), "
-        "updated_at = coalesce(?, updated_at), media_url = coalesce(?, media_url) "
+        "updated_at = coalesce(?, updated_at), media_url = coalesce(?, media_url), agency = coalesce(?, agency) "
         "WHERE id = ? AND local_changes = 0",
         (r.status, r.status_detail, r.priority, r.assignee, to_unix(r.expected_at), to_unix(r.updated_at),
-         r.media_url, incident_id),
+         r.media_url, r.agency_responsible, incident_id),
     )
 
 

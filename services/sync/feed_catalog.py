@@ -58,6 +58,12 @@ class FeedSpec:
 
     ``expand`` (optional) runs after ``parse`` when the server sent a new payload (not on 304): it may make more
     requests with the ``FollowUpGet`` it is given and returns the records to ingest (see :class:`Expansion`).
+
+    ``map_layers`` names the map layers its data changes (``incidents``, ``air``, ``hotspots``, ``river``; see
+    services.map_refresh): a poll refreshes them, and their freshness badges reflect this feed. ``overview`` names
+    the parts of the situation overview it changes (services.overview.OVERVIEW_PARTS). The console takes both from
+    here, so a feed added in the settings (another FIRMS source, say) refreshes what it should without being listed
+    anywhere else.
     """
 
     name: str
@@ -70,6 +76,8 @@ class FeedSpec:
     ingest: str
     next_cursor: Callable[[Sequence[Any], str | None], str | None] | None = None
     expand: Callable[[FeedContext, Sequence[Any], FollowUpGet], Expansion] | None = None
+    map_layers: tuple[str, ...] = ()
+    overview: tuple[str, ...] = ()
 
 
 def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
@@ -100,6 +108,8 @@ def _firms_spec(source: str, settings: Settings) -> FeedSpec:
         build_request=build,
         parse=lambda body, _s=source: firms.parse_area_csv(body, _s),
         ingest="ingest_hotspots",
+        map_layers=("hotspots",),
+        overview=("counts",),  # hotspots in the last 24 h
     )
 
 
@@ -157,6 +167,7 @@ def _air4thai_history_spec(settings: Settings) -> FeedSpec:
         parse=air4thai.parse_history,  # readings come out with averaging="1h": the store files them in air_hourly
         ingest="ingest_air",
         next_cursor=_newest_hour,
+        # no map_layers or overview: the map and the overview show the rolling means, not these hourly values
     )
 
 
@@ -172,6 +183,8 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             build_request=lambda ctx: FeedRequest(air4thai.latest_url(ctx.settings.endpoints.air4thai)),
             parse=air4thai.parse_latest,
             ingest="ingest_air",
+            map_layers=("air",),
+            overview=("air", "counts"),
         ),
         *([_air4thai_history_spec(settings)] if settings.air4thai_history_stations else []),
         FeedSpec(
@@ -183,6 +196,8 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             build_request=lambda ctx: FeedRequest(thaiwater.waterlevel_url(ctx.settings.endpoints.thaiwater)),
             parse=thaiwater.parse_waterlevel,
             ingest="ingest_river",
+            map_layers=("river",),
+            overview=("river", "counts"),
         ),
     ]
     if settings.endpoints.firms:
@@ -210,6 +225,8 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 parse=open311.parse_requests,
                 ingest="ingest_service_requests",
                 next_cursor=_latest_updated,
+                map_layers=("incidents",),
+                overview=("counts",),  # open incidents
             ),
         ]
     return specs

@@ -104,6 +104,11 @@ class SyncService:
     def specs(self) -> list[FeedSpec]:
         return [rt.spec for rt in self._feeds.values()]
 
+    def spec(self, feed: str) -> FeedSpec | None:
+        """The spec of ``feed`` (None for a feed this service does not poll)."""
+        rt = self._feeds.get(feed)
+        return rt.spec if rt is not None else None
+
     def restore(self, states: Sequence[FeedState]) -> None:
         """Take validators and cursors from the stored feed state (called once after the store opens)."""
         with self._lock:

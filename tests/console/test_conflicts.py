@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from console.outbox_controller import ConflictActions, OutboxController, record_outcome
+from console.conflicts_dock import ConflictActions
+from console.outbox_controller import OutboxController
 from console.task_runner import TaskRunner
 from services.feeds import open311
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome
 from services.simulator.server import SimulatorServer
 from services.store.store import Store
 from widgets.conflicts_panel import ConflictsPanel

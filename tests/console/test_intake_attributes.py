@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from console.controller import ConsoleController
-from console.incident_backend import IntakeRefusedError, create_incident
+from services.incident_actions import create_incident
+from services.incident_problems import IntakeRefusedError
 from services.records import AttributeValue, ServiceAttribute, ServiceDefinition
 from services.sla import SlaPolicy
 from services.store.store import Store
@@ -87,7 +88,7 @@ def test_the_backend_never_queues_a_create_the_server_must_refuse(store: Store, 
                                              attributes=(FIRE_SIZE,))])
     with pytest.raises(IntakeRefusedError) as refused:
         create_incident(store, _draft("forest_fire", answers), "nida (operator)", SlaPolicy())
-    assert needle in refused.value.message
+    assert any(needle in problem for problem in refused.value.problems)
     assert store.outbox_pending() == []
 
 

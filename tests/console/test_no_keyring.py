@@ -17,10 +17,10 @@ import requests
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtGui import QGuiApplication
 
-from console.backend import build_writer
 from console.controller import ConsoleController
 from services.credentials import CredentialStore, KeyringUnavailableError
 from services.settings import Settings
+from services.writer_setup import build_writer
 from tests.support.child_process import ROOT, Child
 from tests.support.file_keyring import process_env
 

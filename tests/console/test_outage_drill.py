@@ -33,9 +33,9 @@ import requests
 from PIL import Image
 
 from console.controller import ConsoleController
-from console.outbox_controller import record_outcome
 from services.feeds import open311
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome
 from services.store.incident_rows import IncidentDraft
 from tests.console import drill_script
 from tests.console.drill_script import MARKER_PREFIX, OUTAGE_S, Drill, Step

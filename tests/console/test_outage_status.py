@@ -10,11 +10,11 @@ import pytest
 import requests
 from keyring.errors import NoKeyringError
 
-from console.backend import build_writer
 from console.controller import ConsoleController
 from services.credentials import simulator_token_name
 from services.settings import Settings
 from services.simulator.server import standalone_tokens
+from services.writer_setup import build_writer
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.i18n import current_language, set_language
 from tests.support.memory_keyring import MemoryKeyring

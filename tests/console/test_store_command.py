@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from console.__main__ import main
-from console.backend import load_startup
 from console.single_instance import SingleInstance
 from services.paths import DataPaths
+from services.startup import load_startup
 
 from tests.services.store.damaged_store import (
     TRAINING,

@@ -18,9 +18,9 @@ import requests
 from alembic import command
 from PIL import Image
 
-from console.outbox_controller import record_outcome  # the drain's own bookkeeping: record as the console does
 from services.feeds.http_client import FeedHttpClient
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome  # the drain's own bookkeeping: record as the console does
 from services.simulator.media_store import MAX_MEDIA_BYTES
 from services.simulator.server import SimulatorServer
 from services.store import outbox

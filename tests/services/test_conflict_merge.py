@@ -151,10 +151,10 @@ def test_server_values_and_view_from_a_record() -> None:
     record = ServiceRequest(
         id="101", status="open", service_code="flooding", description="น้ำท่วม", lat=None, lon=None,
         requested_at=NOW - timedelta(hours=2), updated_at=NOW, status_detail="on_hold", priority="P2",
-        assignee="ทีม 2", version=7,
+        assignee="ทีม 2", version=7, agency_responsible="การประปาส่วนภูมิภาค",
         extra={"sla_paused_s": 60, "sla_paused_since": "2026-03-01T18:30:00+07:00", "resumed_state": "dispatched"})
     assert server_values(record) == {"workflow_state": "on_hold", "priority": "P2", "assignee": "ทีม 2",
-                                     "description": "น้ำท่วม"}
+                                     "description": "น้ำท่วม", "agency": "การประปาส่วนภูมิภาค"}
     v = server_view(record)
     assert v is not None and (v.state, v.priority, v.sla_paused_s, v.resumed_state) == (
         "on_hold", "P2", 60, "dispatched")

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from console.incident_backend import apply_action
-from console.outbox_controller import record_outcome
 from services.feeds import open311
+from services.incident_actions import apply_action
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome
 from services.settings import Settings
 from services.simulator.server import SimulatorServer
 from services.store.store import Store
+from tests.support.after_photo import upload_after_photo
 
 HOURS_8 = 8 * 3600
 
@@ -84,6 +85,7 @@ def test_occurred_at_is_kept_between_the_last_workflow_change_and_now(simulator:
     held_at = _parse(future.json()[0]["sla_paused_since"])
     assert held_at <= simulator.now()  # never in the future
 
+    upload_after_photo(_api(simulator), working, simulator.tokens["operator"])  # resolving needs one
     before = _patch(simulator, working, {"workflow_state": "resolved",
                                          "occurred_at": "2020-01-01T00:00:00+07:00"})
     assert before.status_code == 200  # earlier than the hold: kept at the hold, so the history stays in order

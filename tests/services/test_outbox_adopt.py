@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import requests
 
-from console.outbox_controller import record_outcome
 from services.feeds import open311
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome
 from services.simulator.server import SimulatorServer
 from services.store.incident_rows import IncidentDraft
 from services.store.store import Store

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, rule, run_state_machine_as_test
 
-from console.outbox_controller import record_outcome  # the drain's own bookkeeping: record as the console does
 from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
 from services.incident_writer import IncidentWriter
+from services.outbox_drain import record_outcome  # the drain's own bookkeeping: record as the console does
 from services.simulator.clock import SimClock
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store

@@ -217,3 +217,12 @@ def test_full_lifecycle_with_roles() -> None:
     reopened = workflow.apply(v, transition(v, "reopen", "supervisor", T0 + timedelta(hours=2), POLICY))
     # The 70 minutes between resolution and reopening do not count against the SLA.
     assert reopened.state == "reopened" and reopened.sla_paused_s == 70 * 60 and reopened.sla_paused_since is None
+
+
+def test_resolving_needs_an_after_photo() -> None:
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.check_evidence("resolve", ["photo", "file"])
+    assert refused.value.code == "evidence"
+    workflow.check_evidence("resolve", ["photo", workflow.AFTER_PHOTO])
+    for action in ("close", "forward", "comment"):  # only resolving asks for evidence
+        workflow.check_evidence(action, [])

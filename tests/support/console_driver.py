@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from console.app import THAI_CAPABLE_FONTS, prepare_environment
-from console.logging_setup import setup_logging
 from console.runtime_guard import check_runtime
+from services.logging_setup import setup_logging
 from services.paths import resolve_paths
 
 EDIT_TIMEOUT_MS = 30_000  # a confirmation slower than this is a hang worth failing on

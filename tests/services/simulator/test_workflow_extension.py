@@ -10,6 +10,8 @@ from services.simulator.clock import SimClock
 from services.simulator.incidents import TransitionRejected
 from services.simulator.server import SimulatorServer
 
+from tests.support.after_photo import upload_after_photo
+
 from .conftest import HAZE_START
 
 
@@ -44,6 +46,8 @@ def _walk(sim, rid: str, etag: str, steps: list[tuple[dict, str]]) -> tuple[dict
     """PATCH each (body, role) in turn, each expected to succeed; the last record and ETag."""
     record: dict = {}
     for body, role in steps:
+        if "resolved" in (body.get("workflow_state"), body.get("status_detail")):
+            etag = upload_after_photo(sim.feed_base("open311"), rid, sim.tokens[role])  # resolving needs one
         resp = _patch(sim, rid, body, role=role, etag=etag)
         assert resp.status_code == 200, (body, role, resp.json())
         (record,) = resp.json()
@@ -68,12 +72,15 @@ def test_patch_with_if_match(sim):
     assert record["workflow_state"] == "acknowledged" and record["status_detail"] == "acknowledged"
     assert record["assignee"] == "somchai.k" and record["priority"] == "P1"
     assert resp.headers["ETag"] == f'"{rid}-v{record["version"]}"' != etag
-    resolved = _patch(sim, rid, {"status_detail": "resolved", "status_notes": "cleared"}, etag=resp.headers["ETag"])
+    without = _patch(sim, rid, {"status_detail": "resolved", "status_notes": "cleared"}, etag=resp.headers["ETag"])
+    assert without.status_code == 409 and "after-photo" in without.json()[0]["description"]
+    etag = upload_after_photo(sim.feed_base("open311"), rid, sim.tokens["operator"])
+    resolved = _patch(sim, rid, {"status_detail": "resolved", "status_notes": "cleared"}, etag=etag)
     assert resolved.json()[0]["status"] == "closed"  # Open311: closed once the work is done
     updates = requests.get(sim.feed_base("open311") + "/servicerequestupdates.json",
                            params={"service_request_id": rid}, timeout=5).json()
     assert updates[-1]["description"] == "cleared" and updates[-1]["status"] == "closed"
-    assert [u["workflow_state"] for u in updates] == ["new", "acknowledged", "resolved"]
+    assert [u["workflow_state"] for u in updates] == ["new", "acknowledged", "acknowledged", "resolved"]
 
 
 def test_operator_cannot_close_a_resolved_p1_but_a_supervisor_can(sim):
@@ -240,3 +247,25 @@ def test_configured_tokens_and_api_keys():
         assert sim.tokens == tokens
         form = {"api_key": "citizen-app", "service_code": "road", "lat": "18.79", "long": "98.99"}
         assert requests.post(sim.feed_base("open311") + "/requests.json", data=form, timeout=5).status_code == 201
+
+
+def test_a_forward_keeps_the_agency_the_operator_chose(simulator) -> None:  # type: ignore[no-untyped-def]
+    """GeoReport v2's agency_responsible is changed with the forward and kept: the category's default agency never
+    replaces it, on the PATCH answer, on a later GET, or in the list."""
+    rid, etag = _new_request(simulator, "water_supply")
+    default = requests.get(f"{simulator.feed_base('open311')}/requests/{rid}.json", timeout=5).json()[0]
+    chosen = "การประปาส่วนภูมิภาคสาขาเชียงใหม่"
+    assert default["agency_responsible"] != chosen
+    record, etag = _walk(simulator, rid, etag, [
+        ({"workflow_state": "acknowledged"}, "operator"),
+        ({"workflow_state": "forwarded", "agency_responsible": chosen, "status_notes": "ส่งต่อ กปภ."}, "operator")])
+    assert (record["status_detail"], record["agency_responsible"]) == ("forwarded", chosen)
+    again = requests.get(f"{simulator.feed_base('open311')}/requests/{rid}.json", timeout=5).json()[0]
+    assert again["agency_responsible"] == chosen
+    listed = requests.get(simulator.feed_base("open311") + "/requests.json",
+                          params={"service_request_id": rid}, timeout=5).json()
+    assert [r["agency_responsible"] for r in listed if r["service_request_id"] == rid] == [chosen]
+
+    # A viewer may not hand it over; an agency that is not text is refused.
+    assert _patch(simulator, rid, {"agency_responsible": "x"}, role="viewer", etag=etag).status_code == 403
+    assert _patch(simulator, rid, {"agency_responsible": ["x"]}, role="operator", etag=etag).status_code == 400

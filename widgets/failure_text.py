@@ -1,5 +1,5 @@
-"""Failures in words for the operator: typed service errors become Thai/English sentences; anything untyped becomes
-one generic line, its details only in the log.
+"""Failures in words for the operator: typed service errors and refusals become Thai/English sentences; anything
+untyped becomes one generic line, its details only in the log.
 
 Why not ``str(exc)``: an untyped exception's text can be anything, and one from SQLAlchemy is the SQL statement with
 its parameters and a link to sqlalche.me, which is what a store locked by another program put in the status bar.
@@ -7,7 +7,6 @@ its parameters and a link to sqlalche.me, which is what a store locked by anothe
 
 from __future__ import annotations
 
-from console.backend_words import describe_backend
 from services.errors import (
     ServiceError,
     StoreBindingError,
@@ -18,7 +17,11 @@ from services.errors import (
     StoreIOError,
     StoreTooNewError,
 )
+from services.incident_problems import AttachmentTooLargeError, IntakeRefusedError
+from widgets.backend_words import describe_backend
 from widgets.i18n import t
+
+_MB = 1_000_000
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -50,7 +53,24 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, StoreError):
         return t("ใช้คลังข้อมูลในเครื่องไม่ได้ รายละเอียดอยู่ในบันทึก (logs/console.log)",
                  "the local store cannot be used; the details are in the log (logs/console.log)")
+    if isinstance(exc, IntakeRefusedError):
+        return t("ข้อมูลของประเภทนี้ไม่ครบหรือไม่ถูกต้อง: ", "This category needs more: ") + "; ".join(exc.problems)
+    if isinstance(exc, AttachmentTooLargeError):
+        size, limit = exc.size // _MB, exc.limit // _MB
+        return t(f"{exc.filename} มีขนาด {size} MB: ไฟล์แนบต้องไม่เกิน {limit} MB",
+                 f"{exc.filename} is {size} MB; attachments are limited to {limit} MB")
     if isinstance(exc, ServiceError):
         return str(exc)  # written by our services for people: what failed, with the server's reason
     return t("เกิดข้อผิดพลาดภายใน รายละเอียดอยู่ในบันทึก (logs/console.log)",
              "an internal error; the details are in the log (logs/console.log)")
+
+
+def describe_refusal(exc: BaseException) -> str:
+    """Why an incident edit or intake was not done: a refusal the services return as data in words, a workflow
+    refusal with the rule's own message (services.workflow.WorkflowError), anything else as before."""
+    if isinstance(exc, ServiceError):
+        return describe_failure(exc)
+    if getattr(exc, "code", None) == "evidence":  # services.workflow.check_evidence
+        return t("ปิดงาน (แก้ไขแล้ว) ต้องมีรูปถ่ายหลังดำเนินการ: แนบรูปก่อนแล้วลองอีกครั้ง",
+                 "resolving needs an after-photo of the scene: attach one, then resolve")
+    return getattr(exc, "message", None) or str(exc)

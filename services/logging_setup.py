@@ -3,6 +3,9 @@
 When the log file cannot be written (the disk is full, a file-size limit or quota), Python's handler would print a
 traceback to stderr for every record. Ours says so once, in one line, drops records while it cannot write, tries again
 every :data:`RETRY_S` seconds, and when writing works again notes in the file how many records are missing.
+
+Qt-free: the console window sets it up before Qt is imported (console.qt_messages then routes Qt's own warnings into
+it), and any command-line process can use it as well.
 """
 
 from __future__ import annotations

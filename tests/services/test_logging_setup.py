@@ -30,7 +30,7 @@ def test_a_full_disk_is_said_once_without_tracebacks() -> None:
     done = run("""
         import logging
         from pathlib import Path
-        from console.logging_setup import setup_logging
+        from services.logging_setup import setup_logging
 
         setup_logging(Path("/dev/full"))
         log = logging.getLogger("test")
@@ -53,7 +53,7 @@ def test_logging_resumes_when_the_file_can_be_written_again(tmp_path: Path) -> N
     done = run(f"""
         import logging, resource, signal
         from pathlib import Path
-        from console.logging_setup import setup_logging
+        from services.logging_setup import setup_logging
 
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit, a write fails with EFBIG instead
         setup_logging(Path({str(log_file)!r}))

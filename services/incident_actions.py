@@ -1,10 +1,13 @@
-"""Worker-side steps of the incident workflow: the database worker reads and writes the store; the workflow rules
-(services.workflow) decide what a role may do. Imported on workers only (it loads SQLAlchemy and friends)."""
+"""The incident use cases the console's database worker runs: workflow actions, comments, attachments, intake and
+splits, each checked against the workflow rules (services.workflow) for the acting role and recorded locally (row,
+timeline event and outbox entry in one FULL-synchronous commit); the outbox drain sends them later.
+
+Qt-free. A refusal comes back as data: :class:`services.workflow.WorkflowError` (its ``code``) or one of
+services.incident_problems' typed errors, which the console words for the operator.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,61 +15,13 @@ from typing import Any
 from services import workflow
 from services.districts import nearest_district
 from services.feeds import open311
-from services.sla import SlaPolicy, SlaStatus, sla_status
-from services.store.incident_rows import IncidentDetail, IncidentDraft, QueueFilter, QueueRow, QueueSort
+from services.incident_problems import AttachmentTooLargeError, IntakeRefusedError
+from services.incident_queries import view_of
+from services.sla import SlaPolicy, sla_status
+from services.store.incident_rows import IncidentDraft
 from services.store.store import Store
-from widgets.i18n import t
 
-# Actions that are store operations rather than workflow transitions, and who may do them.
-STORE_ACTIONS = {"split": workflow.WRITE_ROLES, "attach": workflow.WRITE_ROLES}
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class QueueLoad:
-    ids: Any  # numpy int64 array, in the queue's order
-    first_rows: list[QueueRow]
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class DetailLoad:
-    detail: IncidentDetail
-    allowed: frozenset[str]
-    sla: SlaStatus | None
-
-
-def view_of(row: Any) -> workflow.WorkflowView:
-    """The workflow's view of an incident row (QueueRow or IncidentDetail)."""
-    return workflow.WorkflowView(
-        state=row.state or "new", priority=row.priority or "P3", category=row.category or "",
-        requested_at=row.requested_at or datetime.now(UTC), sla_paused_s=row.sla_paused_s or 0,
-        sla_paused_since=row.sla_paused_since, resumed_state=row.resumed_state)
-
-
-def load_queue(store: Store, flt: QueueFilter, sort: QueueSort, page: int = 100) -> QueueLoad:
-    ids = store.incident_queue_ids(flt, sort)
-    first = store.incident_rows([int(i) for i in ids[:page]]) if len(ids) else []
-    return QueueLoad(ids, first, len(ids))
-
-
-def load_detail(store: Store, incident_id: int, role: str, policy: SlaPolicy) -> DetailLoad:
-    detail = store.incident_detail(incident_id)
-    now = datetime.now(UTC)
-    view = view_of(detail.row)
-    allowed = set(workflow.allowed_actions(view, role, now, policy))
-    if role in workflow.WRITE_ROLES:
-        allowed |= {"comment", "attach"}
-        if any(link.kind == "merged" for link in detail.links):
-            allowed.add("split")
-    return DetailLoad(detail, frozenset(allowed), sla_status(view, now, policy))
-
-
-def find_incident(store: Store, feature_id: str) -> int | None:
-    """A map feature id (server id, or ``local-N``) to the store's incident id."""
-    if feature_id.startswith("local-"):
-        return int(feature_id.removeprefix("local-"))
-    return store.incident_id_for_server_id(feature_id)
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what the backend's media endpoint takes (413 above)
 
 
 def apply_action(store: Store, incident_id: int, action: str, params: dict[str, Any], role: str, actor: str,
@@ -97,25 +52,24 @@ def apply_action(store: Store, incident_id: int, action: str, params: dict[str, 
     if action == "forward" and params.get("agency"):
         changes["agency"] = params["agency"]
     photo = params.get("after_photo_path")
+    # The backend refuses a resolve without an after-photo too; checked here so it is never queued to fail there.
+    workflow.check_evidence(action, [a.kind for a in detail.attachments] + ([workflow.AFTER_PHOTO] if photo else []))
     if action == "resolve" and photo:
-        attach_file(store, incident_id, "after_photo", Path(photo), actor)
+        attach_file(store, incident_id, workflow.AFTER_PHOTO, Path(photo), actor)
     store.apply_action_local(incident_id, changes, actor, now, note, action=action)
 
 
 def attach_file(store: Store, incident_id: int, kind: str, path: Path, actor: str) -> int:
+    """Store a file on the incident (and queue its upload); raises AttachmentTooLargeError past the backend's limit."""
     size = path.stat().st_size
     if size > MAX_ATTACHMENT_BYTES:
-        raise ValueError(f"{path.name} is {size // 1_000_000} MB; attachments are limited to "
-                         f"{MAX_ATTACHMENT_BYTES // 1_000_000} MB")
+        raise AttachmentTooLargeError(path.name, size, MAX_ATTACHMENT_BYTES)
     return store.add_attachment_local(incident_id, kind, path.name, path.read_bytes(), actor, datetime.now(UTC))
 
 
-class IntakeRefusedError(ValueError):
-    """The intake cannot be recorded as it is: the backend would refuse it (``message`` says why, for the form)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+def split_incident(store: Store, merged_id: int, actor: str) -> int:
+    """Undo the merge of ``merged_id``; returns the id it had been merged into."""
+    return store.split_incident_local(merged_id, actor, datetime.now(UTC))
 
 
 def intake_attributes(store: Store, category: str, answers: dict[str, Any]) -> dict[str, str | list[str]]:
@@ -130,8 +84,7 @@ def intake_attributes(store: Store, category: str, answers: dict[str, Any]) -> d
     kept = {code: value for code, value in answers.items() if code in asked}
     problems = open311.attribute_problems(service.attributes, kept)
     if problems:
-        raise IntakeRefusedError(t("ข้อมูลของประเภทนี้ไม่ครบหรือไม่ถูกต้อง: ", "This category needs more: ")
-                                 + "; ".join(problems))
+        raise IntakeRefusedError(category, problems)
     return kept
 
 
@@ -152,13 +105,3 @@ def create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy,
     if merge_into is not None:
         store.merge_incidents_local(merge_into, [new_id], actor, now)
     return new_id
-
-
-def intake_context(store: Store) -> list[Any]:
-    """The Open311 service list for the intake form's categories, with each one's attributes (from the cache: the
-    form works offline)."""
-    return store.service_definitions()
-
-
-def duplicates(store: Store, category: str, lat: float, lon: float, exclude: int | None = None) -> Sequence[QueueRow]:
-    return store.duplicate_candidates(category, lat, lon, datetime.now(UTC), exclude_id=exclude)
