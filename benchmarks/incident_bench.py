@@ -6,13 +6,15 @@
 - ``incidents_sort_1m_vs_argsort``: the whole ordered ID list for a sort by priority through the Store (SQL over
   the index) against numpy's stable argsort of the same column already in memory (goal ratio <= 1.5).
 - ``incidents_search_1m``: a Thai substring search through FTS5 (ids of every match) against a LIKE '%...%' scan.
+- ``incidents_area_1m``: the open queue inside a drawn (concave) area through the Store against plain sqlite3 asking
+  the same query with only the area's bounding box; the whole-province area and the queue without an area are
+  printed as a note.
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
-import time
 from pathlib import Path
 
 import numpy as np
@@ -163,4 +165,49 @@ def incidents_search_1m(ctx: BenchContext) -> tuple[float, float]:
     assert len(found) == len(matched)
     ctx.notes.append(f"incidents_search_1m: '{needle}' matches {len(found):,}: FTS5 {ours:.0f} ms, LIKE scan "
                      f"{baseline:.0f} ms; a rare English id (1 match) {rare:.1f} ms")
+    return ours, baseline
+
+
+# A "C" opening east over the city (about a district), and an area around every incident in the data.
+_AREA_C = ((98.90, 18.70), (99.05, 18.70), (99.05, 18.74), (98.95, 18.74), (98.95, 18.81), (99.05, 18.81),
+           (99.05, 18.85), (98.90, 18.85))
+_AREA_PROVINCE = ((98.6, 18.4), (99.3, 18.4), (99.3, 19.2), (98.95, 18.8), (98.6, 19.2))
+
+
+@metric("incidents_area_1m", goal_ratio=1.5, unit="ms")
+def incidents_area_1m(ctx: BenchContext) -> tuple[float, float]:
+    """The open queue's ID list (newest first) inside a drawn concave area, exactly (Store.incident_queue_ids with
+    an area: the box from ix_incidents_latlon, the points tested with numpy) vs the same query with only the area's
+    bounding box, in plain sqlite3 (what SQL alone gives without the exact test)."""
+    path = _store_1m(ctx)
+    open_only = frozenset({"open"})
+    sort = QueueSort("age", True)
+    store = open_store(path)
+    try:
+        found = store.incident_queue_ids(QueueFilter(status=open_only, area=_AREA_C), sort)
+        ours = median_time(lambda: store.incident_queue_ids(QueueFilter(status=open_only, area=_AREA_C), sort),
+                           repeat=5, warmup=1) * 1000
+        province = median_time(lambda: store.incident_queue_ids(
+            QueueFilter(status=open_only, area=_AREA_PROVINCE), sort), repeat=3, warmup=1) * 1000
+        no_area = median_time(lambda: store.incident_queue_ids(QueueFilter(status=open_only), sort),
+                              repeat=3, warmup=1) * 1000
+    finally:
+        store.close()
+    xs, ys = [p[0] for p in _AREA_C], [p[1] for p in _AREA_C]
+    plain = sqlite3.connect(path)
+    box = ("SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE merged_into IS NULL AND status = 'open' "
+           "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY requested_at DESC, id DESC)")
+    args = (min(ys), max(ys), min(xs), max(xs))
+
+    def in_box() -> np.ndarray:
+        return np.fromstring(plain.execute(box, args).fetchone()[0], dtype=np.int64, sep=",")
+
+    boxed = in_box()
+    baseline = median_time(in_box, repeat=5, warmup=1) * 1000
+    plain.close()
+    inside = set(found.tolist())
+    assert 0 < len(found) < len(boxed) and [i for i in boxed.tolist() if i in inside] == found.tolist()
+    ctx.notes.append(f"incidents_area_1m: {len(found):,} of the {len(boxed):,} open incidents in the box are inside "
+                     f"the area ({ours:.0f} ms); an area around all {N:,} {province:.0f} ms; the open queue "
+                     f"without an area {no_area:.0f} ms")
     return ours, baseline

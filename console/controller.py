@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from console.area_controller import AreaController
 from console.conflicts_dock import ConflictActions, ConflictsDock
 from console.feed_status import FeedStatusView
 from console.incident_controller import IncidentController
@@ -75,6 +76,7 @@ class ConsoleController(QObject):
         self.map = MapController(self.runner, paths.map_page_dir, window.set_map_widget, self)
         self.offline_area = OfflineAreaController(self.runner, self)
         self.incidents = IncidentController(self.runner, window, self)
+        self.areas = AreaController(self.runner, window, self.map, self.incidents.queue, self._notify, self)
         self.outbox = OutboxController(self.runner, self)
         self.training_outage = TrainingOutage(self.runner, window.training_outage_action, self)
         self.session_tokens = SessionTokens(window, window.training_outage_action, self)  # no keyring: typed in
@@ -168,6 +170,7 @@ class ConsoleController(QObject):
         self.overview.set_store(store)
         self.map.set_store(store)
         self.incidents.set_policy(settings.sla_policy())
+        self.areas.restore(settings.map_areas, self.paths.settings_file)  # before the queue's first load
         self.incidents.set_store(store)
         actions = self.conflicts.set_store(store)
         actions.sig_conflict_resolved.connect(lambda *_: self.incidents.schedule_reload())
@@ -204,8 +207,9 @@ class ConsoleController(QObject):
             self.map.schedule_refresh(spec.map_layers)
         if spec.overview:
             self.overview.schedule(spec.overview)
-        if "incidents" in spec.map_layers:
-            self.incidents.schedule_reload()  # the queue lists what the incidents layer shows
+        if "incidents" in spec.map_layers or (spec.incident_timelines and state.records_last
+                                              and not state.consecutive_failures):
+            self.incidents.schedule_reload()  # the queue lists what the layer shows; the detail its timeline
         if spec.ingest == "ingest_services":
             self.incidents.reload_categories()
         if feed_lane(state.feed) == "backend" and not state.consecutive_failures:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QToolBar
 
+from console.incident_links_flow import IncidentLinksFlow
 from console.main_window import MainWindow
 from console.task_runner import TaskRunner, first_imports
 from services import workflow
@@ -87,16 +88,17 @@ def _attach_file(store: Store, incident_id: int, kind: str, path: Path, actor: s
     return attach_file(store, incident_id, kind, path, actor)
 
 
-def _split_incident(store: Store, merged_id: int, actor: str) -> int:
+def _split_incident(store: Store, merged_id: int, actor: str, role: str) -> int:
     with first_imports():
         from services.incident_actions import split_incident
-    return split_incident(store, merged_id, actor)
+    return split_incident(store, merged_id, actor, role)
 
 
-def _create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy, merge_into: int | None) -> int:
+def _create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy, merge_into: int | None,
+                     parent: int | None, role: str) -> int:
     with first_imports():
         from services.incident_actions import create_incident
-    return create_incident(store, draft, actor, policy, merge_into)
+    return create_incident(store, draft, actor, policy, merge_into, parent=parent, role=role)
 
 
 def _district_choices() -> list[tuple[str, str]]:
@@ -160,6 +162,7 @@ class IncidentController(QObject):
         self.detail.sig_comment_requested.connect(lambda i, text: self._on_action(i, "comment", {"text": text}))
         self.detail.sig_attachment_requested.connect(self._on_attachment)
         self.detail.sig_split_requested.connect(self._on_split)
+        self.links = IncidentLinksFlow(self)  # the link requests of these widgets
         self.detail.sig_linked_incident_requested.connect(self.show_incident)
         self.detail.sig_jump_to_map_requested.connect(self._jump_to_map)
         self.detail.sig_attachment_open_requested.connect(self._open_attachment)
@@ -178,8 +181,30 @@ class IncidentController(QObject):
         self._closed = True
         self._refresh_timer.stop()
         self._escalation_timer.stop()
+        self.links.shutdown()
         if self._intake is not None:
             self._intake.close()
+
+    # What the link flow (console.incident_links_flow) uses of this controller.
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    @property
+    def window(self) -> MainWindow:
+        return self._window
+
+    def run_db(self, fn: Any, *args: Any, **kw: Any) -> None:
+        self._run_db(fn, *args, **kw)
+
+    def edited(self, incident_id: int) -> None:
+        self._edited(incident_id)
+
+    def failed(self, exc: BaseException) -> None:
+        self._failed(exc)
+
+    def request_action(self, incident_id: int, action: str, params: dict[str, Any]) -> None:
+        self._on_action(incident_id, action, params)
 
     def actor(self) -> str:
         """Who edits now, as the timeline records it: the workstation user and the acting role."""
@@ -301,6 +326,7 @@ class IncidentController(QObject):
     def _on_role_changed(self, _index: int) -> None:
         self.role = self.role_combo.currentData() or "operator"
         self.queue.set_current_user(self.actor())
+        self.links.set_role(self.role)
         if self._shown_id is not None:
             self.show_incident(self._shown_id)
 
@@ -309,9 +335,16 @@ class IncidentController(QObject):
     def _on_action(self, incident_id: int, action: str, params: Any) -> None:
         if self._store is None:
             return
-        self._run_db(_apply_action, self._store, incident_id, action, dict(params or {}), self.role, self.actor(),
+        params = dict(params or {})
+        self._run_db(_apply_action, self._store, incident_id, action, params, self.role, self.actor(),
                      self._policy or SlaPolicy(), on_done=lambda _r: self._edited(incident_id),
-                     on_error=self._failed)
+                     on_error=lambda exc: self._action_failed(incident_id, action, params, exc))
+
+    def _action_failed(self, incident_id: int, action: str, params: dict[str, Any], exc: BaseException) -> None:
+        if getattr(exc, "code", None) == "children":  # a major incident with open children: ask what happens to them
+            self.links.ask_children(incident_id, action, params)
+            return
+        self._failed(exc)
 
     def _on_attachment(self, incident_id: int, kind: str, path: str) -> None:
         if self._store is None:
@@ -322,7 +355,7 @@ class IncidentController(QObject):
     def _on_split(self, merged_id: int) -> None:
         if self._store is None:
             return
-        self._run_db(_split_incident, self._store, merged_id, self.actor(), on_done=self._edited,
+        self._run_db(_split_incident, self._store, merged_id, self.actor(), self.role, on_done=self._edited,
                      on_error=self._failed)
 
     def _edited(self, incident_id: int) -> None:
@@ -362,6 +395,7 @@ class IncidentController(QObject):
         dialog.sig_district_requested.connect(self._on_district_requested)
         dialog.sig_create_requested.connect(lambda draft: self._create(draft, None))
         dialog.sig_merge_requested.connect(lambda existing, draft: self._create(draft, existing))
+        dialog.sig_child_requested.connect(lambda existing, draft: self._create(draft, None, parent=existing))
         dialog.destroyed.connect(lambda: setattr(self, "_intake", None))
         self._intake = dialog
         dialog.show()
@@ -382,11 +416,11 @@ class IncidentController(QObject):
         if self._intake is not None:
             self._intake.set_district(d.code, t(d.name_th, d.name_en))
 
-    def _create(self, draft: Any, merge_into: int | None) -> None:
+    def _create(self, draft: Any, merge_into: int | None, *, parent: int | None = None) -> None:
         if self._store is None:
             return
         self._run_db(_create_incident, self._store, draft, self.actor(), self._policy or SlaPolicy(), merge_into,
-                     on_done=self._created, on_error=self._failed)
+                     parent, self.role, on_done=self._created, on_error=self._failed)
 
     def _created(self, new_id: int) -> None:
         if self._intake is not None:

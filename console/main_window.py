@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QWidget
 
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.feed_status_panel import FeedStatusPanel
@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
 
     def dock(self, name: str) -> QDockWidget:
         return self._docks[name]
+
+    @property
+    def map_menu(self) -> QMenu:
+        """The *Map* menu, for the controllers that add to it (the incident areas)."""
+        return self._map_menu
 
     def set_map_widget(self, widget: QWidget) -> None:
         """Put the map in the centre (replacing the loading placeholder)."""

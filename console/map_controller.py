@@ -56,7 +56,7 @@ class MapController(QObject):
     """The operator asked for a new incident at (lat, lon) from the map's context menu."""
 
     sig_area_filter_changed = Signal(list)
-    """The incident area filter: a polygon ([[lon, lat], ...]) or an empty list when cleared."""
+    """The operator drew an area on the map ([[lon, lat], ...]) or removed it (an empty list)."""
 
     sig_map_ready = Signal()
     """The page is loaded, the bridge is up and the first layers have been sent."""
@@ -79,6 +79,7 @@ class MapController(QObject):
         self._last_rows: list[FeedStatusRow] = []
         self._layer_feeds: dict[str, tuple[str, ...]] = {}  # the feeds each layer's badge reflects (from the specs)
         self._dirty: set[str] = set()  # layers to reload at the next refresh
+        self._area: tuple[list[list[float]], str | None] | None = None  # the area filter the page must show
         self._refreshing = False
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh(()))  # the layers marked dirty, not all
@@ -126,6 +127,8 @@ class MapController(QObject):
             self.update_meta(self._last_rows)
         if self._basemap is not None:
             self._send_basemap()
+        if self._area is not None:
+            self._send_area()
         self.refresh()
 
     # --- data ------------------------------------------------------------------------------------------------------
@@ -155,6 +158,20 @@ class MapController(QObject):
         self._tile_source = tile_source
         if self._page_ready:
             self._send_basemap()
+
+    def show_area(self, polygon: Sequence[Sequence[float]] | None, name: str | None) -> None:
+        """Draw the incident area filter in effect (None: none) with its saved name; kept, and sent once the page is
+        ready, so the map always shows the filter the queue applies."""
+        self._area = ([[float(p[0]), float(p[1])] for p in polygon], name) if polygon else None
+        if self._view is not None and self._page_ready:
+            self._send_area()
+
+    def _send_area(self) -> None:
+        assert self._view is not None
+        if self._area is None:
+            self._view.set_area(None)
+        else:
+            self._view.set_area(*self._area)
 
     def _send_basemap(self) -> None:
         assert self._view is not None and self._basemap is not None

@@ -21,10 +21,15 @@ Console → page (``type``)
 - ``time.window``    {start: ISO UTC | null, end: ISO UTC | null}   filter data layers by feature ``time``
 - ``select``         {layer, id | null}                         highlight one feature (and pan to it)
 - ``view.fit``       {bbox: [west, south, east, north]}
+- ``area.set``       {coordinates: [[lon, lat], ...] | null, name: text | null}   draw the incident area filter (a
+                     saved area re-applied, or the one kept from the last run) and filter incidents to it; null
+                     clears it. The page does not answer with ``polygon.drawn`` / ``polygon.cleared``: those are the
+                     operator's own drawing only. The name is shown as text on the polygon's tooltip
 - ``basemap``        {url: template, attribution: text, max_zoom}  tile source; an unreachable basemap leaves the
                      data layers on a plain background
 - ``language``       {language: "th" | "en", strings: {key: text}}  labels for the in-page controls
-- ``query``          {id, what: "state" | "dom_text" | "timing" ...} the page answers with ``reply`` (tests, benchmarks)
+- ``query``          {id, what: "state" | "dom_text" | "timing" | "shown" ...} the page answers with ``reply``
+                     (tests, benchmarks; ``shown`` {layer}: the ids of the layer's features that pass its filters)
 
 Page → console (``type``)
 - ``ready``            {}                                        page loaded, bridge connected
@@ -39,7 +44,9 @@ Page → console (``type``)
 - ``log``              {level, message}
 
 Layers (``layer`` values) and their feature ``properties``
-- ``incidents``  id, title, description, category, priority ("P1".."P4"), status, state, sla_breached (bool), time
+- ``incidents``  id, title, description, category, priority ("P1".."P4"), status, state, sla_breached (bool), time,
+                 major (bool: a major incident, drawn larger with its child count), children (int), parent (the
+                 feature id of a child's major incident, or "")
 - ``air``        id (station code), name, pm25, aqi, band (1..5), time
 - ``hotspots``   id, source, confidence, frp, time, age_band ("24h" | "48h" | "5d")
 - ``river``      id (station code), name, level_m, bank_diff_m, bank_full_m, flood_m, trend_m, situation, time
@@ -56,6 +63,6 @@ TILE_HOST = "tiles"  # pao://tiles/{z}/{x}/{y}.png
 
 LAYERS = ("incidents", "air", "hotspots", "river", "districts")
 TO_PAGE = ("layer.set", "layer.diff", "layer.meta", "layer.visible", "layer.heatmap", "time.window", "select",
-           "view.fit", "basemap", "language", "query")
+           "view.fit", "area.set", "basemap", "language", "query")
 FROM_PAGE = ("ready", "feature.clicked", "map.contextmenu", "polygon.drawn", "polygon.cleared", "layer.toggled",
              "view.changed", "reply", "error", "log")

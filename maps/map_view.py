@@ -259,6 +259,12 @@ class MapView(QWidget):
         """Show [west, south, east, north]."""
         self.send({"type": "view.fit", "bbox": list(bbox)})
 
+    def set_area(self, coordinates: Iterable[Iterable[float]] | None, name: str | None = None) -> None:
+        """Draw the incident area filter ([[lon, lat], ...]; None clears it) and filter incidents to it; ``name`` is
+        shown as text. Unlike the operator's own drawing, this is not echoed back as ``sig_polygon_drawn``."""
+        ring = [[float(v) for v in point] for point in coordinates] if coordinates is not None else None
+        self.send({"type": "area.set", "coordinates": ring, "name": name if ring is not None else None})
+
     def set_basemap(self, url: str, attribution: str, max_zoom: int = 18) -> None:
         """Use the tile template ``url`` (e.g. ``pao://tiles/{z}/{x}/{y}.png``); attribution is shown as text."""
         self.send({"type": "basemap", "url": url, "attribution": attribution, "max_zoom": max_zoom})

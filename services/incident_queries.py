@@ -1,7 +1,9 @@
 """What the incident queue, detail panel and intake form read, as plain data (database worker; Qt-free).
 
 The acting role decides which actions the detail panel offers: the workflow rules (services.workflow) say which
-transitions it may take, and the store operations (comment, attach, split) follow the role's write rights.
+transitions it may take, and the store operations (comment, attach, split) and link actions (promote, attach to a
+major incident, detach, relate) follow the role's write rights and the link rules. A merged duplicate takes no
+workflow action: the keeper is the one worked.
 """
 
 from __future__ import annotations
@@ -53,12 +55,52 @@ def load_detail(store: Store, incident_id: int, role: str, policy: SlaPolicy) ->
     detail = store.incident_detail(incident_id)
     now = datetime.now(UTC)
     view = view_of(detail.row)
-    allowed = set(workflow.allowed_actions(view, role, now, policy))
+    allowed = set(workflow.allowed_actions(view, role, now, policy)) if detail.merged_into is None else set()
     if role in workflow.WRITE_ROLES:
         allowed |= {"comment", "attach"}
         if any(link.kind == "merged" for link in detail.links):
             allowed.add("split")
+        allowed |= _link_actions(store.link_views([incident_id])[incident_id], role)
     return DetailLoad(detail, frozenset(allowed), sla_status(view, now, policy))
+
+
+def _link_actions(view: workflow.LinkView, role: str) -> set[str]:
+    """The link pseudo-actions the detail panel offers: "promote" (make this a major incident), "attach_to" (make
+    this a child of a major incident), "detach_self" (take it off its major incident), "detach" (take a child off
+    this major incident), "relate" / "unrelate" (peers)."""
+    probe = workflow.LinkView(id=-1, state="new")
+    found: set[str] = set()
+    for action, target, others, name in (("promote", view, [], "promote"),
+                                         ("attach", workflow.LinkView(id=-2, state="new", major=True), [view],
+                                          "attach_to"),
+                                         ("relate", view, [probe], "relate")):
+        try:
+            workflow.check_link(action, role, target, others)
+        except workflow.WorkflowError:
+            continue
+        found.add(name)
+    if view.parent is not None:
+        found.add("detach_self")
+    if view.major:
+        found.add("detach")
+    if view.related:
+        found.add("unrelate")
+    return found
+
+
+def resolve_incident(store: Store, text: str) -> int | None:
+    """The local id of an incident the operator names: its server id as shown ("#1042" or "1042"), or ``local-N``
+    / N for one not yet on the server."""
+    ref = text.strip().removeprefix("#").strip()
+    if not ref:
+        return None
+    found = store.incident_id_for_server_id(ref)
+    if found is not None:
+        return found
+    number = ref.removeprefix("local-")
+    if number.isdigit() and store.link_views([int(number)]):
+        return int(number)
+    return None
 
 
 def find_incident(store: Store, feature_id: str) -> int | None:

@@ -6,6 +6,11 @@ silently overwriting someone else's change. The outcome says what the outbox sho
 
 One ``send`` has one deadline (the client's): the write and the read-back after it share it, so a backend that
 takes the write and then hangs on the read costs one deadline, not two.
+
+Links (merge, split, relate, unrelate, promote, attach, detach) go to the extension's link endpoints
+(``/requests/{id}/merge.json``, ``split.json``, ``links.json``) with the server id of every other incident named and
+an ``If-Match`` listing each one's ETag; an entry naming an incident not yet created on the server waits for it. The
+records the server changed besides the entry's own come back under ``LINKED_RECORDS_KEY``.
 """
 
 from __future__ import annotations
@@ -22,13 +27,17 @@ from services.errors import FeedError, FeedHTTPError, FeedUnavailable, Malformed
 from services.feeds import open311
 from services.feeds.http_client import FeedHttpClient
 from services.feeds.payload import load_json
-from services.records import UPLOADED_MEDIA_KEY, ServiceRequest, iso_utc
+from services.records import LINKED_RECORDS_KEY, UPLOADED_MEDIA_KEY, ServiceRequest, iso_utc
 from services.workflow import role_of_actor
 
 log = logging.getLogger(__name__)
 
-# The backend's extension has no merge endpoint: merges and splits stay in the local store (nothing is lost).
-LOCAL_ONLY_OPS = frozenset({"merge", "split"})
+# Link ops -> (the request's extension path, the "action" of links.json).
+LINK_PATHS: dict[str, tuple[str, str | None]] = {
+    "merge": ("merge.json", None), "split": ("split.json", None), "relate": ("links.json", "relate"),
+    "unrelate": ("links.json", "unrelate"), "promote": ("links.json", "promote"), "attach": ("links.json", "attach"),
+    "detach": ("links.json", "detach"),
+}
 # What an attachment is sent as when the store could not tell its type; the backend refuses it (415), by design.
 UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 # Local incident columns the backend's PATCH takes (the rest, e.g. SLA bookkeeping, the server derives itself).
@@ -49,6 +58,7 @@ class WriteOutcome:
     kind: str
     record: ServiceRequest | None = None
     error: str | None = None
+    stale: bool = False  # a "conflict" because a request moved on since the edit's version (412), not a refusal
 
 
 class IncidentWriter:
@@ -91,9 +101,8 @@ class IncidentWriter:
                 return self._comment(entry, deadline_at)
             if entry.op == "attachment":
                 return self._attachment(entry, deadline_at)
-            if entry.op in LOCAL_ONLY_OPS:
-                # The entry is done so the incident can take the server's updates again; the change stays local.
-                return WriteOutcome("local")
+            if entry.op in LINK_PATHS:
+                return self._link(entry, deadline_at)
             return WriteOutcome("rejected", error=f"unknown outbox operation {entry.op!r}")
         except FeedUnavailable as exc:
             return WriteOutcome("retry", error=str(exc))
@@ -139,6 +148,8 @@ class IncidentWriter:
         body = {PATCH_NAMES.get(name, name): fields[name] for name in PATCH_FIELDS if name in fields}
         if fields.get("note"):
             body["status_notes"] = str(fields["note"])
+        if fields.get("children") and "workflow_state" in body:  # a major incident's close: its open children
+            body["children"] = str(fields["children"])
         return body
 
     def _update(self, entry: Any, deadline_at: float) -> WriteOutcome:
@@ -152,7 +163,28 @@ class IncidentWriter:
         headers["If-Match"] = f'"{entry.server_id}-v{entry.base_version}"'
         result = self._client.request("PATCH", open311.request_url(self._base, entry.server_id),
                                       json=body, headers=headers, deadline_at=deadline_at)
-        return WriteOutcome("sent", record=self._first(result.content))
+        return WriteOutcome("sent", record=self._with_linked(result.content))
+
+    def _link(self, entry: Any, deadline_at: float) -> WriteOutcome:
+        """A link op on the entry's incident with the others it names (see the module text)."""
+        others = tuple(getattr(entry, "others", ()) or ())
+        if any(o.server_id is None for o in others):
+            return WriteOutcome("retry", error="waiting for a linked incident to be created on the server")
+        path, action = LINK_PATHS[entry.op]
+        body: dict[str, Any] = {"request_ids": [o.server_id for o in others]}
+        if action is not None:
+            body["action"] = action
+        if entry.fields.get("note"):
+            body["status_notes"] = str(entry.fields["note"])
+        created_at = getattr(entry, "created_at", None)
+        if created_at is not None:
+            body["occurred_at"] = iso_utc(created_at)
+        tags = [(entry.server_id, entry.base_version), *((o.server_id, o.version) for o in others)]
+        headers = self._headers(entry)
+        headers["If-Match"] = ", ".join(f'"{sid}-v{version}"' if version is not None else "*" for sid, version in tags)
+        url = open311.request_url(self._base, entry.server_id).removesuffix(".json") + "/" + path
+        result = self._client.request("POST", url, json=body, headers=headers, deadline_at=deadline_at)
+        return WriteOutcome("sent", record=self._with_linked(result.content))
 
     def _comment(self, entry: Any, deadline_at: float) -> WriteOutcome:
         url = open311.request_url(self._base, entry.server_id).removesuffix(".json") + "/comments.json"
@@ -205,6 +237,18 @@ class IncidentWriter:
             record = dataclasses.replace(record, version=int(match.group(1)))
         return WriteOutcome("sent", record=record)
 
+    @classmethod
+    def _with_linked(cls, body: bytes) -> ServiceRequest:
+        """The first record of an answer, with the others it lists (the requests the write also changed) under
+        ``LINKED_RECORDS_KEY``."""
+        parsed = open311.parse_requests(body)
+        if not parsed.records:
+            raise MalformedPayload("the server answered without the request record")
+        first, *rest = parsed.records
+        if not rest:
+            return first
+        return dataclasses.replace(first, extra={**first.extra, LINKED_RECORDS_KEY: tuple(rest)})
+
     @staticmethod
     def _first(body: bytes) -> ServiceRequest:
         parsed = open311.parse_requests(body)
@@ -216,10 +260,11 @@ class IncidentWriter:
         described = "; ".join(str(d) for _c, d in open311.parse_error(exc.body)) or str(exc)
         if exc.status == 412:  # stale: someone changed it since our base version; the body is the current record
             try:
-                current = self._first(exc.body)
+                current = self._with_linked(exc.body)  # a link op's 412 lists every request it names
             except MalformedPayload:
                 current = None
-            return WriteOutcome("conflict", record=current, error="changed on the server since this edit was made")
+            return WriteOutcome("conflict", record=current, error="changed on the server since this edit was made",
+                                stale=True)
         if exc.status == 409:  # the transition is no longer allowed in the server's current state
             current = None
             if entry.server_id:

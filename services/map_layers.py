@@ -65,6 +65,10 @@ def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
             "sla_breached": breached,
             "pending": bool(r.local_changes),
             "time": iso_utc(r.updated_at),
+            # major incidents: the marker, its child count, and a child's major incident (its feature id)
+            "major": bool(getattr(r, "major_incident", 0)),
+            "children": int(getattr(r, "children", 0) or 0),
+            "parent": getattr(r, "parent_ref", None) or "",
         }))
     return features
 

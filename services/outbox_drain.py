@@ -7,7 +7,8 @@ poll (console.outbox_controller runs them there):
 2. :func:`send` (the ``backend`` network lane): the writer sends it, within one deadline;
 3. :func:`record_outcome` (database worker): the store takes the outcome. A refused update is first merged field by
    field with the server's record (services.store.conflicts): a clean merge is queued again and the drain goes on;
-   anything else waits as a conflict for a person.
+   a link op refused only as stale (412) goes again on the server's current versions; anything else waits as a
+   conflict for a person.
 
 :func:`drain_step` runs the three in a row, for benchmarks, tests and the command line. :class:`DrainBackoff` decides
 what the drain does after each entry. A failure to reach the backend stops the drain, which tries again after a wait;
@@ -19,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from services.workflow import role_of_actor
+from services.records import LINKED_RECORDS_KEY
+from services.workflow import LINK_ACTIONS, role_of_actor
 
 if TYPE_CHECKING:
     from services.incident_writer import IncidentWriter, WriteOutcome
@@ -70,6 +72,10 @@ def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | 
         store.outbox_mark_sent(entry.id, outcome.record)
     elif outcome.kind == "conflict" and entry.op == "update" and outcome.record is not None:
         return store.merge_or_conflict(entry.id, outcome.record, outcome.error or "conflict", role=role)
+    elif outcome.kind == "conflict" and entry.op in LINK_ACTIONS and outcome.stale and outcome.record is not None:
+        # A link changes no field: on a stale version (412) it goes again on the server's current ones.
+        linked = outcome.record.extra.get(LINKED_RECORDS_KEY) or ()
+        return store.outbox_rebase_links(entry.id, [outcome.record, *linked], outcome.error or "stale")
     elif outcome.kind == "conflict":
         store.outbox_mark_conflict(entry.id, outcome.record, outcome.error or "conflict")
     elif outcome.kind == "rejected":

@@ -136,9 +136,26 @@ class RiverReading:
         }
 
 
+#: Key in a sent record's ``extra`` under which the writer hands the other requests a link call (or a major incident's
+#: close) changed, as ServiceRequests, to the outbox (their versions and links are taken with the record's).
+LINKED_RECORDS_KEY = "linked_records"
 #: Key in a sent record's ``extra`` under which the writer hands an upload's media object (``media_id``, ``url``, ...)
 #: to the outbox (``services.store.outbox.outbox_mark_sent``), which only ever receives the record.
 UPLOADED_MEDIA_KEY = "uploaded_media"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLinks:
+    """How a request is linked to others, as the backend's workflow extension publishes it (server ids): the keeper
+    it was merged into, the duplicates merged into it, its major incident (parent), its children, its related peers,
+    and whether it is a major incident itself."""
+
+    merged_into: str | None = None
+    merged: tuple[str, ...] = ()
+    parent: str | None = None
+    children: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    major: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +181,7 @@ class ServiceRequest:
     priority: str | None = None  # workflow extension
     assignee: str | None = None  # workflow extension
     extra: dict[str, Any] = field(default_factory=dict)
+    links: RequestLinks | None = None  # workflow extension; None: the backend sent no link fields (plain v2)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -254,13 +272,24 @@ class ServiceDefinition:
 
 @dataclass(frozen=True, slots=True)
 class ServiceRequestUpdate:
-    """One entry of the ``servicerequestupdates`` extension."""
+    """One entry of the ``servicerequestupdates`` extension.
+
+    The rest is optional (our workflow extension; a plain server leaves it out): ``state`` the workflow state after
+    the update, ``version`` the request's version it made, ``author`` who made it as the backend reports it (a role,
+    ``api`` for an API client, ``system`` for the backend itself), ``client_key`` the ``Idempotency-Key`` of the write
+    that made it (how a console knows its own writes), and ``media_url``.
+    """
 
     update_id: str
     service_request_id: str
     status: str | None
     description: str | None
     updated_at: datetime | None
+    state: str | None = None
+    version: int | None = None
+    author: str | None = None
+    client_key: str | None = None
+    media_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

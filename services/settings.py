@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from services.atomic_file import write_text_atomically
 from services.errors import ServiceError
+from services.map_areas import MapAreas
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class FeedCadences(BaseModel):
     firms: int = Field(1800, ge=300)
     thaiwater: int = Field(600, ge=60)
     open311_requests: int = Field(60, ge=10)
+    # Changes made elsewhere (service request updates: comments, state changes) for the incident timelines.
+    open311_updates: int = Field(60, ge=10)
     open311_services: int = Field(21600, ge=600)
     # Hourly history (back-fills the hours an outage missed); Air4Thai publishes an hour about 20 min after it ends.
     air4thai_history: int = Field(3600, ge=600)
@@ -82,6 +85,9 @@ class Settings(BaseModel):
     connect_timeout_s: float = Field(5.0, gt=0, le=60)
     read_timeout_s: float = Field(20.0, gt=0, le=300)
     call_deadline_s: float = Field(60.0, gt=0, le=600)
+    # The area that filters incidents on the map and in the queue, and the named ones kept for reuse
+    # (services.map_areas); the console writes it whenever the operator changes them.
+    map_areas: MapAreas = Field(default_factory=MapAreas)
 
     @model_validator(mode="after")
     def _sla_is_a_policy(self) -> Settings:
@@ -115,3 +121,23 @@ def load_settings(path: Path) -> Settings:
 def save_settings(path: Path, settings: Settings) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a settings file."""
     write_text_atomically(path, settings.model_dump_json(indent=2))
+
+
+def save_setting(path: Path, key: str, value: Any) -> Settings:
+    """Change one top-level setting (``value`` as JSON data) and write the file atomically, keeping the rest as the
+    operator wrote it: defaults stay unwritten, so a later version's better default still applies. The whole file is
+    validated first; a file that is not usable, or cannot be written, raises SettingsError and is left as it was."""
+    if key not in Settings.model_fields:
+        raise KeyError(key)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not isinstance(raw, dict):
+            raise ValueError("the file does not hold a JSON object")
+        raw[key] = value
+        settings = Settings.model_validate(raw)
+        write_text_atomically(path, json.dumps(raw, ensure_ascii=False, indent=2))
+    except (ValueError, ValidationError) as exc:  # JSONDecodeError and ValidationError are ValueErrors too
+        raise SettingsError(f"settings file {path} is not usable: {exc}") from exc
+    except OSError as exc:
+        raise SettingsError(f"settings file {path} could not be written: {exc.strerror or exc}") from exc
+    return settings

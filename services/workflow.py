@@ -20,31 +20,41 @@ One rule for Open311: ``status`` is "closed" once the work is done (resolved), a
 supervisor's sign-off (closed) is internal and shows in ``workflow_state``. Importing Traffy states picks one state
 per Traffy state (:func:`state_from_traffy`), so Traffy → ours → Traffy is the identity.
 
-Roles: a viewer reads only. An operator takes in, acknowledges, assigns, dispatches, comments, resolves, forwards,
-holds and resumes, reopens a resolved incident, and closes a resolved P3/P4 that met its SLA. Only a supervisor closes
-a resolved P1/P2 or SLA-breached incident, cancels, or reopens a closed or cancelled one. Merge and split are store
-operations open to :data:`WRITE_ROLES`.
+Roles: a viewer reads only. An operator takes in, acknowledges, assigns, dispatches, comments, corrects the
+description (``describe``, in any state, as a comment), resolves, forwards, holds and resumes, reopens a resolved incident, and closes a resolved P3/P4 that met its SLA. Only a supervisor closes
+a resolved P1/P2 or SLA-breached incident, cancels, or reopens a closed or cancelled one.
+
+Links (:data:`LINK_ACTIONS`, :func:`check_link`): merging duplicates into one incident and splitting them back,
+relating peers, promoting an incident to a major incident and attaching or detaching its children are open to
+:data:`WRITE_ROLES`; none needs a supervisor. Merges never nest, a merged duplicate takes no other link, and a major
+incident is never a child nor merged into another. Closing a major incident (resolve, close or cancel) while children
+are still open needs a choice (:func:`check_children`): ``close`` them with it (each takes the parent's new state,
+:func:`with_parent`; a close that would need a supervisor for a child needs one here too) or ``leave`` them open.
 
 Evidence: resolving needs an after-photo of the scene on the incident (:func:`check_evidence`), the proof a
 supervisor reviews before closing. It is a separate check because only the caller knows the incident's attachments.
 
 Errors: :class:`WorkflowError` with ``code`` "role" (the role may never do this: HTTP 403), "state" (not from this
 state: 409), "supervisor" (allowed for this role in general, but this incident needs a supervisor: 409), "evidence"
-(an after-photo is missing: 409), "value" (a bad argument: 400).
+(an after-photo is missing: 409), "children" (a major incident with open children closed without saying what happens
+to them: 409), "value" (a bad argument: 400).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from services.sla import PRIORITIES, SlaPolicy, SlaStatus, paused_seconds, sla_status
 
 __all__ = [
-    "ACTIONS", "OPEN311_STATUS", "PRIORITIES", "ROLES", "SOURCES", "STATES", "TRAFFY_STATE", "WRITE_ROLES",
-    "SlaPolicy", "SlaStatus", "Transition", "WorkflowError", "WorkflowView", "action_for", "allowed_actions", "apply",
-    "check", "check_evidence", "clock_runs", "sla_status", "state_from_traffy", "transition",
+    "ACTIONS", "CHILDREN_CHOICES", "CLOSING_ACTIONS", "DESCRIPTION_MAX", "LINK_ACTIONS", "OPEN311_STATUS", "PRIORITIES", "ROLES",
+    "SOURCES", "STATES", "TRAFFY_STATE", "WRITE_ROLES", "LinkView", "SlaPolicy", "SlaStatus", "Transition",
+    "WorkflowError", "WorkflowView", "action_for", "allowed_actions", "apply", "check", "check_children",
+    "check_description", "check_evidence", "check_link", "clock_runs", "is_open", "sla_status", "state_from_traffy", "transition",
+    "with_parent",
 ]
 
 #: The attachment kind that proves the work was done (what :func:`check_evidence` looks for).
@@ -56,9 +66,10 @@ STATES: tuple[str, ...] = (
 )
 ACTIONS: tuple[str, ...] = (
     "acknowledge", "dispatch", "arrive", "resolve", "close", "forward", "hold", "resume", "reopen", "cancel",
-    "assign", "comment", "set_priority",
+    "assign", "comment", "set_priority", "describe",
 )
 ROLES: tuple[str, ...] = ("viewer", "operator", "supervisor")
+DESCRIPTION_MAX = 4000  # characters of a description or a comment (intake, corrections, the backend's limit)
 WRITE_ROLES = frozenset({"operator", "supervisor"})
 SOURCES: tuple[str, ...] = ("hotline", "walk_in", "citizen_app", "sensor", "patrol")
 
@@ -110,6 +121,7 @@ _MOVES: dict[str, tuple[frozenset[str], str | None]] = {
     "assign": (_ALL - _TERMINAL, None),
     "comment": (_ALL, None),
     "set_priority": (_ALL - _TERMINAL, None),
+    "describe": (_ALL, None),  # correcting the description: wherever a comment may be written, as the server checks
 }
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset(),
@@ -121,7 +133,8 @@ _RESUME_DEFAULT = "acknowledged"
 
 
 class WorkflowError(Exception):
-    """A refused action: ``code`` is "role", "state", "supervisor", "evidence" or "value" (see the module text)."""
+    """A refused action: ``code`` is "role", "state", "supervisor", "evidence", "children" or "value" (see the
+    module text)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -220,6 +233,16 @@ def check_evidence(action: str, attachment_kinds: Iterable[str]) -> None:
         raise WorkflowError("evidence", "resolving needs an after-photo of the scene")
 
 
+def check_description(text: str | None) -> str:
+    """The description an operator wrote, trimmed; WorkflowError "value" when empty or past DESCRIPTION_MAX."""
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("value", "a description cannot be empty")
+    if len(text) > DESCRIPTION_MAX:
+        raise WorkflowError("value", f"a description is at most {DESCRIPTION_MAX} characters, got {len(text)}")
+    return text
+
+
 def transition(view: WorkflowView, action: str, role: str, now: datetime, policy: SlaPolicy, *,
                priority: str | None = None) -> Transition:
     """Check and apply ``action``: the new state and SLA clock fields (``priority`` is required for set_priority).
@@ -271,3 +294,122 @@ def action_for(state_before: str, state_after: str) -> str | None:
         if to == state_after or (to == "*resume" and clock_runs(state_after)):
             return action
     return None
+
+
+# --- links: duplicates merged into one, related peers, a major incident and its children ---------------------------
+
+#: The link actions: the outbox ops that carry them and the backend's link endpoints (see the module text).
+LINK_ACTIONS: tuple[str, ...] = ("merge", "split", "relate", "unrelate", "promote", "attach", "detach")
+#: What happens to a major incident's open children when it is closed: they close with it, or stay open.
+CHILDREN_CHOICES: tuple[str, ...] = ("close", "leave")
+#: The actions that take an incident out of Open311 "open" (resolve, close, cancel).
+CLOSING_ACTIONS = frozenset(a for a, (_starts, to) in _MOVES.items() if to in _TERMINAL)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the link rules need of one incident. Ids are whatever the caller uses (local ids, server ids)."""
+
+    id: Any
+    state: str
+    merged_into: Any = None
+    major: bool = False
+    parent: Any = None
+    related: tuple[Any, ...] = ()
+
+
+def is_open(state: str | None) -> bool:
+    """True while an incident is still being worked (not resolved, closed or cancelled)."""
+    return (state or "new") not in _TERMINAL
+
+
+def check_link(action: str, role: str, target: LinkView, others: Sequence[LinkView]) -> None:
+    """Raise :class:`WorkflowError` unless ``role`` may take link ``action`` on ``target`` with ``others``:
+
+    - merge: ``others`` become duplicates of ``target`` (none merged already, none a major incident);
+    - split: ``others`` (each merged into ``target``) come back on their own;
+    - relate / unrelate: ``others`` become (or stop being) related to ``target``;
+    - promote: ``target`` becomes a major incident (``others``, if any, are attached to it at once);
+    - attach / detach: ``others`` become (or stop being) children of the major incident ``target``.
+    """
+    if action not in LINK_ACTIONS:
+        raise WorkflowError("value", f"unknown link action {action!r}")
+    if role not in _ROLE_ACTIONS:
+        raise WorkflowError("role", f"unknown role {role!r}")
+    if role not in WRITE_ROLES:
+        raise WorkflowError("role", f"a {role} may not change how incidents are linked")
+    if action != "promote" and not others:
+        raise WorkflowError("value", f"{action}: name the other incident(s)")
+    if any(o.id == target.id for o in others):
+        raise WorkflowError("value", f"{action}: an incident cannot be linked to itself")
+    if action == "split":
+        for o in others:
+            if o.merged_into != target.id:
+                raise WorkflowError("state", f"#{o.id} is not merged into #{target.id}")
+        return
+    if target.merged_into is not None:
+        raise WorkflowError("state", f"#{target.id} is merged into #{target.merged_into}: act on that incident")
+    for o in others:
+        if o.merged_into is not None and action != "unrelate" and action != "detach":
+            raise WorkflowError("state", f"#{o.id} is already merged into #{o.merged_into}")
+    if action == "merge":
+        for o in others:
+            if o.major:
+                raise WorkflowError("state", f"#{o.id} is a major incident: it cannot be merged into another")
+    elif action == "relate":
+        for o in others:
+            if o.id in target.related:
+                raise WorkflowError("state", f"#{o.id} is already related to #{target.id}")
+    elif action == "unrelate":
+        for o in others:
+            if o.id not in target.related:
+                raise WorkflowError("state", f"#{o.id} is not related to #{target.id}")
+    elif action == "detach":
+        for o in others:
+            if o.parent != target.id:
+                raise WorkflowError("state", f"#{o.id} is not a child of #{target.id}")
+    else:  # promote, attach
+        if action == "promote" and target.major:
+            raise WorkflowError("state", f"#{target.id} is already a major incident")
+        if action == "attach" and not target.major:
+            raise WorkflowError("state", f"#{target.id} is not a major incident: promote it first")
+        if target.parent is not None:
+            raise WorkflowError("state", f"#{target.id} is a child of #{target.parent}: a major incident has no parent")
+        if not is_open(target.state):
+            raise WorkflowError("state", f"#{target.id} is {target.state}: only an open incident leads others")
+        for o in others:
+            if o.major:
+                raise WorkflowError("state", f"#{o.id} is a major incident itself")
+            if o.parent == target.id:
+                raise WorkflowError("state", f"#{o.id} is already a child of #{target.id}")
+            if o.parent is not None:
+                raise WorkflowError("state", f"#{o.id} is a child of #{o.parent}: detach it there first")
+
+
+def check_children(action: str, role: str, open_children: Sequence[WorkflowView], choice: str | None,
+                   now: datetime, policy: SlaPolicy) -> None:
+    """Closing a major incident (an action of :data:`CLOSING_ACTIONS`) while ``open_children`` are still open needs
+    ``choice``: "close" (they take its new state, :func:`with_parent`) or "leave" (they stay open). Raises
+    :class:`WorkflowError` "children" without one, and "supervisor" when closing the children along would need a
+    supervisor for one of them (a P1/P2 or SLA-breached child) and ``role`` is not one."""
+    if action not in CLOSING_ACTIONS or not open_children:
+        return
+    if choice is None:
+        raise WorkflowError("children", f"this major incident has {len(open_children)} open child incident(s): "
+                                        "say whether they close with it or stay open")
+    if choice not in CHILDREN_CHOICES:
+        raise WorkflowError("value", f"children must be one of {CHILDREN_CHOICES}, got {choice!r}")
+    if choice == "close" and action == "close" and role != "supervisor":
+        for child in open_children:
+            if child.priority in ("P1", "P2") or sla_status(child, now, policy).breached:
+                raise WorkflowError("supervisor", "only a supervisor closes a P1/P2 or SLA-breached child incident "
+                                                  "with its major incident")
+
+
+def with_parent(child: WorkflowView, state_after: str, now: datetime) -> Transition:
+    """A child closed with its major incident: it takes the parent's new state (resolved, closed or cancelled) in one
+    step, and its SLA clock stops there as any closing action stops it."""
+    if state_after not in _TERMINAL:
+        raise WorkflowError("value", f"a child closes with its major incident only into {sorted(_TERMINAL)}")
+    paused_since = now if clock_runs(child.state) else child.sla_paused_since
+    return Transition(child.state, state_after, child.sla_paused_s, paused_since, None, child.priority)

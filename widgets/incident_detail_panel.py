@@ -12,7 +12,9 @@ that file as an ``after_photo`` attachment and applies the resolve in the same D
 without its photo. The panel only handles the path; it never reads the file (no disk on the UI thread).
 
 Other extras: "split" and attachments are gated by the pseudo-actions ``"split"`` and ``"comment"`` in the allowed
-set (the console adds "split" for operator and supervisor). Every text from data is shown as plain text.
+set (the console adds "split" for operator and supervisor). The links — merged duplicates, related peers, a major
+incident and its children — are :class:`widgets.incident_links_box.IncidentLinksBox`, gated by its pseudo-actions
+("promote", "attach_to", "detach", "detach_self", "unrelate"). Every text from data is shown as plain text.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.description_dialog import DescriptionDialog
 from widgets.display_format import format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
 from widgets.incident_rows import (
@@ -53,6 +56,7 @@ from widgets.incident_rows import (
     source_label,
     state_label,
 )
+from widgets.incident_links_box import IncidentLinksBox
 from widgets.incident_sla_label import SlaCountdownLabel
 from widgets.incident_timeline import IncidentTimelineModel
 
@@ -87,6 +91,10 @@ class IncidentDetailPanel(QWidget):
     """The user asked to split a merged incident back out (the id of the incident that was merged in)."""
     sig_linked_incident_requested = Signal(int)
     """The user asked to open a linked incident (its id)."""
+    sig_link_requested = Signal(str, int, list)
+    """The user asked for a link action: (action, target incident id, other incident ids)."""
+    sig_attach_to_requested = Signal(int, str)
+    """The user asked to make this incident a child of a major incident: (incident id, that one's number as typed)."""
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +110,8 @@ class IncidentDetailPanel(QWidget):
         self.fields: dict[str, QLabel] = {}
         self.field_names: dict[str, QLabel] = {}
         self.jump_button = QPushButton(self)
+        self.describe_button = QPushButton(self)  # opens DescriptionDialog: the "describe" action
+        self.description_dialog: DescriptionDialog | None = None
         self.buttons: dict[str, QPushButton] = {a: QPushButton(self) for a in ACTION_ORDER}
         self.note = QLineEdit(self)
         self.assignee = QLineEdit(self)
@@ -112,8 +122,12 @@ class IncidentDetailPanel(QWidget):
         self.comment = QPlainTextEdit(self)
         self.attachments = QListWidget(self)
         self.add_photo_button = QPushButton(self)
-        self.links = QListWidget(self)
-        self.split_button = QPushButton(self)
+        self.links_box = IncidentLinksBox(self)
+        box = self.links_box  # its parts, as the console and the tests name them
+        self.links, self.split_button, self.major_label = box.links, box.split_button, box.major_label
+        self.parent_button, self.unlink_button, self.promote_button = box.parent_button, box.unlink_button, \
+            box.promote_button
+        self.attach_to, self.attach_to_button = box.attach_to, box.attach_to_button
         self.timeline_model = IncidentTimelineModel(self)
         self.timeline = QTableView(self)
 
@@ -126,7 +140,6 @@ class IncidentDetailPanel(QWidget):
         self.attachments.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
         self.attachments.setMaximumHeight(THUMBNAIL_PX + 48)
         self.attachments.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.links.setMaximumHeight(80)
         self.timeline.setModel(self.timeline_model)
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -143,12 +156,14 @@ class IncidentDetailPanel(QWidget):
             edit.textChanged.connect(self._update_enabled)
         self.comment.textChanged.connect(self._update_enabled)
         self.priority.currentIndexChanged.connect(self._update_enabled)
-        self.links.currentRowChanged.connect(self._update_enabled)
-        self.links.itemDoubleClicked.connect(self._on_link_activated)
         self.attachments.itemDoubleClicked.connect(
             lambda item: self.sig_attachment_open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole))))
         self.jump_button.clicked.connect(self._on_jump)
-        self.split_button.clicked.connect(self._on_split)
+        self.describe_button.clicked.connect(self._edit_description)
+        box.sig_split_requested.connect(self.sig_split_requested)
+        box.sig_linked_incident_requested.connect(self.sig_linked_incident_requested)
+        box.sig_link_requested.connect(self.sig_link_requested)
+        box.sig_attach_to_requested.connect(self.sig_attach_to_requested)
         self.after_photo_button.clicked.connect(lambda: self._pick_file("after_photo"))
         self.add_photo_button.clicked.connect(lambda: self._pick_file("photo"))
 
@@ -158,6 +173,12 @@ class IncidentDetailPanel(QWidget):
                     "assignee", "requested_at", "sla_target"):
             self.field_names[key] = QLabel(self)
             self.fields[key] = _plain_label(self, f"field_{key}")
+            if key == "description":
+                row_layout = QHBoxLayout()
+                row_layout.addWidget(self.fields[key], 1)
+                row_layout.addWidget(self.describe_button, 0, Qt.AlignmentFlag.AlignTop)
+                info.addRow(self.field_names[key], row_layout)
+                continue
             info.addRow(self.field_names[key], self.fields[key])
         info.addRow(QLabel(self), self.jump_button)
         self.actions_box = QGroupBox(self)
@@ -182,10 +203,6 @@ class IncidentDetailPanel(QWidget):
         att = QVBoxLayout(self.attachments_box)
         att.addWidget(self.attachments)
         att.addWidget(self.add_photo_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.links_box = QGroupBox(self)
-        links = QHBoxLayout(self.links_box)
-        links.addWidget(self.links, 1)
-        links.addWidget(self.split_button, 0, Qt.AlignmentFlag.AlignTop)
         self.timeline_box = QGroupBox(self)
         QVBoxLayout(self.timeline_box).addWidget(self.timeline)
         head = QHBoxLayout()
@@ -221,7 +238,7 @@ class IncidentDetailPanel(QWidget):
         self.priority.blockSignals(False)
         self._fill_fields(detail)
         self._fill_attachments(detail)
-        self._fill_links(detail)
+        self.links_box.show_incident(detail, same=same)
         self.timeline_model.set_events(list(getattr(detail, "events", ()) or ()))
         self.set_sla(sla)
         self.set_allowed_actions(allowed_actions)
@@ -258,7 +275,7 @@ class IncidentDetailPanel(QWidget):
         for label in self.fields.values():
             label.clear()
         self.attachments.clear()
-        self.links.clear()
+        self.links_box.clear()
         self.timeline_model.set_events([])
         self.sla.set_target(None)
         self.set_allowed_actions(())
@@ -280,23 +297,22 @@ class IncidentDetailPanel(QWidget):
         for action, button in self.buttons.items():
             button.setText(action_label(action))
         self.jump_button.setText(t("ดูบนแผนที่", "Show on map"))
+        self.describe_button.setText(action_label("describe"))
         self.note.setPlaceholderText(t("หมายเหตุประกอบการดำเนินการ", "Note for the action"))
         self.assignee.setPlaceholderText(t("ผู้รับผิดชอบ", "Assignee"))
         self.agency.setPlaceholderText(t("หน่วยงานที่ส่งต่อ", "Agency to forward to"))
         self.comment.setPlaceholderText(t("เขียนความเห็น", "Write a comment"))
         self.after_photo_button.setText(t("เลือกรูปหลังแก้ไข…", "Choose after-photo…"))
         self.add_photo_button.setText(t("แนบรูป…", "Attach photo…"))
-        self.split_button.setText(t("แยกเรื่องออก", "Split out"))
+        self.links_box.retranslate()
         self.actions_box.setTitle(t("การดำเนินการ", "Actions"))
         self.comment_box.setTitle(t("ความเห็น", "Comment"))
         self.attachments_box.setTitle(t("ไฟล์แนบ", "Attachments"))
-        self.links_box.setTitle(t("เรื่องที่เกี่ยวข้อง", "Linked incidents"))
         self.timeline_box.setTitle(t("ลำดับเหตุการณ์", "Timeline"))
         self.timeline_model.retranslate()
         self.sla.refresh()
         if self._detail is not None:
             self._fill_fields(self._detail)
-            self._fill_links(self._detail)
 
     # --- filling ---------------------------------------------------------------------------------------------------
 
@@ -335,15 +351,6 @@ class IncidentDetailPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole + 1, attachment.kind)
             self.attachments.addItem(item)
 
-    def _fill_links(self, d: Any) -> None:
-        self.links.clear()
-        for link in getattr(d, "links", ()) or ():
-            kind = t("รวมเข้ามา", "merged in") if link.kind == "merged" else t("เกี่ยวข้อง", "related")
-            item = QListWidgetItem(f"#{getattr(link, 'other_server_id', None) or link.other_id} · {kind}")
-            item.setData(Qt.ItemDataRole.UserRole, int(link.other_id))
-            item.setData(Qt.ItemDataRole.UserRole + 1, link.kind)
-            self.links.addItem(item)
-
     # --- enable rules and reactions --------------------------------------------------------------------------------
 
     def _update_enabled(self) -> None:
@@ -353,10 +360,9 @@ class IncidentDetailPanel(QWidget):
             button.setEnabled(action in allowed and self._inputs_ready(action))
         self.after_photo_button.setEnabled("resolve" in allowed)
         self.add_photo_button.setEnabled("comment" in allowed)
-        link = self.links.currentItem()
-        self.split_button.setEnabled("split" in allowed and link is not None
-                                     and link.data(Qt.ItemDataRole.UserRole + 1) == "merged")
+        self.links_box.set_allowed(allowed)
         self.jump_button.setEnabled(d is not None and d.lat is not None and d.lon is not None)
+        self.describe_button.setEnabled("describe" in allowed)
 
     def _inputs_ready(self, action: str) -> bool:
         d = self._detail
@@ -417,14 +423,21 @@ class IncidentDetailPanel(QWidget):
         else:
             self.sig_attachment_requested.emit(int(self._detail.id), self._file_kind, path)
 
+    def _edit_description(self) -> None:
+        d = self._detail
+        if d is None or not self.describe_button.isEnabled():
+            return
+        if self.description_dialog is not None:
+            self.description_dialog.close()
+        dialog = DescriptionDialog(str(d.server_id or d.id), d.description or "", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        incident_id = int(d.id)
+        dialog.sig_saved.connect(lambda text: self.sig_action_requested.emit(
+            incident_id, "describe", {"description": text, "note": ""}))
+        dialog.destroyed.connect(lambda: setattr(self, "description_dialog", None))
+        self.description_dialog = dialog
+        dialog.show()
+
     def _on_jump(self) -> None:
         if self._detail is not None:
             self.sig_jump_to_map_requested.emit(int(self._detail.id))
-
-    def _on_split(self) -> None:
-        item = self.links.currentItem()
-        if item is not None and self.split_button.isEnabled():
-            self.sig_split_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def _on_link_activated(self, item: QListWidgetItem) -> None:
-        self.sig_linked_incident_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))

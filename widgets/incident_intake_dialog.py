@@ -1,6 +1,7 @@
 """New-incident form: category from the Open311 service list, the category's own questions (its Open311 attributes,
 :mod:`widgets.service_attribute_fields`), priority, description, reporter, source, location, and the candidate
-duplicates (same category within 300 m and 48 h) with "merge into this one" instead of creating. Required attributes
+duplicates (same category within 300 m and 48 h) with "merge into this one" or "add as a child of this one" (the
+selected incident becomes, or already is, a major incident) instead of creating on its own. Required attributes
 (a forest fire's size) must be answered before Create / Merge enable: the backend refuses a request without them.
 
 The dialog never saves nor closes itself: "create" / "merge" emit a request and put the dialog in a busy state; the
@@ -56,6 +57,8 @@ class IncidentIntakeDialog(QDialog):
     """The operator asked to create the incident (an ``IncidentDraftData``)."""
     sig_merge_requested = Signal(int, object)
     """The operator asked to merge the report into an existing incident: (existing id, ``IncidentDraftData``)."""
+    sig_child_requested = Signal(int, object)
+    """The operator asked to add the report as a child of an existing (major) incident: (its id, the draft)."""
     sig_duplicates_requested = Signal(str, float, float)
     """Candidate duplicates are needed for (category, lat, lon)."""
     sig_district_requested = Signal(float, float)
@@ -86,6 +89,7 @@ class IncidentIntakeDialog(QDialog):
         self.duplicates_label = QLabel(self)
         self.create_button = QPushButton(self)
         self.merge_button = QPushButton(self)
+        self.child_button = QPushButton(self)
         self.cancel_button = QPushButton(self)
         self._dup_timer = QTimer(self)
         self._duplicate_ids: list[int] = []
@@ -133,6 +137,7 @@ class IncidentIntakeDialog(QDialog):
         self.attribute_fields = ServiceAttributeFields(form, 1, self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.merge_button)
+        buttons.addWidget(self.child_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.create_button)
@@ -155,6 +160,7 @@ class IncidentIntakeDialog(QDialog):
         self._dup_timer.timeout.connect(self._ask_duplicates)
         self.create_button.clicked.connect(self._on_create)
         self.merge_button.clicked.connect(self._on_merge)
+        self.child_button.clicked.connect(self._on_child)
         self.cancel_button.clicked.connect(self.reject)
         self._validate()
 
@@ -253,6 +259,7 @@ class IncidentIntakeDialog(QDialog):
         ok = not problems and not self._busy
         self.create_button.setEnabled(ok)
         self.merge_button.setEnabled(ok and self.selected_duplicate_id() is not None)
+        self.child_button.setEnabled(ok and self.selected_duplicate_id() is not None)
 
     def _on_category_changed(self) -> None:
         service = self._services.get(self.category.currentData())
@@ -293,6 +300,14 @@ class IncidentIntakeDialog(QDialog):
         self._validate()
         self.sig_merge_requested.emit(existing, draft)
 
+    def _on_child(self) -> None:
+        draft, existing = self.draft(), self.selected_duplicate_id()
+        if draft is None or existing is None or self._busy:
+            return
+        self._busy = True
+        self._validate()
+        self.sig_child_requested.emit(existing, draft)
+
     def retranslate(self) -> None:
         self.setWindowTitle(t("รับแจ้งเรื่องใหม่", "New incident"))
         names = (t("ประเภท", "Category"), t("ความเร่งด่วน", "Priority"), t("รายละเอียด", "Description"), "",
@@ -316,6 +331,7 @@ class IncidentIntakeDialog(QDialog):
                                                    t("ช่องทาง", "Source"), t("อายุ", "Age")])
         self.create_button.setText(t("สร้างเรื่อง", "Create"))
         self.merge_button.setText(t("รวมเข้ากับเรื่องที่เลือก", "Merge into selected"))
+        self.child_button.setText(t("เพิ่มเป็นเรื่องย่อยของเรื่องที่เลือก", "Add as child of selected"))
         self.cancel_button.setText(t("ยกเลิก", "Cancel"))
         if not self.duplicates_label.text():
             self.duplicates_label.setText(t("เรื่องที่อาจซ้ำ: ยังไม่ได้ตรวจ", "Possible duplicates: not checked yet"))

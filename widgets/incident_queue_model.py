@@ -25,7 +25,7 @@ from PySide6.QtGui import QBrush, QColor
 from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
-from widgets.incident_rows import sla_band, sla_remaining, sla_text, source_label, state_label
+from widgets.incident_rows import link_glyph, sla_band, sla_remaining, sla_text, source_label, state_label
 
 FetchRows = Callable[[list[int], Callable[[Sequence[Any]], None]], None]
 
@@ -278,6 +278,8 @@ class IncidentQueueModel(ColumnTableModel):
                 return QBrush(PRIORITY_COLOURS[row.priority])
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == "id" and link_glyph(row):
+                return plain_tooltip(self._link_tooltip(row))
             if column == "category":
                 return plain_tooltip(row.service_name or row.category or "")
             if column == "sla" and row.expected_at is not None:
@@ -285,6 +287,14 @@ class IncidentQueueModel(ColumnTableModel):
             if column == "status" and getattr(row, "pending", 0):
                 return plain_tooltip(t("มีการแก้ไขที่ยังไม่ได้ส่ง", "local changes not sent yet"))
         return None
+
+    @staticmethod
+    def _link_tooltip(row: Any) -> str:
+        if getattr(row, "major", False):
+            n = int(getattr(row, "children", 0) or 0)
+            return t(f"เหตุการณ์ใหญ่: เรื่องย่อย {n} เรื่อง", f"major incident with {n} child incident(s)")
+        return t(f"ส่วนหนึ่งของเหตุการณ์ใหญ่ (เลขในเครื่อง {row.parent_id})",
+                 f"part of a major incident (local id {row.parent_id})")
 
     def _sla(self, row: Any) -> tuple[float | None, bool]:
         paused = getattr(row, "sla_paused_since", None) is not None
@@ -302,7 +312,9 @@ class IncidentQueueModel(ColumnTableModel):
     def _display(self, row: Any, column: str) -> str:
         lang = current_language()
         if column == "id":
-            return str(row.server_id or row.id) + (" ✎" if getattr(row, "pending", 0) else "")
+            glyph = link_glyph(row)  # ★n a major incident with n children, ↳ one of its children
+            return (str(row.server_id or row.id) + (f" {glyph}" if glyph else "")
+                    + (" ✎" if getattr(row, "pending", 0) else ""))
         if column == "category":
             return row.service_name or row.category or ""
         if column == "priority":

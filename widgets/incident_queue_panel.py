@@ -4,11 +4,16 @@ Filtering, sorting and search happen in SQL: the panel only says what the user a
 ``sig_sort_requested``) and the console answers with ``model.set_ids(...)``. The header is clickable for sorting, but
 the view never sorts itself (no ``setSortingEnabled``, no proxy model) and rows have a fixed height (no
 ResizeToContents): both cost minutes at a million rows.
+
+The map's area filter shows here too: a line naming the area in effect with a button to clear it, and the *Areas*
+menu (also under *Map*) to pick a saved area, save the one in effect under a name, rename or delete it. The panel
+only asks (``sig_area_*_requested``); the console changes the areas and tells the panel and the map what is in
+effect (``set_area``, ``set_saved_areas``), so both always show the same filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
@@ -17,9 +22,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,17 +49,34 @@ class IncidentQueuePanel(QWidget):
     """The user asked for another order: (column name from ``IncidentQueueModel.COLUMNS``, descending)."""
     sig_incident_selected = Signal(int)
     """The user selected an incident in the table (its local id)."""
+    sig_area_clear_requested = Signal()
+    """The user asked to clear the area filter (on the map and in the queue)."""
+    sig_area_apply_requested = Signal(str)
+    """The user picked a saved area (its name) to filter by."""
+    sig_area_save_requested = Signal(str)
+    """The user asked to keep the area in effect under a name."""
+    sig_area_rename_requested = Signal(str, str)
+    """The user asked to rename a saved area: (its name, the new name)."""
+    sig_area_delete_requested = Signal(str)
+    """The user asked to forget a saved area (its name)."""
 
     def __init__(self, model: IncidentQueueModel, parent: QWidget | None = None, *, current_user: str = "") -> None:
         super().__init__(parent)
         self.model = model
         self._current_user = current_user
         self._syncing = False  # True while selecting a row on request: that is not a user selection
+        self._area: tuple[tuple[float, float], ...] | None = None  # the map's area filter, as the console says
+        self._area_name: str | None = None
+        self._saved_areas: list[str] = []
         self.search = QLineEdit(self)
         self.preset = QComboBox(self)
         self.district = QComboBox(self)
         self.category = QComboBox(self)
         self.count_label = QLabel(self)
+        self.areas_menu = QMenu(self)  # also under the window's Map menu
+        self.area_button = QToolButton(self)
+        self.area_label = QLabel(self)
+        self.area_clear = QToolButton(self)
         self.table = QTableView(self)
         self._debounce = QTimer(self)
 
@@ -61,6 +86,13 @@ class IncidentQueuePanel(QWidget):
         self.district.setObjectName("incidentDistrict")
         self.category.setObjectName("incidentCategory")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.areas_menu.setObjectName("incidentAreasMenu")
+        self.area_button.setObjectName("incidentAreas")
+        self.area_button.setMenu(self.areas_menu)
+        self.area_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.area_label.setObjectName("incidentAreaLabel")
+        self.area_label.setTextFormat(Qt.TextFormat.PlainText)  # an area's name is the operator's text
+        self.area_clear.setObjectName("incidentAreaClear")
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._setup_table()
@@ -73,10 +105,15 @@ class IncidentQueuePanel(QWidget):
         top.addWidget(self.preset, 1)
         top.addWidget(self.district, 1)
         top.addWidget(self.category, 1)
+        top.addWidget(self.area_button)
         top.addWidget(self.count_label)
+        area_row = QHBoxLayout()
+        area_row.addWidget(self.area_label, 1)
+        area_row.addWidget(self.area_clear)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
+        layout.addLayout(area_row)
         layout.addWidget(self.table)
 
         self.search.textChanged.connect(lambda _text: self._debounce.start())
@@ -85,6 +122,7 @@ class IncidentQueuePanel(QWidget):
         self.preset.currentIndexChanged.connect(self._emit_filter_now)
         self.district.currentIndexChanged.connect(self._emit_filter_now)
         self.category.currentIndexChanged.connect(self._emit_filter_now)
+        self.area_clear.clicked.connect(self.sig_area_clear_requested)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_indicator)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._update_count)
@@ -174,6 +212,7 @@ class IncidentQueuePanel(QWidget):
             district=self.district.currentData(),
             category=self.category.currentData(),
             text=text or None,
+            area=self._area,
         )
 
     def retranslate(self) -> None:
@@ -196,8 +235,105 @@ class IncidentQueuePanel(QWidget):
         self.preset.blockSignals(False)
         self.district.setItemText(0, t("ทุกอำเภอ", "All districts"))
         self.category.setItemText(0, t("ทุกประเภท", "All categories"))
+        self.area_button.setText(t("พื้นที่", "Areas"))
+        self.area_button.setToolTip(t("ตัวกรองพื้นที่ที่บันทึกไว้ (วาดพื้นที่ใหม่บนแผนที่)",
+                                      "Saved area filters (draw a new area on the map)"))
+        self.areas_menu.setTitle(t("พื้นที่กรองเหตุการณ์", "Incident &areas"))
+        self.area_clear.setText(t("✕ ล้างพื้นที่", "✕ Clear area"))
+        self._show_area()
         self.model.retranslate()
         self._update_count()
+
+    # --- the area filter (the console says what is in effect) -------------------------------------------------------
+
+    @property
+    def area_name(self) -> str | None:
+        """The saved name of the area in effect (None: none, or drawn and not saved)."""
+        return self._area_name
+
+    def set_area(self, polygon: Sequence[Sequence[float]] | None, name: str | None) -> None:
+        """The area filter in effect (a ring of (lon, lat) points, or None) and its saved name. A new polygon changes
+        the queue's filter: ``sig_filter_changed`` follows, as for any other filter change."""
+        area = tuple((float(p[0]), float(p[1])) for p in polygon) if polygon else None
+        changed = area != self._area
+        self._area, self._area_name = area, name if area else None
+        self._show_area()
+        if changed:
+            self._emit_filter_now()
+
+    def set_saved_areas(self, names: Sequence[str]) -> None:
+        """The names of the saved areas, for the Areas menu."""
+        self._saved_areas = list(names)
+        self._fill_areas_menu()
+
+    def ask_save_area(self) -> QInputDialog:
+        """Ask for a name to keep the area in effect under (then ``sig_area_save_requested``)."""
+        return self._ask_name(t("บันทึกพื้นที่", "Save area"), t("ชื่อพื้นที่:", "Name of the area:"),
+                              self._area_name or "", self.sig_area_save_requested.emit)
+
+    def ask_rename_area(self) -> QInputDialog | None:
+        """Ask for a new name for the saved area in effect (then ``sig_area_rename_requested``)."""
+        old = self._area_name
+        if old is None:
+            return None
+        return self._ask_name(t("เปลี่ยนชื่อพื้นที่", "Rename area"), t(f"ชื่อใหม่ของ “{old}”:", f"New name for “{old}”:"),
+                              old, lambda new: self.sig_area_rename_requested.emit(old, new))
+
+    def _ask_name(self, title: str, label: str, initial: str, done: Callable[[str], None]) -> QInputDialog:
+        # open(), not exec(): the console keeps running (and tests can answer) while the operator types
+        dialog = QInputDialog(self)
+        dialog.setObjectName("areaNameDialog")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(initial)
+        dialog.textValueSelected.connect(lambda text: done(text) if text.strip() else None)
+        dialog.open()
+        return dialog
+
+    def _show_area(self) -> None:
+        on = self._area is not None
+        if self._area_name is not None:
+            text = t(f"กรองตามพื้นที่: {self._area_name}", f"Area filter: {self._area_name}")
+        else:
+            text = t("กรองตามพื้นที่ที่วาดบนแผนที่ (ยังไม่ได้บันทึก)", "Area filter: drawn on the map (not saved)")
+        self.area_label.setText(text if on else "")
+        self.area_label.setVisible(on)
+        self.area_clear.setVisible(on)
+        self._fill_areas_menu()
+
+    def _fill_areas_menu(self) -> None:
+        menu = self.areas_menu
+        menu.clear()
+        current = (self._area_name or "").casefold()
+        for name in self._saved_areas:
+            action = menu.addAction(name.replace("&", "&&"))  # plain text; "&" is a mnemonic in a menu
+            action.setObjectName("areaApply")
+            action.setData(name)
+            action.setCheckable(True)
+            action.setChecked(self._area is not None and name.casefold() == current)
+            action.triggered.connect(lambda _=False, n=name: self.sig_area_apply_requested.emit(n))
+        if not self._saved_areas:
+            hint = menu.addAction(t("ยังไม่มีพื้นที่ที่บันทึกไว้: วาดพื้นที่บนแผนที่",
+                                    "No saved areas yet: draw one on the map"))
+            hint.setEnabled(False)
+        menu.addSeparator()
+        on, named = self._area is not None, self._area_name is not None
+        shown = (self._area_name or "").replace("&", "&&")
+        for object_name, text, enabled, slot in (
+            ("areaSave", t("บันทึกพื้นที่นี้เป็น…", "&Save this area as…"), on, self.ask_save_area),
+            ("areaRename", t(f"เปลี่ยนชื่อ “{shown}”…", f"&Rename “{shown}”…") if named
+             else t("เปลี่ยนชื่อพื้นที่…", "&Rename area…"), named, self.ask_rename_area),
+            ("areaDelete", t(f"ลบ “{shown}” ออกจากรายการ", f"&Delete “{shown}” from the list")
+             if named else t("ลบพื้นที่ออกจากรายการ", "&Delete area from the list"), named,
+             lambda: self._area_name is not None and self.sig_area_delete_requested.emit(self._area_name)),
+            ("areaClear", t("ล้างตัวกรองพื้นที่", "&Clear the area filter"), on, self.sig_area_clear_requested.emit),
+        ):
+            action = menu.addAction(text)
+            action.setObjectName(object_name)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _=False, s=slot: s())
 
     # --- reactions -------------------------------------------------------------------------------------------------
 

@@ -14,8 +14,10 @@ Attributes the widgets READ from the objects they are given (duck-typed; ``getat
   ``events`` (each: ``id``, ``kind``, ``actor``, ``at``, ``before``, ``after`` — before/after are None, a str, or a
   dict of field → value); ``attachments`` (each: ``id``, ``kind`` photo|after_photo|file, ``filename``,
   ``media_type``, ``size``, ``created_at``, ``thumbnail`` PNG bytes or None); ``links`` (each: ``other_id``,
-  ``kind`` merged|related, ``created_at``; optional ``other_server_id``, ``direction`` "in" when the other
-  incident was merged INTO this one).
+  ``kind`` merged|related|parent, ``created_at``; optional ``other_server_id``, ``other_state``, ``direction``
+  "from" (the other was merged into this one / is a child of this major incident) or "into" (this one was merged
+  into the other / the other is its major incident)); optional ``major`` (a major incident) and ``merged_into``.
+- queue rows may also carry ``major``, ``children`` (a major incident's child count) and ``parent_id``.
 - SLA (``SlaStatus``): ``target_at``, ``remaining_s``, ``breached``, ``paused``.
 - Open311 services: ``service_code``, ``service_name``; optional ``attributes`` (see
   ``widgets.service_attribute_fields`` for what is read of each).
@@ -26,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services import workflow
 from widgets.display_format import format_age
 from widgets.i18n import current_language, t
 
@@ -34,14 +37,15 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 # The order of the action buttons in the detail panel (the workflow order first, then the side steps).
 ACTION_ORDER = ("acknowledge", "dispatch", "arrive", "resolve", "close", "forward", "hold", "resume", "reopen",
                 "cancel", "assign", "set_priority", "comment")
-DESCRIPTION_MAX = 4000
+DESCRIPTION_MAX = workflow.DESCRIPTION_MAX
 
 
 @dataclass(frozen=True, slots=True)
 class QueueFilterData:
     """The queue filter as the panel emits it; field names follow the store's ``QueueFilter``.
 
-    ``status`` is a set of Open311 statuses ("open" / "closed") or None for all; ``assignee`` is set for "mine".
+    ``status`` is a set of Open311 statuses ("open" / "closed") or None for all; ``assignee`` is set for "mine";
+    ``area`` is the map's area filter, a ring of (lon, lat) points, or None.
     """
 
     status: frozenset[str] | None = frozenset({"open"})
@@ -52,6 +56,7 @@ class QueueFilterData:
     district: str | None = None
     category: str | None = None
     text: str | None = None
+    area: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ def action_label(action: str) -> str:
         "assign": t("มอบหมาย", "Assign"),
         "set_priority": t("เปลี่ยนความเร่งด่วน", "Set priority"),
         "comment": t("เพิ่มความเห็น", "Add comment"),
+        "describe": t("แก้ไขรายละเอียด…", "Edit description…"),
     }
     return labels.get(action, action)
 
@@ -156,3 +162,42 @@ def sla_band(remaining_s: float | None, *, paused: bool = False, warn_s: float =
     if remaining_s < 0:
         return "breached"
     return "warning" if remaining_s < warn_s else "ok"
+
+
+def link_action_label(action: str) -> str:
+    """The words of a link action (menus, buttons, the close dialog)."""
+    labels = {
+        "promote": t("ยกระดับเป็นเหตุการณ์ใหญ่", "Promote to major incident"),
+        "attach": t("ผูกเป็นเรื่องย่อยของเหตุการณ์ใหญ่", "Attach to major incident"),
+        "attach_to": t("ผูกกับเหตุการณ์ใหญ่…", "Attach to major incident…"),
+        "detach": t("ถอดออกจากเหตุการณ์ใหญ่", "Detach from major incident"),
+        "merge": t("รวมเรื่องซ้ำ", "Merge duplicates"),
+        "split": t("แยกเรื่องออก", "Split out"),
+        "relate": t("เชื่อมเป็นเรื่องที่เกี่ยวข้อง", "Relate"),
+        "unrelate": t("ยกเลิกการเชื่อมโยง", "Unlink"),
+    }
+    return labels.get(action, action)
+
+
+def link_glyph(row: object) -> str:
+    """The queue's mark of a major incident (★ and its child count) or of a child (↳)."""
+    if getattr(row, "major", False):
+        children = int(getattr(row, "children", 0) or 0)
+        return f"★{children}" if children else "★"
+    if getattr(row, "parent_id", None) is not None:
+        return "↳"
+    return ""
+
+
+def link_text(link: object) -> str:
+    """One line of the detail panel's link list: what the other incident is to this one."""
+    kind, direction = getattr(link, "kind", ""), getattr(link, "direction", "from")
+    if kind == "merged":
+        what = t("รวมเข้ามา", "merged in") if direction == "from" else t("รวมเข้ากับเรื่องนี้", "merged into")
+    elif kind == "parent":
+        what = t("เรื่องย่อย", "child") if direction == "from" else t("เหตุการณ์ใหญ่", "major incident")
+    else:
+        what = t("เกี่ยวข้อง", "related")
+    state = getattr(link, "other_state", None)
+    name = getattr(link, "other_server_id", None) or getattr(link, "other_id", "")
+    return f"#{name} · {what}" + (f" · {state_label(state)}" if state else "")

@@ -22,7 +22,12 @@ _OUTBOX_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def op_label(op: str) -> str:
     labels = {"create": t("รับเรื่องใหม่", "new incident"), "update": t("การเปลี่ยนแปลง", "change"),
-              "comment": t("ความเห็น", "comment"), "attachment": t("ไฟล์แนบ", "attachment")}
+              "comment": t("ความเห็น", "comment"), "attachment": t("ไฟล์แนบ", "attachment"),
+              "merge": t("รวมเรื่องซ้ำ", "merge"), "split": t("แยกเรื่องที่รวมไว้", "split"),
+              "relate": t("เชื่อมโยงเรื่อง", "relate"), "unrelate": t("ยกเลิกการเชื่อมโยง", "unrelate"),
+              "promote": t("ยกเป็นเหตุการณ์ใหญ่", "promote to major incident"),
+              "attach": t("ผูกกับเหตุการณ์ใหญ่", "attach to major incident"),
+              "detach": t("แยกออกจากเหตุการณ์ใหญ่", "detach from major incident")}
     return labels.get(op, op)
 
 

@@ -22,10 +22,13 @@
     return Number.isFinite(lat) && Number.isFinite(lon) ? [lon, lat] : null;
   }
 
+  /* PNPOLY, each edge computed from its lower end (so polygons sharing an edge split the points on it exactly).
+   * services/point_in_polygon.py runs the same arithmetic for the incident queue: keep the two identical. */
   function insidePolygon(lon, lat, ring) {
     let inside = false;
     for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      let xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if (yi > yj) { const x = xi, y = yi; xi = xj; yi = yj; xj = x; yj = y; }
       if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
     }
     return inside;
@@ -40,6 +43,7 @@
     layers: {},
     window: { start: null, end: null, hours: null },
     polygon: null, // [[lon, lat], ...] incidents are filtered to it
+    areaName: null, // the saved name of that area, shown as text (null: drawn, not saved)
     selected: null, // {layer, id}
     timing: {},
     counters: { messages: 0, sets: 0, diffs: 0, reindex: 0 },
@@ -198,6 +202,31 @@
       return this.t('time.custom') + ': ' + fmt(w.start) + ' – ' + fmt(w.end);
     },
 
+    /* The incident area filter as the console says (a saved area re-applied, the one kept from the last run, or
+     * none): drawn in the same layer group as the operator's own polygon, which it replaces. */
+    setArea: function (ring, name) {
+      const valid = Array.isArray(ring) && ring.length >= 3 && ring.every(function (p) {
+        return Array.isArray(p) && p.length === 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]);
+      });
+      if (ring !== null && !valid) throw new Error('area.set: coordinates must be at least 3 [lon, lat] pairs');
+      this.polygon = valid ? ring.map(function (p) { return [p[0], p[1]]; }) : null;
+      this.areaName = valid && typeof name === 'string' ? name : null;
+      if (this.drawn) {
+        this.drawn.clearLayers();
+        if (this.polygon) {
+          const style = (L.Draw && L.Draw.Polygon && L.Draw.Polygon.prototype.options.shapeOptions) || {};
+          const shape = L.polygon(this.polygon.map(function (p) { return [p[1], p[0]]; }), style);
+          if (this.areaName) {
+            const label = document.createElement('div');
+            label.textContent = this.areaName; // the operator's text: never parsed as HTML
+            shape.bindTooltip(label, { sticky: true });
+          }
+          this.drawn.addLayer(shape);
+        }
+      }
+      this.rebuild('incidents');
+    },
+
     /* -- drawing ---------------------------------------------------------------------------------------- */
 
     render: function () {
@@ -298,6 +327,15 @@
           this.clusterCount += 1;
         } else {
           const closed = CM.isClosed(p);
+          if (p.major === true) {
+            // A major incident: a larger marker with a dark double ring and its child count.
+            draw.circle(ctx, pt.x, pt.y, 12, CM.incidentColour(p), CM.MAJOR_RING, 4, closed ? 0.6 : 1);
+            draw.circle(ctx, pt.x, pt.y, 15, 'rgba(0,0,0,0)', CM.MAJOR_RING, 1.5);
+            draw.text(ctx, labels, '★' + (CM.num(p.children) > 0 ? String(CM.num(p.children)) : ''), pt.x, pt.y,
+                      { font: 'bold 11px sans-serif', halo: false, colour: '#ffffff' });
+            items.push({ x: pt.x, y: pt.y, r: 15, layer: 'incidents', id: f.id, feature: f });
+            continue;
+          }
           draw.circle(ctx, pt.x, pt.y, 7, CM.incidentColour(p), p.sla_breached ? '#000000' : '#ffffff',
                       p.sla_breached ? 3 : 1.5, closed ? 0.6 : 1);
           items.push({ x: pt.x, y: pt.y, r: 7, layer: 'incidents', id: f.id, feature: f });
@@ -340,6 +378,9 @@
         line(p.title, 'console-tooltip-title');
         line(p.category);
         line([p.priority, p.state || p.status].filter(Boolean).join(' · '));
+        if (p.major === true) line(this.t('tooltip.major') + ' · ' + this.t('tooltip.children') + ' ' +
+                                   String(CM.num(p.children) || 0), 'console-tooltip-title');
+        if (typeof p.parent === 'string' && p.parent) line(this.t('tooltip.parent') + ' #' + p.parent);
         line(p.description);
       } else if (item.layer === 'air') {
         line(p.name, 'console-tooltip-title');

@@ -26,6 +26,7 @@
       if (app.panel) app.panel.setSliderIndex(start === null && end === null ? CM.TIME_STEPS.length - 1 : 0);
     },
     'select': function (m) { app.select(m.layer, m.id); },
+    'area.set': function (m) { app.setArea(m.coordinates === null ? null : m.coordinates, m.name); },
     'view.fit': function (m) {
       const b = m.bbox;
       if (Array.isArray(b) && b.length === 4 && b.every(Number.isFinite)) app.map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
@@ -99,7 +100,7 @@
     }
     return {
       ready: app.ready, zoom: app.map.getZoom(), clusters: app.clusterCount, layers: layers,
-      polygon: app.polygon, window: app.window, counters: app.counters,
+      polygon: app.polygon, area_name: app.areaName, window: app.window, counters: app.counters,
       province_box: !!(app.provinceBox && app.map.hasLayer(app.provinceBox)),
       district_shapes: !!(app.layers.districts.shapes && app.map.hasLayer(app.layers.districts.shapes)),
       tiles: !!app.tiles, selected: app.selected,
@@ -144,6 +145,10 @@
       return new Promise(function (resolve) { requestAnimationFrame(function () { resolve(app.timing); }); });
     }
     if (what === 'bench.zoom') return benchZoom(m);
+    if (what === 'shown') {
+      const layer = app.layers[m.layer];
+      return layer ? layer.shown.map(function (f) { return String(f.id); }) : { error: 'unknown layer' };
+    }
     return { error: 'unknown query' };
   }
 
@@ -189,6 +194,7 @@
       drawn.addLayer(e.layer);
       const ring = e.layer.getLatLngs()[0].map(function (ll) { return [ll.lng, ll.lat]; });
       app.polygon = ring;
+      app.areaName = null;
       app.rebuild('incidents');
       app.render();
       app.post({ type: 'polygon.drawn', coordinates: ring });
@@ -196,6 +202,7 @@
     map.on('draw:deleted', function () {
       if (drawn.getLayers().length) return;
       app.polygon = null;
+      app.areaName = null;
       app.rebuild('incidents');
       app.render();
       app.post({ type: 'polygon.cleared' });

@@ -13,6 +13,7 @@
 
   CM.PRIORITY_COLOURS = { P1: '#d32f2f', P2: '#f57c00', P3: '#f9c21b', P4: '#1e88e5' };
   CM.CLOSED_COLOUR = '#9e9e9e';
+  CM.MAJOR_RING = '#4a148c'; // a major incident's marker ring
   // Thai AQI bands (Pollution Control Department, 2023): 1 very good .. 5 affects health.
   CM.AQI_COLOURS = { 1: '#3bccff', 2: '#92d050', 3: '#ffff00', 4: '#ffa200', 5: '#f04646' };
   CM.HOTSPOT_AGE_COLOURS = { '24h': '#ff1e00', '48h': '#ff8c00', '5d': '#b8860b' };
@@ -55,11 +56,16 @@
     'legend.bankfull': ['เต็มตลิ่ง', 'bank-full'],
     'legend.flood': ['น้ำท่วมเมือง', 'city flooding'],
     'legend.province': ['ขอบเขตจังหวัด (โดยประมาณ)', 'province outline (approx.)'],
+    'legend.major': ['เหตุการณ์ใหญ่', 'major incident'],
+    'tooltip.major': ['เหตุการณ์ใหญ่', 'Major incident'],
+    'tooltip.children': ['เรื่องย่อย', 'children'],
+    'tooltip.parent': ['ส่วนหนึ่งของเหตุการณ์ใหญ่', 'Part of major incident'],
   };
 
   CM.LEGENDS = {
     incidents: [['P1', CM.PRIORITY_COLOURS.P1], ['P2', CM.PRIORITY_COLOURS.P2], ['P3', CM.PRIORITY_COLOURS.P3],
-                ['P4', CM.PRIORITY_COLOURS.P4], ['closed', CM.CLOSED_COLOUR], ['sla', '#000000']],
+                ['P4', CM.PRIORITY_COLOURS.P4], ['closed', CM.CLOSED_COLOUR], ['sla', '#000000'],
+                ['major', CM.MAJOR_RING]],
     air: [1, 2, 3, 4, 5].map((b) => ['aqi' + b, CM.AQI_COLOURS[b]]),
     hotspots: [['24h', CM.HOTSPOT_AGE_COLOURS['24h']], ['48h', CM.HOTSPOT_AGE_COLOURS['48h']],
                ['5d', CM.HOTSPOT_AGE_COLOURS['5d']]],

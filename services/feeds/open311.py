@@ -21,6 +21,7 @@ from services.records import (
     AttributeValue,
     ParseResult,
     Rejection,
+    RequestLinks,
     ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
@@ -36,8 +37,13 @@ _REQUEST_FIELDS = frozenset(
         "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
         "agency_responsible", "requested_datetime", "updated_datetime", "expected_datetime", "address", "lat",
         "long", "media_url", "version", "priority", "assignee", "workflow_state",
+        # the workflow extension's links (RequestLinks)
+        "merged_into", "merged_request_ids", "parent_request_id", "child_request_ids", "related_request_ids",
+        "major_incident",
     }
 )
+_LINK_IDS = ("merged_into", "parent_request_id")
+_LINK_LISTS = ("merged_request_ids", "child_request_ids", "related_request_ids")
 _NO_MARKERS = ("",)
 _WRAPPER_KEYS = ("services", "requests", "service_requests", "service_request_updates", "updates")
 # Workflow-extension fields the store and the merge read from ``ServiceRequest.extra``: text ones, and the paused
@@ -340,6 +346,49 @@ def _extension(item: dict[str, Any], where: str, notes: list[Rejection]) -> dict
     return extra
 
 
+def _link_id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"a JSON {type(value).__name__} is not a request id")
+    return str(value)
+
+
+def _links(item: dict[str, Any], where: str, notes: list[Rejection]) -> RequestLinks | None:
+    """The request's links (None when it carries no link field: a plain GeoReport v2 backend). A link field that is
+    not what the extension says is dropped with a note, as if the server had not sent it."""
+    if not any(key in item for key in (*_LINK_IDS, *_LINK_LISTS, "major_incident")):
+        return None
+    values: dict[str, Any] = {}
+    for key in _LINK_IDS:
+        try:
+            values[key] = _link_id(item.get(key))
+        except ValueError as exc:
+            notes.append(Rejection(where, f"{key} dropped: {exc}"))
+            values[key] = None
+    for key in _LINK_LISTS:
+        raw = item.get(key)
+        try:
+            if raw is None:
+                values[key] = ()
+            elif not isinstance(raw, list):
+                raise ValueError(f"a JSON {type(raw).__name__} is not a list of request ids")
+            else:
+                values[key] = tuple(i for i in (_link_id(v) for v in raw) if i is not None)
+        except ValueError as exc:
+            notes.append(Rejection(where, f"{key} dropped: {exc}"))
+            values[key] = ()
+    major = item.get("major_incident")
+    if isinstance(major, str) and major.lower() in ("true", "false"):
+        major = major.lower() == "true"
+    if major is not None and not isinstance(major, bool):
+        notes.append(Rejection(where, f"major_incident dropped: a JSON {type(major).__name__} is not true/false"))
+        major = None
+    return RequestLinks(merged_into=values["merged_into"], merged=values["merged_request_ids"],
+                        parent=values["parent_request_id"], children=values["child_request_ids"],
+                        related=values["related_request_ids"], major=bool(major))
+
+
 def _request(item: Any, where: str, result: ParseResult[ServiceRequest]) -> ServiceRequest | None:
     rejected, notes = result.rejected, result.notes
     if not isinstance(item, dict):
@@ -391,6 +440,7 @@ def _request(item: Any, where: str, result: ParseResult[ServiceRequest]) -> Serv
         priority=to_str(item.get("priority")),
         assignee=to_str(item.get("assignee")),
         extra=_extension(item, where, notes),
+        links=_links(item, where, notes),
     )
 
 
@@ -417,6 +467,7 @@ def parse_request_updates(body: bytes | str) -> ParseResult[ServiceRequestUpdate
         if update_id is None or request_id is None:
             result.rejected.append(Rejection(where, "no update_id or service_request_id"))
             continue
+        where = f"{where} ({update_id})"
         admit(
             result,
             ServiceRequestUpdate(
@@ -424,11 +475,36 @@ def parse_request_updates(body: bytes | str) -> ParseResult[ServiceRequestUpdate
                 service_request_id=request_id,
                 status=to_str(item.get("status")),
                 description=item.get("description") if isinstance(item.get("description"), str) else None,
-                updated_at=_time(item, "updated_datetime", f"{where} ({update_id})", result.notes),
+                updated_at=_time(item, "updated_datetime", where, result.notes),
+                state=to_str(item.get("workflow_state")) or to_str(item.get("status_detail")),
+                version=_update_version(item, where, result.notes),
+                author=_update_text(item, "author", where, result.notes),
+                client_key=_update_text(item, "idempotency_key", where, result.notes),
+                media_url=_update_text(item, "media_url", where, result.notes),
             ),
-            f"{where} ({update_id})",
+            where,
         )
     return result
+
+
+def _update_text(item: dict[str, Any], key: str, where: str, notes: list[Rejection]) -> str | None:
+    """An optional text field of an update; anything but text (or null) is dropped with a note."""
+    value = item.get(key)
+    if value is None or isinstance(value, str):
+        return to_str(value)
+    notes.append(Rejection(where, f"{key} dropped: a JSON {type(value).__name__} is not text"))
+    return None
+
+
+def _update_version(item: dict[str, Any], where: str, notes: list[Rejection]) -> int | None:
+    try:
+        version = to_int(item.get("version"), _NO_MARKERS)
+        if version is not None and version < 0:
+            raise ValueError(f"{version} is not a record version")
+    except ValueError as exc:
+        notes.append(Rejection(where, f"version dropped: {exc}"))
+        return None
+    return version
 
 
 def parse_create_response(body: bytes | str) -> tuple[str | None, str | None, str | None]:

@@ -27,7 +27,10 @@ ERRORS = ("errors", "error")
 UPDATES = ("service_requests_updates", "request_update")
 
 # The child element of a list that sits under a key, in nested objects.
-_ITEM_OF_KEY = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
+_ITEM_OF_KEY = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format",
+                # the workflow extension's links: lists of request ids
+                "merged_request_ids": "service_request_id", "child_request_ids": "service_request_id",
+                "related_request_ids": "service_request_id"}
 _NOT_XML_TEXT = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 

@@ -25,7 +25,7 @@ PATCH_FIELDS = frozenset({"workflow_state", "status_detail", "priority", "assign
 STAFF_ONLY_FIELDS = ("reporter_name", "reporter_contact")
 _TIME_FIELDS = ("requested_datetime", "updated_datetime", "expected_datetime", "sla_paused_since")
 # WorkflowError code → HTTP status: a role that may never do it is forbidden; the rest conflict with the record.
-HTTP_STATUS = {"role": 403, "state": 409, "supervisor": 409, "evidence": 409, "value": 400}
+HTTP_STATUS = {"role": 403, "state": 409, "supervisor": 409, "evidence": 409, "children": 409, "value": 400}
 
 __all__ = [
     "CLOSED_STATES", "HTTP_STATUS", "MAX_DESCRIPTION", "MAX_REPORTER", "OPEN_STATES", "PATCH_FIELDS", "PRIORITIES",
@@ -124,9 +124,11 @@ def view_of(record: dict) -> WorkflowView:
 def to_public(record: dict, *, staff: bool = False) -> dict:
     """A record as the API writes it: W3C datetimes with the Thai offset, ``status_detail`` = ``workflow_state``.
 
-    Reporter fields only when ``staff`` (the caller showed a valid bearer token).
+    Reporter fields only when ``staff`` (the caller showed a valid bearer token). The link lists are copies: the
+    answer is serialised after the store's lock is released.
     """
-    out = {k: v for k, v in record.items() if k != "attributes" and (staff or k not in STAFF_ONLY_FIELDS)}
+    out = {k: list(v) if isinstance(v, list) else v for k, v in record.items()
+           if k != "attributes" and (staff or k not in STAFF_ONLY_FIELDS)}
     for field in _TIME_FIELDS:
         value: datetime | None = record[field]
         out[field] = w3c(value) if value is not None else None

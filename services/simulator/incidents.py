@@ -19,7 +19,9 @@ Workflow extension (on top of GeoReport v2; plain v2 clients keep working):
   change; the same key with a different body → 422.
 - ``POST /requests/<id>/media.json`` (multipart, same auth and idempotency) stores a photo or document on the request
   (:mod:`services.simulator.media_routes`); the first image becomes the request's ``media_url`` if it has none.
-- Every change appends a service request update (``GET /servicerequestupdates.json``).
+- Every change appends a service request update (``GET /servicerequestupdates.json``) with who made it
+  (``author``: the token's role, ``api`` for an API key, ``system`` for the backend's own changes) and the
+  ``Idempotency-Key`` of the write that made it (``idempotency_key``, null without one).
 - ``POST /requests.json`` accepts ``api_key`` = an operator/supervisor token or a configured API key (403 otherwise),
   and besides GeoReport v2's fields the reporter (``first_name``, ``last_name``, ``email``, ``phone``, or the extension
   fields ``reporter_name`` / ``reporter_contact``) and ``source``.
@@ -54,6 +56,7 @@ from services.simulator.incident_fields import (
     view_of,
     workflow_steps,
 )
+from services.simulator.incident_links import LinkOperations, empty_links
 from services.simulator.incident_seed import SEED_PATHS, Draft, IncidentGenerator, default_priority
 from services.simulator.media_store import MediaStore
 from services.simulator.seed import load_seed
@@ -69,6 +72,8 @@ ROLES: tuple[str, ...] = ("operator", "supervisor", "viewer")
 WRITE_ROLES = workflow.WRITE_ROLES
 _MAX_IDEMPOTENCY_KEYS = 2000
 _MAX_CATCH_UP = timedelta(days=7)
+#: The ``author`` of the changes the backend makes itself (seeded history, requests from its other channels).
+BACKEND_AUTHOR = "system"
 
 
 class TransitionRejected(Exception):
@@ -96,8 +101,8 @@ def etag_of(record: dict) -> str:
     return f'"{record["service_request_id"]}-v{record["version"]}"'
 
 
-class IncidentStore:
-    """Thread-safe incident records behind the Open311 routes."""
+class IncidentStore(LinkOperations):
+    """Thread-safe incident records behind the Open311 routes (links: :mod:`services.simulator.incident_links`)."""
 
     def __init__(
         self,
@@ -187,7 +192,7 @@ class IncidentStore:
     # --- records ----------------------------------------------------------------------------------------------
 
     def _insert(self, draft: Draft, now: datetime, *, media_url: str | None = None,
-                address_id: str | None = None) -> dict:
+                address_id: str | None = None, author: str = BACKEND_AUTHOR, key: str | None = None) -> dict:
         rid = str(self._next_id)
         self._next_id += 1
         svc = self._services[draft.service_code]
@@ -220,11 +225,12 @@ class IncidentStore:
             "sla_paused_since": None,
             "resumed_state": None,
             "attributes": dict(draft.attributes),
+            **empty_links(),
         }
         self._refresh_sla(record, draft.requested_at)
         self._records[rid] = record
         self._comments[rid] = []
-        self._append_update(record, "Request received / ได้รับเรื่องแล้ว", draft.requested_at)
+        self._append_update(record, "Request received / ได้รับเรื่องแล้ว", draft.requested_at, author, key)
         # Seeded requests got to their state through the real rules, step by step, never in the future.
         at = draft.requested_at
         for action, minutes in zip(SEED_PATHS[draft.workflow_state], draft.step_minutes, strict=True):
@@ -254,7 +260,10 @@ class IncidentStore:
         # The target as of this change: while the clock is stopped it is the deadline if work resumed right now.
         record["expected_datetime"] = sla_status(view_of(record), now, self.policy).target_at
 
-    def _append_update(self, record: dict, description: str, at: datetime) -> None:
+    def _append_update(self, record: dict, description: str, at: datetime, author: str = BACKEND_AUTHOR,
+                       key: str | None = None) -> None:
+        """``author``: who made the change (a token's role, "api" for an API key, "system" for the backend's own);
+        ``key``: the ``Idempotency-Key`` of the write that made it, so its client can tell its own changes."""
         state = record["workflow_state"]
         self._updates.append({
             "update_id": str(len(self._updates) + 1),
@@ -264,6 +273,8 @@ class IncidentStore:
             "version": record["version"],
             "description": description,
             "updated_datetime": at,
+            "author": author,
+            "idempotency_key": key,
         })
 
     def catch_up(self) -> None:
@@ -332,9 +343,11 @@ class IncidentStore:
     def create(self, *, service_code: str, lat: float | None, lon: float | None, address: str | None,
                address_id: str | None, description: str | None, media_url: str | None,
                attributes: dict[str, str], source: str | None = None, reporter_name: str | None = None,
-               reporter_contact: str | None = None, priority: str | None = None) -> dict:
+               reporter_contact: str | None = None, priority: str | None = None, author: str = BACKEND_AUTHOR,
+               key: str | None = None) -> dict:
         """A new request from POST /requests.json (arguments already parsed); returns its public (staff) JSON.
-        ``priority`` (extension) is the intake's; without it the category's default applies."""
+        ``priority`` (extension) is the intake's; without it the category's default applies. ``author`` and ``key``
+        go on its first service request update (see :meth:`_append_update`)."""
         if service_code not in self._services:
             raise IncidentError(404, f"Unknown service_code {service_code!r}")
         for attr in self._services[service_code]["attributes"]:
@@ -351,16 +364,23 @@ class IncidentStore:
                           priority or default_priority(service_code),
                           "new", None, attributes, source=source, reporter_name=reporter_name,
                           reporter_contact=reporter_contact)
-            record = self._insert(draft, now, media_url=media_url, address_id=address_id)
+            record = self._insert(draft, now, media_url=media_url, address_id=address_id, author=author, key=key)
             if lat is None:
                 record["lat"] = record["long"] = None
             record["zipcode"] = None
             record["service_notice"] = f"Expected response by {w3c(record['expected_datetime'])}"
             return to_public(record, staff=True)
 
-    def patch(self, rid: str, changes: dict, if_match: str | None, role: str) -> dict:
+    def patch(self, rid: str, changes: dict, if_match: str | None, role: str, key: str | None = None) -> dict:
         """Apply a PATCH (see the module docstring for the rules); returns the new public JSON."""
+        return self.patch_all(rid, changes, if_match, role, key)[0]
+
+    def patch_all(self, rid: str, changes: dict, if_match: str | None, role: str,
+                  key: str | None = None) -> list[dict]:
+        """Apply a PATCH; returns ``[record, children closed with it…]`` as public JSON. ``children`` ("close" or
+        "leave") says what happens to a major incident's open children when the PATCH closes it."""
         stated = changes.pop("occurred_at", None) if isinstance(changes, dict) else None
+        choice = changes.pop("children", None) if isinstance(changes, dict) else None
         changes = validate_changes(changes)
         with self._lock:
             self.catch_up()
@@ -374,6 +394,10 @@ class IncidentStore:
             if "*" not in tags and current not in tags:
                 raise IncidentError(412, "Version mismatch: the request changed since you read it",
                                     body=[to_public(record)], headers={"ETag": current})
+            if record["merged_into"] is not None and any(
+                    f in changes and changes[f] != record.get(f)
+                    for f in ("workflow_state", "priority", "assignee", "agency_responsible")):
+                raise IncidentError(409, f"This request is merged into {record['merged_into']}: act on that one")
             received = self.clock.now().replace(microsecond=0)
             # The workflow and the SLA clock run at the time the operator acted; updated_datetime stays the time
             # the server took the change, so clients polling with updated_after never miss it.
@@ -381,6 +405,9 @@ class IncidentStore:
             now = occurred_at(stated, earliest, received)
             results = workflow_steps(record, changes, role, now, self.policy,
                                      [m.kind for m in self.media.on_request(rid)])
+            moved = next((r for r in results if r.state_after != r.state_before), None)
+            action = workflow.action_for(moved.state_before, moved.state_after) if moved is not None else None
+            children = self.children_to_close(record, action, role, choice, now)
             if self.validator is not None:
                 try:
                     self.validator(to_public(record, staff=True), dict(changes), role)
@@ -397,15 +424,18 @@ class IncidentStore:
                 self._apply(record, result, now)
             if results:
                 self._workflow_at[rid] = now
-            self._touch(record, changes.get("status_notes") or "; ".join(summary) or "no change")
-            return to_public(record, staff=True)
+            if action in workflow.CLOSING_ACTIONS and record["child_request_ids"] and choice in ("close", "leave"):
+                summary.append(f"open children: {choice}")
+            self._touch(record, changes.get("status_notes") or "; ".join(summary) or "no change", role, key)
+            self.close_with_parent(record, children, now, role, key)
+            return [to_public(record, staff=True), *(to_public(c, staff=True) for c in children)]
 
-    def _touch(self, record: dict, description: str) -> None:
+    def _touch(self, record: dict, description: str, author: str = BACKEND_AUTHOR, key: str | None = None) -> None:
         record["version"] += 1
         record["updated_datetime"] = self.clock.now().replace(microsecond=0)
-        self._append_update(record, description, record["updated_datetime"])
+        self._append_update(record, description, record["updated_datetime"], author, key)
 
-    def add_comment(self, rid: str, text: str, role: str) -> dict:
+    def add_comment(self, rid: str, text: str, role: str, key: str | None = None) -> dict:
         """Append a comment (it bumps the version and appears in the updates feed)."""
         text = (text or "").strip()
         if not text or len(text) > MAX_DESCRIPTION:
@@ -414,13 +444,14 @@ class IncidentStore:
             record = self._records.get(rid)
             if record is None:
                 raise IncidentError(404, f"Unknown service_request_id {rid!r}")
-            self._touch(record, f"comment: {text}")
+            self._touch(record, f"comment: {text}", role, key)
             comment = {"comment_id": f"{rid}-c{len(self._comments[rid]) + 1}", "service_request_id": rid,
                        "text": text, "role": role, "created_datetime": w3c(record["updated_datetime"])}
             self._comments[rid].append(comment)
             return comment
 
-    def add_media(self, rid: str, *, filename: str, content_type: str, kind: str, data: bytes, url_base: str) -> dict:
+    def add_media(self, rid: str, *, filename: str, content_type: str, kind: str, data: bytes, url_base: str,
+                  author: str = BACKEND_AUTHOR, key: str | None = None) -> dict:
         """Keep an upload (already checked) on request ``rid``: it bumps the version and appears in the updates feed,
         and the first image becomes the request's ``media_url`` when it has none. Returns the media's JSON."""
         with self._lock:
@@ -431,7 +462,7 @@ class IncidentStore:
                                     at=self.clock.now().replace(microsecond=0), url_base=url_base)
             if not record["media_url"] and content_type.startswith("image/"):
                 record["media_url"] = stored.url
-            self._touch(record, f"media: {filename} ({kind})")
+            self._touch(record, f"media: {filename} ({kind})", author, key)
             return stored.to_json()
 
     def comments(self, rid: str) -> list[dict]:

@@ -56,7 +56,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
 
     @bp.post("/requests/<rid>/media.json")
     def upload(rid: str) -> Response:
-        store.writer_role(request.headers.get("Authorization"))  # any role that may write may upload
+        role = store.writer_role(request.headers.get("Authorization"))  # any role that may write may upload
         request.max_content_length = MAX_MEDIA_BYTES + _FORM_OVERHEAD
         request.max_form_parts = 8
         part = request.files.get("media")
@@ -76,7 +76,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
 
         def action() -> tuple[int, Any, dict[str, str]]:
             media = store.add_media(rid, filename=filename, content_type=content_type, kind=kind, data=data,
-                                    url_base=url_base)
+                                    url_base=url_base, author=role, key=request.headers.get("Idempotency-Key"))
             return 201, media, {"ETag": etag_of(store.get(rid))}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), fingerprint, action)

@@ -14,7 +14,9 @@ GeoReport v2 (wiki.open311.org/GeoReport_v2), every method in both formats, ``.j
 ``jurisdiction_id`` is accepted on every GeoReport method (ours, or none; another one is 404).
 
 Extensions: ``GET /servicerequestupdates.{format}`` (``start_date``, ``after_update_id``, ``service_request_id``,
-``page_size``); in JSON only, the workflow extension (PATCH, comments; see :mod:`services.simulator.incidents`).
+``page_size``; with ``start_date`` oldest first by ``updated_datetime``; each update names its ``author`` and the
+``idempotency_key`` of the write that made it); in JSON only, the workflow extension (PATCH, comments; see
+:mod:`services.simulator.incidents`; merge, split and links: :mod:`services.simulator.link_routes`).
 
 Errors, for every path under ``/open311`` (an unknown path, a wrong method, a server fault included): the HTTP status
 with ``[{"code", "description"}]`` (XML: ``<errors><error><code>…``), one error per problem; the path's format
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -218,7 +221,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         check_jurisdiction(form.get("jurisdiction_id"))
         if not form.get("api_key") and not request.headers.get("Authorization"):
             raise IncidentError(403, "Missing api_key")
-        store.api_key_role(form.get("api_key"), request.headers.get("Authorization"))
+        author = store.api_key_role(form.get("api_key"), request.headers.get("Authorization"))
         code = form.get("service_code")
         if not code:
             raise IncidentError(400, "service_code is required")
@@ -243,7 +246,8 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
             record = store.create(service_code=code, lat=lat, lon=lon, address=address,
                                   address_id=form.get("address_id"), description=description,
                                   media_url=form.get("media_url"), attributes=attributes, source=source,
-                                  reporter_name=reporter_name, reporter_contact=reporter_contact, priority=priority)
+                                  reporter_name=reporter_name, reporter_contact=reporter_contact, priority=priority,
+                                  author=author, key=request.headers.get("Idempotency-Key"))
             body = [{"service_request_id": record["service_request_id"],
                      "service_notice": record["service_notice"], "account_id": None}]
             return 201, body, {"ETag": etag_of(record)}
@@ -257,8 +261,9 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         changes = request.get_json(silent=True)
 
         def action() -> tuple[int, Any, dict[str, str]]:
-            record = store.patch(rid, changes, request.headers.get("If-Match"), role)
-            return 200, [record], {"ETag": etag_of(record)}
+            records = store.patch_all(rid, changes, request.headers.get("If-Match"), role,
+                                      request.headers.get("Idempotency-Key"))
+            return 200, records, {"ETag": etag_of(records[0])}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), _fingerprint(), action)
         return _respond(body, status, headers)
@@ -274,7 +279,7 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
         text = payload.get("text") if isinstance(payload, dict) else request.form.get("text")
 
         def action() -> tuple[int, Any, dict[str, str]]:
-            comment = store.add_comment(rid, text or "", role)
+            comment = store.add_comment(rid, text or "", role, request.headers.get("Idempotency-Key"))
             return 201, comment, {"ETag": etag_of(store.get(rid))}
 
         status, body, headers = store.idempotent(request.headers.get("Idempotency-Key"), _fingerprint(), action)
@@ -283,11 +288,18 @@ def make_blueprint(store: IncidentStore) -> Blueprint:
     @bp.get(f"/servicerequestupdates.{_FORMAT}")
     def updates(fmt: str) -> Response:
         check_jurisdiction(request.args.get("jurisdiction_id"))
-        rows = store.updates(start=w3c_arg(request.args, "start_date"),
-                             after_id=int_arg(request.args, "after_update_id", None, 0),
+        start = w3c_arg(request.args, "start_date")
+        rows = store.updates(start=start, after_id=int_arg(request.args, "after_update_id", None, 0),
                              request_id=(request.args.get("service_request_id") or "").strip() or None)
+        if start is not None:
+            # A time window is paged by time, oldest first: the list itself is in the order the changes were
+            # recorded, and seeded history was recorded request by request.
+            rows.sort(key=lambda u: (datetime.fromisoformat(u["updated_datetime"]), int(u["update_id"])))
         size = int_arg(request.args, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         return _respond(rows[:size], xml=gx.UPDATES)
 
+    from services.simulator.link_routes import register_link_routes  # merge, split and link (the extension)
+
+    register_link_routes(bp, store, respond=_respond, fingerprint=_fingerprint)
     root.register_blueprint(bp)
     return root

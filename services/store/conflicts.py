@@ -26,6 +26,7 @@ from services.records import ServiceRequest
 from services.sla import SlaPolicy
 from services.store.database import write_transaction
 from services.store.local_edits import add_event
+from services.store.outbox import release_entry
 from services.store.schema import from_unix, to_unix
 from services.workflow import OPEN311_STATUS
 
@@ -180,7 +181,9 @@ def merge_or_conflict(engine: Engine, outbox_id: int, server_record: ServiceRequ
         version = server_record.version
         stale = version is not None and (entry.base_version is None or version > entry.base_version)
         if entry.op == "update" and stale and result.auto:
-            _requeue(conn, entry, result.patch, version, "merged with the server's changes", when)
+            # A major incident's close carries what happens to its children, and which they are.
+            kept = {k: entry.fields[k] for k in ("children", "other_ids") if k in entry.fields}
+            _requeue(conn, entry, {**result.patch, **kept}, version, "merged with the server's changes", when)
             busy = _fields_of_other_edits(conn, entry)
             taken = {k: v for k, v in result.taken.items() if k not in busy}
             _set_local(conn, entry.incident_id, taken)
@@ -218,8 +221,9 @@ def open_conflicts(engine: Engine) -> list[ConflictView]:
                 merged = merge(base, mine, theirs)
                 reasons = {c.field: c.reason or "" for c in merged.conflicts} or {k: last_error or "" for k in mine}
             fields = tuple(FieldConflict(k, base.get(k), v, theirs.get(k), reasons.get(k)) for k, v in mine.items())
+            action = entry.fields.get("action") or (entry.op if entry.op != "update" else None)
             views.append(ConflictView(entry.id, entry.incident_id, server_id, fields, last_error,
-                                      from_unix(entry.created_at), version, entry.fields.get("action"), description))
+                                      from_unix(entry.created_at), version, action, description))
     return views
 
 
@@ -256,6 +260,7 @@ def resolve_keep_theirs(engine: Engine, outbox_id: int, server_record: ServiceRe
                              (KEPT_THEIRS_NOTE, to_unix(when), entry.id))
         conn.exec_driver_sql("UPDATE incidents SET local_changes = max(local_changes - 1, 0) WHERE id = ?",
                              (entry.incident_id,))
+        release_entry(conn, entry.incident_id, entry.op, entry.fields)  # a link op, or children closed with it
         _set_local(conn, entry.incident_id, {k: theirs.get(k) for k in mine})
         _raise_version(conn, entry.incident_id, version)
         add_event(conn, entry.incident_id, RESOLVED_EVENT, actor, when, mine, {

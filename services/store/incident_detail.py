@@ -1,4 +1,5 @@
-"""One incident in full: its row, the reporters, events, attachments and links of it and of everything merged into it.
+"""One incident in full: its row, the reporters, events, attachments and links of it and of everything merged into it
+(each link with the other incident's server id and state, so a major incident's open children can be counted).
 
 Merging moves nothing (see :mod:`services.store.local_edits`), so "everything of the merged ones" is a read over
 ``incident_id IN (the incident, the incidents merged into it)``.
@@ -26,7 +27,7 @@ def incident_detail(engine: Engine, incident_id: int) -> IncidentDetail:
             raise IncidentNotFoundError(f"no incident with id {incident_id}")
         extra = conn.exec_driver_sql(
             "SELECT description, address, agency, media_url, reporter_name, reporter_contact, version, "
-            "local_changes, updated_at, merged_into FROM incidents WHERE id = ?", (incident_id,)
+            "local_changes, updated_at, merged_into, major_incident FROM incidents WHERE id = ?", (incident_id,)
         ).one()
         members = [incident_id, *(r[0] for r in conn.exec_driver_sql(
             "SELECT id FROM incidents WHERE merged_into = ? ORDER BY id", (incident_id,)))]
@@ -50,17 +51,18 @@ def incident_detail(engine: Engine, incident_id: int) -> IncidentDetail:
                 tuple(members))
         )
         links = tuple(
-            IncidentLink(r[0], r[1], r[2], _fromts(r[3], UTC))
+            IncidentLink(r[0], r[1], r[2], _fromts(r[3], UTC), r[4], r[5])
             for r in conn.exec_driver_sql(
-                "SELECT other_id, kind, 'from', created_at FROM incident_links WHERE incident_id = ? "
-                "UNION ALL SELECT incident_id, kind, 'into', created_at FROM incident_links WHERE other_id = ? "
-                "ORDER BY 4, 1", (incident_id, incident_id))
+                "SELECT l.other_id, l.kind, l.direction, l.created_at, i.server_id, i.workflow_state FROM ("
+                "SELECT other_id, kind, 'from' AS direction, created_at FROM incident_links WHERE incident_id = ? "
+                "UNION ALL SELECT incident_id, kind, 'into', created_at FROM incident_links WHERE other_id = ?"
+                ") AS l JOIN incidents AS i ON i.id = l.other_id ORDER BY 4, 1", (incident_id, incident_id))
         )
     return IncidentDetail(
         row=row_from_tuple(row), description=extra[0], address=extra[1], agency=extra[2], media_url=extra[3],
         reporter_name=extra[4], reporter_contact=extra[5], version=extra[6], local_changes=extra[7],
         updated_at=_fromts(extra[8], UTC), merged_into=extra[9], reporters=reporters, events=events,
-        attachments=attachments, links=links,
+        attachments=attachments, links=links, major=bool(extra[10]),
     )
 
 

@@ -1,16 +1,23 @@
 """The incident queue in SQL: filters, sorts, full-text search, the ordered ID list, pages and counts.
 
 Built to stay fast at a million incidents:
-- every sortable column has a partial index that orders it completely (``(column, requested_at)`` + rowid) (``WHERE merged_into IS NULL``; every query here repeats
-  that condition so SQLite may use them), so an ORDER BY is an index walk, never a sort of a million rows;
+- every sortable column has a partial index that orders it completely (``(column, requested_at)`` + rowid)
+  (``WHERE merged_into IS NULL``; every query here repeats that condition so SQLite may use them), so an ORDER BY
+  is an index walk, never a sort of a million rows;
 - the ordered ID list leaves SQLite as ONE text value built by ``group_concat`` in C and is parsed by numpy:
   fetching a million one-column rows as Python tuples costs several times the index walk itself;
 - text search goes through ``incidents_fts`` (FTS5, trigram tokenizer, so Thai substrings match); words shorter
-  than three characters cannot use trigrams and fall back to LIKE on the incident's columns.
+  than three characters cannot use trigrams and fall back to LIKE on the incident's columns;
+- an area (a drawn polygon) takes the incidents in its bounding box from ``ix_incidents_latlon`` alone (the index
+  covers id, lat and lon, in latitude order), tests them exactly with numpy (services.point_in_polygon), and keeps
+  those ids in the ordered list the rest of the filter gives. Adding the box to the ordered query instead makes
+  SQLite read every row in the box from the table and sort them: 1.3-3x slower for an area the size of a district,
+  5-7x for one around the whole province (benchmarks/incident_bench.py ``incidents_area_1m``).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,6 +26,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
+from services.point_in_polygon import bounding_box, inside_mask
 from services.store.incident_rows import SLA_STOPPED_STATES, SORT_COLUMNS, QueueFilter, QueueRow, QueueSort
 from services.store.schema import to_unix
 
@@ -27,6 +35,10 @@ ROW_COLUMNS = (
     "id", "server_id", "service_code", "service_name", "priority", "status", "workflow_state", "district_code",
     "requested_at", "expected_at", "sla_paused_s", "sla_paused_since", "resumed_state", "assignee", "source",
     "local_changes", "lat", "lon", "description",
+    # major incidents (0012): the flag, this one's major incident and how many children it has (index lookups)
+    "major_incident",
+    "(SELECT l.incident_id FROM incident_links AS l WHERE l.other_id = incidents.id AND l.kind = 'parent')",
+    "(SELECT count(*) FROM incident_links AS l WHERE l.incident_id = incidents.id AND l.kind = 'parent')",
 )
 ROW_SELECT = f"SELECT {', '.join(ROW_COLUMNS)} FROM incidents"
 _TEXT_COLUMNS = ("description", "service_name", "address", "reporter_name", "server_id")
@@ -42,11 +54,14 @@ def row_from_tuple(r: Sequence[Any]) -> QueueRow:
         r[10] or 0,
         None if r[11] is None else _fromts(r[11], UTC),
         r[12], r[13], r[14], bool(r[15]), r[16], r[17], r[18],
+        major=bool(r[19]), parent_id=r[20], children=r[21] or 0,
     )
 
 
 def where_clause(flt: QueueFilter) -> tuple[str, list[Any]]:
-    """The WHERE text and its parameters for a filter; always excludes merged incidents."""
+    """The WHERE text and its parameters for a filter; always excludes merged incidents.
+
+    The area is not in it: :func:`queue_ids`, :func:`queue_count` and :func:`queue_first_page` apply it."""
     parts = ["merged_into IS NULL"]
     args: list[Any] = []
     if flt.status:
@@ -113,21 +128,86 @@ def order_clause(sort: QueueSort) -> str:
     return f"{column} {direction}, requested_at {direction}, id {direction}"
 
 
-def queue_ids(engine: Engine, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
-    """Every matching incident id in queue order, as an int64 array (the model's ID list)."""
-    where, args = where_clause(flt)
-    # group_concat keeps the order of the ordered subquery it reads (SQLite walks the subquery's rows in order).
-    sql = f"SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE {where} ORDER BY {order_clause(sort)})"
-    with engine.connect() as conn:
-        text = conn.exec_driver_sql(sql, tuple(args)).scalar()
+def _parse_ids(text: str | None) -> np.ndarray:
     if not text:
         return np.empty(0, dtype=np.int64)
     # numpy's text parser: about 8x faster than int() over text.split(",") at a million ids.
     return np.fromstring(text, dtype=np.int64, sep=",")
 
 
+def _exact_scale(low: float, high: float) -> float | None:
+    """A power of two 2**s such that every double in [low, high] times it is an integer below 2**62, or None.
+
+    Why: SQLite prints a REAL with 15 significant digits (not enough to give the stored double back) and slowly,
+    while fetching a million coordinates as Python tuples costs twice the time. x * 2**s is exact in binary floating
+    point, and for |x| >= 2**e every double is a multiple of 2**(e - 52), so x * 2**(52 - e) is an integer: printed
+    as one and parsed by numpy, it carries the stored coordinate exactly (the map gets the same double in JSON).
+    """
+    if low > 0:
+        smallest, largest = low, high
+    elif high < 0:
+        smallest, largest = -high, -low
+    else:
+        return None  # a range around 0 has no smallest magnitude
+    scale = 2.0 ** (53 - math.frexp(smallest)[1])  # frexp: smallest = m * 2**E with 0.5 <= m < 1, so e = E - 1
+    return scale if largest * scale < 2.0 ** 62 else None
+
+
+def area_ids(conn: Connection, ring: Sequence[Sequence[float]]) -> np.ndarray:
+    """Ids of the incidents (merged ones too) whose location lies inside ``ring`` ([(lon, lat), ...]), in latitude
+    order."""
+    if len(ring) < 3:
+        raise ValueError("an area needs at least 3 points")
+    west, south, east, north = bounding_box(ring)
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        raise ValueError("an area's points must be finite numbers")
+    box = (south, north, west, east)
+    # Only the (lat, lon) index is read (it holds the rowid, which is id), in latitude order: no table row is read.
+    in_box = "lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY lat"
+    lon_scale, lat_scale = _exact_scale(west, east), _exact_scale(south, north)
+    if lon_scale is not None and lat_scale is not None:
+        sql = (f"SELECT group_concat(id), group_concat(CAST(lon * {lon_scale!r} AS INTEGER)), "
+               f"group_concat(CAST(lat * {lat_scale!r} AS INTEGER)) FROM (SELECT id, lon, lat FROM incidents "
+               f"WHERE {in_box})")
+        ids_text, lon_text, lat_text = conn.exec_driver_sql(sql, box).one()
+        ids = _parse_ids(ids_text)
+        lons = _parse_ids(lon_text).astype(np.float64) / lon_scale
+        lats = _parse_ids(lat_text).astype(np.float64) / lat_scale
+    else:
+        rows = conn.exec_driver_sql(f"SELECT id, lon, lat FROM incidents WHERE {in_box}", box).all()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        lons = np.array([r[1] for r in rows], dtype=np.float64)
+        lats = np.array([r[2] for r in rows], dtype=np.float64)
+    return ids[inside_mask(lons, lats, ring, ys_sorted=True)]
+
+
+def _matching_ids(conn: Connection, flt: QueueFilter, sort: QueueSort | None) -> np.ndarray:
+    """The ids the filter matches, area included, in queue order (any order when ``sort`` is None)."""
+    inside = None
+    if flt.area is not None:
+        inside = area_ids(conn, flt.area)
+        if not len(inside):
+            return inside
+    where, args = where_clause(flt)
+    # group_concat keeps the order of the ordered subquery it reads (SQLite walks the subquery's rows in order).
+    order = f" ORDER BY {order_clause(sort)}" if sort is not None else ""
+    sql = f"SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE {where}{order})"
+    ids = _parse_ids(conn.exec_driver_sql(sql, tuple(args)).scalar())
+    if inside is not None:
+        ids = ids[np.isin(ids, inside, assume_unique=True)]  # keeps the queue's order
+    return ids
+
+
+def queue_ids(engine: Engine, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
+    """Every matching incident id in queue order, as an int64 array (the model's ID list)."""
+    with engine.connect() as conn:  # one read transaction: the area and the ordered list see the same rows
+        return _matching_ids(conn, flt, sort)
+
+
 def queue_first_page(engine: Engine, flt: QueueFilter, sort: QueueSort, limit: int) -> list[QueueRow]:
     """The first ``limit`` rows in queue order (one LIMIT query: an index walk that stops early)."""
+    if flt.area is not None:
+        return rows_by_id(engine, queue_ids(engine, flt, sort)[:limit].tolist())
     where, args = where_clause(flt)
     sql = f"{ROW_SELECT} WHERE {where} ORDER BY {order_clause(sort)} LIMIT ?"
     with engine.connect() as conn:
@@ -136,6 +216,9 @@ def queue_first_page(engine: Engine, flt: QueueFilter, sort: QueueSort, limit: i
 
 def queue_count(engine: Engine, flt: QueueFilter) -> int:
     """How many incidents match."""
+    if flt.area is not None:
+        with engine.connect() as conn:
+            return len(_matching_ids(conn, flt, None))
     where, args = where_clause(flt)
     with engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM incidents WHERE {where}", tuple(args)).scalar_one())

@@ -33,7 +33,9 @@ class QueueFilter:
 
     ``breaching`` compares the SLA target (``expected_at``) with ``now`` (the current time when None) and leaves out
     paused clocks and stopped states. ``text`` is a full-text search (Thai or English substrings) over description,
-    category name, address, reporter name and server id; several words must all match.
+    category name, address, reporter name and server id; several words must all match. ``area`` is a polygon ring of
+    (lon, lat) points (at least 3; services.map_areas checks the operator's): only incidents inside it, by the map
+    page's own rule (services.point_in_polygon), so the queue lists what the map shows.
     """
 
     status: frozenset[str] | set[str] | None = None
@@ -45,6 +47,7 @@ class QueueFilter:
     category: str | None = None
     text: str | None = None
     now: datetime | None = None
+    area: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,8 @@ class QueueSort:
 
 @dataclass(frozen=True, slots=True)
 class QueueRow:
-    """One incident as the queue table shows it. ``distance_m`` is set only by duplicate searches."""
+    """One incident as the queue table shows it. ``distance_m`` is set only by duplicate searches. ``major``: a major
+    incident (``children``: how many are attached to it); ``parent_id``: the major incident this one belongs to."""
 
     id: int
     server_id: str | None
@@ -79,6 +83,9 @@ class QueueRow:
     lon: float | None
     description: str | None = None
     distance_m: float | None = None
+    major: bool = False
+    parent_id: int | None = None
+    children: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +122,16 @@ class AttachmentMeta:
 @dataclass(frozen=True, slots=True)
 class IncidentLink:
     """A link from the shown incident to another one: 'merged' (the other was merged into this one, or this one
-    into the other when ``direction`` is 'into') or 'related'."""
+    into the other when ``direction`` is 'into'), 'related', or 'parent' (the other is a child of this major
+    incident, or this one's major incident when ``direction`` is 'into'). ``other_server_id`` / ``other_state``
+    describe the other incident."""
 
     other_id: int
     kind: str
     direction: str  # "from": other -> this; "into": this -> other
     created_at: datetime
+    other_server_id: str | None = None
+    other_state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +163,18 @@ class IncidentDetail:
     events: tuple[IncidentEvent, ...]
     attachments: tuple[AttachmentMeta, ...]
     links: tuple[IncidentLink, ...]
+    major: bool = False  # a major incident (its children are its 'parent' links)
+
+    @property
+    def parent_id(self) -> int | None:
+        """The major incident this one belongs to, if any."""
+        return next((link.other_id for link in self.links if link.kind == "parent" and link.direction == "into"),
+                    None)
+
+    @property
+    def child_links(self) -> tuple[IncidentLink, ...]:
+        """The children of this major incident."""
+        return tuple(link for link in self.links if link.kind == "parent" and link.direction == "from")
 
     def __getattr__(self, name: str) -> Any:  # detail.priority etc. read through to the row
         if name == "row":  # not set yet (while unpickling): no recursion
@@ -196,7 +219,7 @@ class OutboxEntry:
     idempotency_key: str
     incident_id: int
     server_id: str | None
-    op: str  # create | update | comment | attachment | merge | split
+    op: str  # create | update | comment | attachment | merge | split | relate | unrelate | promote | attach | detach
     base_version: int | None
     fields: dict[str, Any] = field(default_factory=dict)
     attempts: int = 0
@@ -205,3 +228,16 @@ class OutboxEntry:
     actor: str | None = None  # who made the change ("user (role)"); None for entries queued before 0007
     created_at: datetime | None = None  # when it was made (UTC): sent so the server's SLA clock counts from then
     backend: str | None = None  # the identity key of the backend it was made for (0011; services.store.binding)
+    # The other incidents a link op (or a major incident's close) changes, each as (local id, server id, the version
+    # to send in If-Match); () for every other op.
+    others: tuple[LinkedIncident, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedIncident:
+    """One other incident of an outbox entry: its local id, its server id (None before its create is sent) and the
+    version its If-Match names."""
+
+    id: int
+    server_id: str | None
+    version: int | None

@@ -12,7 +12,10 @@ Merging rules:
 - reading values likewise keep the stored value when the new record has None (the Air4Thai history endpoint only
   returns the parameters asked for, and must not blank out the others);
 - incidents follow the server, except that an incident with unsent local edits (``local_changes > 0``) keeps its
-  fields; such records are counted as ``deferred``.
+  fields; such records are counted as ``deferred``;
+- a record's links (merged into a keeper, duplicates, related peers, a major incident and its children) become
+  ``incident_links`` rows, ``merged_into`` and ``major_incident`` (services.store.link_sync), except where a local
+  link change is still on its way to the server.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from services.districts import nearest_district
 from services.feeds.thai_time import parse_w3c
 from services.records import AirReading, BoundaryFeature, FireHotspot, RiverReading, ServiceDefinition, ServiceRequest
 from services.store.database import write_transaction
+from services.store.link_sync import local_ids, sync_records_links
 from services.store.row_counts import add_to_count
 from services.store.rows import IngestSummary
 from services.store.schema import to_unix
@@ -305,6 +309,10 @@ def ingest_service_requests(engine: Engine, records: Sequence[ServiceRequest]) -
                 ).all()
             )
         changed = conn.exec_driver_sql(_INCIDENT_UPSERT, rows).rowcount
+        linked = [r for r in latest.values() if r.links is not None]
+        if linked:
+            ids = local_ids(conn, [r.id for r in linked])
+            sync_records_links(conn, [(ids[r.id], r.links) for r in linked if r.id in ids], now)  # type: ignore
     inserted = len(rows) - len(existing)
     deferred = sum(1 for pending in existing.values() if pending > 0)
     updated = changed - inserted

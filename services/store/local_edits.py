@@ -5,8 +5,10 @@ says "saved" the change survives a power cut. The store does not judge a change 
 what it is given, records before/after in the timeline and queues the change for the backend.
 
 Outbox ops: ``create`` (fields = the new incident), ``update`` (the changed fields, with ``base_version``),
-``comment`` ({"text"}), ``attachment`` ({"attachment_id", "kind", "filename", "media_type", "sha256"}), ``merge``
-/ ``split`` ({"keep_id", "other_ids"}). Each op raises ``local_changes`` by one; the outbox marks lower it again.
+``comment`` ({"text"}), ``attachment`` ({"attachment_id", "kind", "filename", "media_type", "sha256"}), and the
+link ops (services.store.link_edits). Each op raises ``local_changes`` by one, on every incident it names
+(``other_ids``: a link op's others, or the children a major incident's close takes with it); the outbox marks lower
+it again.
 """
 
 from __future__ import annotations
@@ -145,9 +147,16 @@ def _changes_from(changes: Mapping[str, Any] | Any) -> dict[str, Any]:
 
 
 def apply_action_local(engine: Engine, incident_id: int, changes: Mapping[str, Any] | Any, actor: str,
-                       now: datetime, note: str | None = None, *, action: str | None = None) -> None:
+                       now: datetime, note: str | None = None, *, action: str | None = None,
+                       children: str | None = None, child_changes: Mapping[int, Mapping[str, Any]] | None = None
+                       ) -> None:
     """Apply ``changes`` (a column dict or a workflow Transition) with an event (before/after of what changed,
-    kind = ``action`` or "update") and an outbox "update" carrying the base version and the changed fields."""
+    kind = ``action`` or "update") and an outbox "update" carrying the base version and the changed fields.
+
+    A major incident's close: ``children`` is the operator's choice for its open children ("close" / "leave"),
+    recorded on its event and sent with the update; ``child_changes`` (child id -> columns) are the children that
+    close with it, each changed here with a "closed_with_parent" event. They travel in the parent's entry
+    (``other_ids``), since the server closes them with it."""
     wanted = {c: _column_value(c, v) for c, v in _changes_from(changes).items()}
     with write_transaction(engine) as conn:
         current = _current(conn, incident_id, list(wanted))
@@ -161,9 +170,22 @@ def apply_action_local(engine: Engine, incident_id: int, changes: Mapping[str, A
         after: dict[str, Any] = dict(changed)
         if note is not None:
             after["note"] = note
+        others = sorted(int(i) for i in (child_changes or {}))
+        if children is not None:
+            after["children"] = children
+        if others:
+            after["other_ids"] = others
         add_event(conn, incident_id, action or "update", actor, now, {c: current[c] for c in changed}, after)
         add_outbox(conn, incident_id, "update", current["version"], {**after, **({"action": action} if action else {})},
                    now, actor)
+        for child, columns in (child_changes or {}).items():
+            child_wanted = {c: _column_value(c, v) for c, v in _changes_from(columns).items()}
+            before = _current(conn, int(child), list(child_wanted))
+            sets = ", ".join(f"{c} = ?" for c in child_wanted)
+            conn.exec_driver_sql(f"UPDATE incidents SET {sets}, updated_at = ?, local_changes = local_changes + 1 "
+                                 "WHERE id = ?", (*child_wanted.values(), to_unix(now), int(child)))
+            add_event(conn, int(child), "closed_with_parent", actor, now,
+                      {c: before[c] for c in child_wanted}, {**child_wanted, "parent": incident_id})
 
 
 def add_comment_local(engine: Engine, incident_id: int, text: str, actor: str, now: datetime) -> None:
@@ -212,55 +234,3 @@ def add_attachment_local(engine: Engine, incident_id: int, kind: str, filename: 
         add_event(conn, incident_id, "attachment", actor, now, None, meta)
         add_outbox(conn, incident_id, "attachment", current["version"], meta, now, actor)
     return attachment_id
-
-
-def merge_incidents_local(engine: Engine, keep_id: int, other_ids: Sequence[int], actor: str, now: datetime) -> None:
-    """Merge ``other_ids`` into ``keep_id``: they get ``merged_into`` and leave the queue, but keep their rows,
-    reporters, attachments and events (the detail of ``keep_id`` shows them all), so a split restores them exactly."""
-    others = [int(i) for i in other_ids if int(i) != keep_id]
-    if not others:
-        raise ValueError("nothing to merge")
-    with write_transaction(engine) as conn:
-        keep = _current(conn, keep_id, ["merged_into"])
-        if keep["merged_into"] is not None:
-            raise ValueError(f"incident {keep_id} is itself merged into {keep['merged_into']}")
-        for other in others:
-            row = _current(conn, other, ["merged_into"])
-            if row["merged_into"] is not None:
-                raise ValueError(f"incident {other} is already merged into {row['merged_into']}")
-            # Incidents already merged into ``other`` move up to ``keep_id`` (merges never nest).
-            for (child,) in conn.exec_driver_sql("SELECT id FROM incidents WHERE merged_into = ?", (other,)).all():
-                add_event(conn, child, "merged_into", actor, now, {"merged_into": other}, {"merged_into": keep_id})
-            conn.exec_driver_sql("UPDATE incidents SET merged_into = ? WHERE merged_into = ?", (keep_id, other))
-            conn.exec_driver_sql("UPDATE incident_links SET incident_id = ? WHERE incident_id = ? AND kind = 'merged'",
-                                 (keep_id, other))
-            conn.exec_driver_sql("UPDATE incidents SET merged_into = ?, updated_at = ? WHERE id = ?",
-                                 (keep_id, to_unix(now), other))
-            conn.exec_driver_sql(
-                "INSERT INTO incident_links (incident_id, other_id, kind, created_at) VALUES (?, ?, 'merged', ?)",
-                (keep_id, other, to_unix(now)),
-            )
-            add_event(conn, other, "merged_into", actor, now, {"merged_into": None}, {"merged_into": keep_id})
-        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
-        add_event(conn, keep_id, "merged", actor, now, None, {"merged": others})
-        add_outbox(conn, keep_id, "merge", keep["version"], {"keep_id": keep_id, "other_ids": others}, now, actor)
-
-
-def split_incident_local(engine: Engine, merged_id: int, actor: str, now: datetime) -> int:
-    """Undo the merge of ``merged_id``: it returns to the queue with everything it had; returns the kept id."""
-    with write_transaction(engine) as conn:
-        row = _current(conn, merged_id, ["merged_into"])
-        keep_id = row["merged_into"]
-        if keep_id is None:
-            raise ValueError(f"incident {merged_id} is not merged")
-        keep = _current(conn, keep_id, [])
-        conn.exec_driver_sql("UPDATE incidents SET merged_into = NULL, updated_at = ? WHERE id = ?",
-                             (to_unix(now), merged_id))
-        conn.exec_driver_sql(
-            "DELETE FROM incident_links WHERE incident_id = ? AND other_id = ? AND kind = 'merged'", (keep_id, merged_id)
-        )
-        conn.exec_driver_sql("UPDATE incidents SET updated_at = ? WHERE id = ?", (to_unix(now), keep_id))
-        add_event(conn, merged_id, "split", actor, now, {"merged_into": keep_id}, {"merged_into": None})
-        add_event(conn, keep_id, "split", actor, now, {"merged": [merged_id]}, {"split": [merged_id]})
-        add_outbox(conn, keep_id, "split", keep["version"], {"keep_id": keep_id, "other_ids": [merged_id]}, now, actor)
-    return int(keep_id)

@@ -7,23 +7,37 @@ these queries return everything that belongs on the map rather than pages.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
 from services.records import BoundaryFeature, ServiceAttribute, ServiceDefinition
-from services.store.rows import IncidentRow, MapHotspot
+from services.store.rows import INCIDENT_ROW_COLUMNS, IncidentRow, MapHotspot
 from services.store.schema import incidents, to_unix
 
-_INCIDENT_COLUMNS = [incidents.c[name] for name in IncidentRow.__slots__]  # type: ignore[attr-defined]
+_INCIDENT_COLUMNS = [incidents.c[name] for name in INCIDENT_ROW_COLUMNS]
 
 
 def incidents_for_map(engine: Engine, *, limit: int = 1_000_000) -> list[IncidentRow]:
-    """Incidents that have a location, newest first (at most ``limit``: the map's own capacity)."""
+    """Incidents that have a location, newest first (at most ``limit``: the map's own capacity). Major incidents
+    carry their child count and children their major incident's feature id (one read of the few 'parent' links)."""
     query = (select(*_INCIDENT_COLUMNS).where(incidents.c.lat.is_not(None), incidents.c.lon.is_not(None))
              .order_by(incidents.c.updated_at.desc(), incidents.c.id.desc()).limit(limit))
     with engine.connect() as conn:
-        return [IncidentRow(*row) for row in conn.execute(query)]
+        rows = [IncidentRow(*row) for row in conn.execute(query)]
+        links = conn.exec_driver_sql(
+            "SELECT l.incident_id, l.other_id, coalesce(p.server_id, 'local-' || p.id) FROM incident_links AS l "
+            "JOIN incidents AS p ON p.id = l.incident_id WHERE l.kind = 'parent'").all()
+    if not links:
+        return rows
+    children: dict[int, int] = {}
+    parents: dict[int, str] = {}
+    for parent, child, parent_ref in links:
+        children[parent] = children.get(parent, 0) + 1
+        parents[child] = parent_ref
+    return [replace(r, children=children.get(r.id, 0), parent_ref=parents.get(r.id))
+            if r.id in children or r.id in parents else r for r in rows]
 
 
 def hotspots_for_map(engine: Engine, since: datetime, *, limit: int = 200_000) -> list[MapHotspot]:

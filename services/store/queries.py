@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Integer, bindparam, func, select, tup
 from services.records import FireHotspot
 from services.store.database import write_transaction
 from services.store.row_counts import read_count
-from services.store.rows import AirLatest, IncidentRow, RiverLatest, as_json_dict
+from services.store.rows import INCIDENT_ROW_COLUMNS, AirLatest, IncidentRow, RiverLatest, as_json_dict
 from services.store.schema import incidents, outbox, stations, to_unix
 
 _fromts = datetime.fromtimestamp
@@ -169,7 +169,7 @@ def incidents_page(
     Pass the last row's :attr:`IncidentRow.page_key` as ``after`` for the next page; ``status`` filters on
     'open' / 'closed'.
     """
-    query = select(*[incidents.c[name] for name in IncidentRow.__slots__])  # type: ignore[attr-defined]
+    query = select(*[incidents.c[name] for name in INCIDENT_ROW_COLUMNS])
     if status is not None:
         query = query.where(incidents.c.status == status)
     if after is not None:

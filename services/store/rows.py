@@ -96,11 +96,23 @@ class IncidentRow:
     source: str | None
     version: int | None
     local_changes: int
+    major_incident: int = 0  # 0012: promoted to a major incident
+    # Not incident columns (see INCIDENT_ROW_COLUMNS): filled by the map's read for linked incidents only.
+    children: int = 0  # a major incident's children
+    parent_ref: str | None = None  # the map feature id (server id or local-N) of its major incident
 
     @property
     def page_key(self) -> tuple[datetime, int]:
         """Pass the last row's key as ``after=`` to get the next page."""
         return (self.updated_at, self.id)
+
+
+#: The incidents columns an :class:`IncidentRow` is read from, in its field order.
+INCIDENT_ROW_COLUMNS: tuple[str, ...] = (
+    "id", "server_id", "service_code", "service_name", "status", "workflow_state", "priority", "description", "lat",
+    "lon", "address", "district_code", "requested_at", "updated_at", "expected_at", "agency", "assignee", "media_url",
+    "source", "version", "local_changes", "major_incident",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0011_backend_binding"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0012_major_incidents"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -226,6 +226,8 @@ incidents = Table(
     Column("sla_paused_since", UtcSeconds),
     Column("resumed_state", Text),
     Column("merged_into", Integer, ForeignKey("incidents.id")),
+    # 0012_major_incidents: promoted to a major incident (its children are 'parent' links)
+    Column("major_incident", Integer, nullable=False, server_default="0"),
     CheckConstraint("status IN ('open', 'closed')", name="ck_incidents_status"),
     Index("ix_incidents_updated", "updated_at", "id"),
     Index("ix_incidents_status_updated", "status", "updated_at", "id"),
@@ -337,7 +339,8 @@ incident_links = Table(
     Column("kind", Text, nullable=False),
     Column("created_at", UtcSeconds, nullable=False),
     PrimaryKeyConstraint("incident_id", "other_id", "kind"),
-    CheckConstraint("kind IN ('merged', 'related')", name="ck_incident_links_kind"),
+    # 0012: 'parent' = incident_id is a major incident and other_id one of its children
+    CheckConstraint("kind IN ('merged', 'related', 'parent')", name="ck_incident_links_kind"),
     Index("ix_incident_links_other", "other_id"),
 )
 

@@ -37,6 +37,7 @@ from services.store import (
     incident_detail,
     incident_queue,
     ingest,
+    link_edits,
     local_edits,
     map_queries,
     outbox,
@@ -291,9 +292,12 @@ class Store:
         return local_edits.create_incident_local(self.edit_engine, draft, actor, now)
 
     def apply_action_local(self, incident_id: int, changes: Any, actor: str, now: datetime, note: str | None = None,
-                           *, action: str | None = None) -> None:
-        """Apply a workflow Transition or a column dict with its event and outbox "update"."""
-        local_edits.apply_action_local(self.edit_engine, incident_id, changes, actor, now, note, action=action)
+                           *, action: str | None = None, children: str | None = None,
+                           child_changes: dict[int, dict[str, Any]] | None = None) -> None:
+        """Apply a workflow Transition or a column dict with its event and outbox "update" (a major incident's close:
+        ``children`` is the choice for its open children, ``child_changes`` those that close with it)."""
+        local_edits.apply_action_local(self.edit_engine, incident_id, changes, actor, now, note, action=action,
+                                       children=children, child_changes=child_changes)
 
     def add_comment_local(self, incident_id: int, text: str, actor: str, now: datetime) -> None:
         """A comment on the timeline, queued for the backend."""
@@ -304,13 +308,35 @@ class Store:
         """Store a photo / after-photo / file with its thumbnail, event and outbox entry; returns its id."""
         return local_edits.add_attachment_local(self.edit_engine, incident_id, kind, filename, data, actor, now)
 
-    def merge_incidents_local(self, keep_id: int, other_ids: Sequence[int], actor: str, now: datetime) -> None:
-        """Merge ``other_ids`` into ``keep_id`` (they leave the queue, nothing of theirs is lost)."""
-        local_edits.merge_incidents_local(self.edit_engine, keep_id, other_ids, actor, now)
+    # --- links (merge, split, related, major incidents; see services.store.link_edits) ---------------------------
 
-    def split_incident_local(self, merged_id: int, actor: str, now: datetime) -> int:
+    def link_views(self, ids: Sequence[int]) -> dict[int, Any]:
+        """The link rules' view (services.workflow.LinkView) of each incident in ``ids``."""
+        return link_edits.link_views(self.edit_engine, ids)
+
+    def merge_incidents_local(self, keep_id: int, other_ids: Sequence[int], actor: str, now: datetime,
+                              note: str | None = None) -> None:
+        """Merge ``other_ids`` into ``keep_id`` (they leave the queue, nothing of theirs is lost)."""
+        link_edits.merge_incidents_local(self.edit_engine, keep_id, other_ids, actor, now, note)
+
+    def split_incident_local(self, merged_id: int, actor: str, now: datetime, note: str | None = None) -> int:
         """Undo the merge of ``merged_id``; returns the id it had been merged into."""
-        return local_edits.split_incident_local(self.edit_engine, merged_id, actor, now)
+        return link_edits.split_incident_local(self.edit_engine, merged_id, actor, now, note)
+
+    def relate_local(self, target: int, other_ids: Sequence[int], actor: str, now: datetime, *,
+                     unrelate: bool = False, note: str | None = None) -> None:
+        """Relate ``other_ids`` to ``target`` as peers (or, ``unrelate``, stop relating them)."""
+        link_edits.relate_local(self.edit_engine, target, other_ids, actor, now, unrelate=unrelate, note=note)
+
+    def promote_local(self, target: int, child_ids: Sequence[int], actor: str, now: datetime,
+                      note: str | None = None) -> None:
+        """Make ``target`` a major incident, with ``child_ids`` attached at once."""
+        link_edits.promote_local(self.edit_engine, target, child_ids, actor, now, note)
+
+    def attach_local(self, parent: int, child_ids: Sequence[int], actor: str, now: datetime, *,
+                     detach: bool = False, note: str | None = None) -> None:
+        """Attach ``child_ids`` to the major incident ``parent`` (or, ``detach``, take them off it)."""
+        link_edits.attach_local(self.edit_engine, parent, child_ids, actor, now, detach=detach, note=note)
 
     # --- outbox (the sender's side; see services.store.outbox) -----------------------------------------------
 
@@ -333,6 +359,11 @@ class Store:
                              now: datetime | None = None) -> None:
         """The backend refused the change; the entry is kept as 'conflict' and the timeline says why."""
         outbox.outbox_mark_conflict(self.edit_engine, outbox_id, server_record, reason, now)
+
+    def outbox_rebase_links(self, outbox_id: int, server_records: Sequence[ServiceRequest], reason: str,
+                            now: datetime | None = None) -> str:
+        """A link op refused as stale (412) goes again on the server's current versions ("merged")."""
+        return outbox.outbox_rebase_links(self.edit_engine, outbox_id, server_records, reason, now)
 
     # --- conflicts (stale writes and refused transitions; see services.store.conflicts) ------------------------
 

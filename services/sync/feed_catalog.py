@@ -11,7 +11,7 @@ from typing import Any
 from services.errors import FeedError, FeedNotConfigured
 from services.feeds import air4thai, firms, open311, thaiwater
 from services.feeds.thai_time import BANGKOK
-from services.records import ParseResult, Rejection, ServiceDefinition, iso_utc
+from services.records import ParseResult, Rejection, ServiceDefinition, ServiceRequestUpdate, iso_utc
 from services.settings import Settings
 
 
@@ -47,6 +47,19 @@ class Expansion:
     failed: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Held:
+    """What a feed's ``hold`` step made of the records its ingest could not place yet (see :class:`FeedSpec`).
+
+    ``cursor`` is where the feed polls from next, so the records still waiting come again; ``waiting`` counts them;
+    ``rejected`` are the ones given up on, with why (they go to the feed's rejections).
+    """
+
+    cursor: str | None
+    waiting: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+
 #: ``get(request) -> body``: one more GET through the feed's own HTTP client, within the same poll's deadline.
 #: It raises the feed errors (``FeedUnavailable``, ``FeedHTTPError``, …) as the feed's fetch does.
 FollowUpGet = Callable[[FeedRequest], bytes]
@@ -63,7 +76,17 @@ class FeedSpec:
     services.map_refresh): a poll refreshes them, and their freshness badges reflect this feed. ``overview`` names
     the parts of the situation overview it changes (services.overview.OVERVIEW_PARTS). The console takes both from
     here, so a feed added in the settings (another FIRMS source, say) refreshes what it should without being listed
-    anywhere else.
+    anywhere else. ``incident_timelines`` says its data adds to incidents' timelines: a poll that placed records
+    reloads the incident on show.
+
+    ``absent_on_404`` (optional) is for a list that some servers do not have: when the server answers 404, the feed's
+    status says these words and the feed is not asked again until the next start (no error every cadence).
+
+    ``hold`` (optional) is for records that wait for another feed's data (an update whose incident has not come
+    yet): the ingest then returns ``(summary, held records)``, and ``hold(held, cursor, waited_cursor)`` returns a
+    :class:`Held` (where the cursor stays so they come again, and which are given up); ``waited_cursor`` is the
+    cursor of the feed named ``waits_for``. A poll of that feed that stores something makes this one due again at
+    once while it holds records back.
     """
 
     name: str
@@ -78,6 +101,10 @@ class FeedSpec:
     expand: Callable[[FeedContext, Sequence[Any], FollowUpGet], Expansion] | None = None
     map_layers: tuple[str, ...] = ()
     overview: tuple[str, ...] = ()
+    incident_timelines: bool = False
+    absent_on_404: str | None = None
+    waits_for: str | None = None
+    hold: Callable[[Sequence[Any], str | None, str | None], Held] | None = None
 
 
 def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
@@ -228,6 +255,23 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 map_layers=("incidents",),
                 overview=("counts",),  # open incidents
             ),
+            FeedSpec(
+                name="open311_updates",
+                source="Open311",
+                title_en="Changes made elsewhere",
+                title_th="ความเคลื่อนไหวจากระบบอื่น",
+                cadence_s=settings.cadences.open311_updates,
+                build_request=_open311_updates_request,
+                parse=open311.parse_request_updates,
+                ingest="ingest_request_updates",
+                next_cursor=_latest_updated,
+                # no map_layers or overview: an update changes a timeline; the incident's fields (its place on the
+                # map, its state in the queue and the counts) come with the incidents poll
+                incident_timelines=True,
+                absent_on_404=UPDATES_ABSENT,
+                waits_for="open311_requests",
+                hold=hold_orphan_updates,
+            ),
         ]
     return specs
 
@@ -260,5 +304,58 @@ def _open311_requests_request(ctx: FeedContext) -> FeedRequest:
     params = {"status": "open,closed", "page_size": "1000"}
     if ctx.cursor:
         # Extension understood by our backend; a plain GeoReport v2 server ignores it and sends its default window.
-        params["updated_after"] = ctx.cursor
+        # "After" excludes the cursor's own second, and timestamps have whole seconds: a change made later in that
+        # second (a create, then its acknowledge) would be missed. Ask from a second before; ingest is idempotent.
+        params["updated_after"] = _second_before(ctx.cursor)
     return FeedRequest(open311.requests_url(ctx.settings.endpoints.open311), params)
+
+
+def _second_before(cursor: str) -> str:
+    """``2026-12-04T10:00:05Z`` → ``2026-12-04T10:00:04Z`` (a cursor that is not such a time is sent as it is)."""
+    try:
+        at = datetime.strptime(cursor, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return cursor
+    return (at - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: The updates list's first poll looks this far back (GeoReport v2's own default window for requests).
+UPDATES_FIRST_DAYS = 90
+UPDATES_ABSENT = ("this backend has no list of service request updates (servicerequestupdates.json answered 404): "
+                  "changes made elsewhere reach the incidents with the Incidents poll, without their timeline "
+                  "entries; not asked again until the console starts again")
+
+
+def _open311_updates_request(ctx: FeedContext) -> FeedRequest:
+    """``GET /servicerequestupdates.json`` from the cursor (inclusive: updates of the cursor's second that came after
+    the last poll are not missed; the ones already stored are skipped by id)."""
+    start = ctx.cursor or iso_utc(datetime.now(UTC) - timedelta(days=UPDATES_FIRST_DAYS))
+    return FeedRequest(open311.request_updates_url(ctx.settings.endpoints.open311),
+                       {"start_date": start or "", "page_size": "1000"})
+
+
+def hold_orphan_updates(orphans: Sequence[ServiceRequestUpdate], cursor: str | None,
+                        requests_cursor: str | None) -> Held:
+    """Updates whose incident is not in the store yet wait for the incidents poll.
+
+    The cursor stays at the oldest of them, so each poll asks for them again until their incident has come. One the
+    incidents poll has already passed (its cursor is later than the update: a change bumps the request's
+    ``updated_datetime``, so the request would have come) is given up with a rejection, as is one without a time:
+    neither holds the feed back for ever.
+    """
+    waiting: list[str] = []
+    rejected: list[Rejection] = []
+    for update in orphans:
+        stamp = iso_utc(update.updated_at)
+        where = f"update {update.update_id}"
+        if stamp is None:
+            rejected.append(Rejection(where, "no updated_datetime: it cannot be placed on a timeline"))
+        elif requests_cursor is not None and requests_cursor > stamp:
+            rejected.append(Rejection(where, f"service request {update.service_request_id} did not come with the "
+                                             "incidents poll; the update is not kept"))
+        else:
+            waiting.append(stamp)
+    if waiting:
+        oldest = min(waiting)
+        cursor = min(oldest, cursor) if cursor else oldest
+    return Held(cursor, len(waiting), rejected)

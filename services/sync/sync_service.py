@@ -3,12 +3,16 @@
 A poll is split in two so the console can run each half on the right worker:
 ``fetch`` (network pool: HTTP + parsing, no database) and ``apply`` (the single database worker: ingest + feed state).
 ``run_feed`` does both in a row for the command line and tests. Scheduling is in-memory: each feed is due again one
-cadence after a success, and sooner (backing off exponentially up to one cadence) after a failure.
+cadence after a success, and sooner (backing off exponentially up to one cadence) after a failure. A feed whose list
+the server does not have (``FeedSpec.absent_on_404``) is not asked again until the service is built anew, and does
+not count as failing. A feed holding records back for another feed (``FeedSpec.hold``) is due again as soon as that
+feed has stored something.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services.errors import FeedError, FeedNotConfigured, FeedUnavailable, MalformedPayload
+from services.errors import FeedError, FeedHTTPError, FeedNotConfigured, FeedUnavailable, MalformedPayload
 from services.feeds.http_client import FeedHttpClient, redact
 from services.records import Rejection
 from services.settings import Settings
@@ -42,7 +46,8 @@ class FetchOutcome:
     last_modified: str | None = None
     cursor: str | None = None
     error: str | None = None
-    error_kind: str | None = None  # "unavailable" | "malformed" | "http" | "config" | "internal"
+    # "unavailable" | "malformed" | "http" | "config" | "internal" | "absent" (the server has no such list)
+    error_kind: str | None = None
     # The payload came and is ingested, but some of the feed's follow-up requests failed (its ``expand`` step):
     # the feed's error says which, and the feed is polled again soon, as after a failure.
     partial_error: str | None = None
@@ -62,6 +67,8 @@ class _Runtime:
     last_modified: str | None = None
     cursor: str | None = None
     last_error_kind: str | None = None
+    holding: bool = False  # records wait for the feed ``spec.waits_for`` (see FeedSpec.hold)
+    wake: bool = False  # that feed stored something while this one was polling: poll again at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +134,12 @@ class SyncService:
         return due
 
     def request_all(self) -> None:
-        """"Sync now": every feed is due at once (feeds already polling finish first)."""
+        """"Sync now": every feed is due at once (feeds already polling finish first; a list the server does not
+        have stays unasked)."""
         with self._lock:
             for rt in self._feeds.values():
-                rt.next_due = 0.0
+                if rt.last_error_kind != "absent":
+                    rt.next_due = 0.0
 
     def release(self, feed: str, outcome: FetchOutcome | None) -> None:
         """End a poll: schedule the next one from how this one went. ``outcome`` None = failed before fetching."""
@@ -138,10 +147,16 @@ class SyncService:
         with self._lock:
             rt = self._feeds[feed]
             rt.in_flight = False
-            if outcome is not None and outcome.ok and not outcome.partial_error:
+            if outcome is not None and outcome.error_kind == "absent":
+                # Not a failure to retry: this server has no such list. Its status says so; asked again next start.
+                rt.failures = 0
+                rt.last_error_kind = "absent"
+                rt.next_due = math.inf
+            elif outcome is not None and outcome.ok and not outcome.partial_error:
                 rt.failures = 0
                 rt.last_error_kind = None
-                rt.next_due = now + rt.spec.cadence_s
+                rt.next_due = now if rt.wake else now + rt.spec.cadence_s
+                rt.wake = False
             else:
                 rt.failures += 1
                 rt.last_error_kind = (outcome.error_kind or "partial") if outcome else "internal"
@@ -151,11 +166,12 @@ class SyncService:
         with self._lock:
             failing = tuple(n for n, rt in self._feeds.items() if rt.failures)
             unreachable = [n for n, rt in self._feeds.items() if rt.last_error_kind == "unavailable"]
+            asked = [n for n, rt in self._feeds.items() if rt.last_error_kind != "absent"]
             flying = tuple(n for n, rt in self._feeds.items() if rt.in_flight)
             polled = any(rt.failures or rt.next_due for rt in self._feeds.values())
         if not polled:
             return SyncSnapshot("unknown", failing, flying)
-        if self._feeds and len(unreachable) == len(self._feeds):
+        if asked and len(unreachable) == len(asked):
             return SyncSnapshot("offline", failing, flying)
         return SyncSnapshot("degraded" if failing else "online", failing, flying)
 
@@ -166,6 +182,8 @@ class SyncService:
         with self._lock:
             rt = self._feeds[feed]
             spec, etag, last_modified, cursor = rt.spec, rt.etag, rt.last_modified, rt.cursor
+            if rt.holding:  # the same answer again must be read again: what it holds may have its incident now
+                etag = last_modified = None
         at = datetime.now(UTC)
         client = self._clients[feed]
         # One deadline for the whole poll: the list and every follow-up request of the expand step.
@@ -197,6 +215,10 @@ class SyncService:
             return self._failed(feed, at, str(exc), "unavailable")
         except FeedNotConfigured as exc:
             return self._failed(feed, at, str(exc), "config")
+        except FeedHTTPError as exc:
+            if exc.status == 404 and spec.absent_on_404:
+                return self._failed(feed, at, spec.absent_on_404, "absent")
+            return self._failed(feed, at, str(exc), "http")
         except FeedError as exc:
             return self._failed(feed, at, str(exc), "http")
         except Exception as exc:  # a bug must not stop the schedule; it is logged with its traceback
@@ -227,16 +249,33 @@ class SyncService:
         elif outcome.not_modified:
             store.record_not_modified(outcome.feed, outcome.at)
         else:
-            summary = getattr(store, spec.ingest)(list(outcome.records))
+            cursor, rejected, holding = outcome.cursor, list(outcome.rejected), False
+            ingested = getattr(store, spec.ingest)(list(outcome.records))
+            if spec.hold is not None:
+                summary, held_records = ingested
+                waited = store.get_feed_state(spec.waits_for).cursor if spec.waits_for else None
+                held = spec.hold(held_records, cursor, waited)
+                cursor, rejected, holding = held.cursor, rejected + held.rejected, held.waiting > 0
+            else:
+                summary = ingested
             store.record_success(outcome.feed, outcome.at, etag=outcome.etag, last_modified=outcome.last_modified,
-                                 cursor=outcome.cursor, accepted=summary.accepted, rejected=list(outcome.rejected))
+                                 cursor=cursor, accepted=summary.accepted, rejected=rejected)
             if outcome.partial_error:
                 # The data is in; the error (and the failure streak) say that part of it could not be refreshed.
                 store.record_failure(outcome.feed, outcome.at, outcome.partial_error)
             with self._lock:
                 rt = self._feeds[outcome.feed]
-                rt.etag, rt.last_modified, rt.cursor = outcome.etag, outcome.last_modified, outcome.cursor
+                rt.etag, rt.last_modified, rt.cursor, rt.holding = outcome.etag, outcome.last_modified, cursor, holding
+                if summary.inserted or summary.updated:
+                    self._wake_waiting(outcome.feed)
         return store.get_feed_state(outcome.feed)
+
+    def _wake_waiting(self, feed: str) -> None:
+        """``feed`` stored something: feeds holding records back for it are due now (under the lock)."""
+        for rt in self._feeds.values():
+            if rt.spec.waits_for == feed and rt.holding:
+                rt.next_due = 0.0
+                rt.wake = rt.in_flight  # polling right now: it may have missed what just came, so again after it
 
     def run_feed(self, store: Store, feed: str) -> FeedState:
         """Fetch and apply one feed now, on the calling thread (command line, tests)."""

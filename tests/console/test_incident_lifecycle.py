@@ -92,7 +92,9 @@ def test_full_lifecycle_from_the_map(qtbot, console_factory, tmp_path: Path) -> 
 
     # The map has it, by its server id, in its closed colour, once the layers refresh.
     controller.map.refresh()
-    qtbot.waitUntil(lambda: server_id in controller.map._sent.get("incidents", {}), timeout=20_000)
+    # A refresh already running when this one was asked sends the older state first: wait for the closed one.
+    qtbot.waitUntil(lambda: controller.map._sent.get("incidents", {}).get(server_id, {}).get(
+        "properties", {}).get("state") == "closed", timeout=20_000)
     feature = controller.map._sent["incidents"][server_id]
     assert feature["properties"]["state"] == "closed" and feature["properties"]["priority"] == "P1"
     answer: dict = {}

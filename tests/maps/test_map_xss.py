@@ -67,7 +67,8 @@ def test_no_payload_runs_through_any_text_path(map_view: MapView, qtbot: Any) ->
 
     map_view.set_layer("incidents", [
         point(f"i{k}", *at(k), title=p, description=PAYLOADS[(k + 1) % n], category=PAYLOADS[(k + 2) % n],
-              priority=p, status=p, state=p) for k, p in enumerate(PAYLOADS)])
+              priority=p, status=p, state=p, major=k % 2 == 0, children=p, parent=PAYLOADS[(k + 3) % n])
+        for k, p in enumerate(PAYLOADS)])
     map_view.set_layer("air", [point(f"a{k}", *at(k, 1), name=p, aqi=p, pm25=p, band=p) for k, p in enumerate(PAYLOADS)])
     map_view.set_layer("river", [point(f"r{k}", *at(k, 2), name=p, situation=p, level_m=p, trend_m=p)
                                  for k, p in enumerate(PAYLOADS)])
@@ -96,6 +97,7 @@ def test_no_payload_runs_through_any_text_path(map_view: MapView, qtbot: Any) ->
         return out;""")
     assert len(tooltips) == 5 * n
     assert any(PAYLOADS[0] in t for t in tooltips) and any("ถนนช้างคลาน" in t for t in tooltips)
+    assert any("#" + PAYLOADS[3] in t for t in tooltips)  # a child's major incident, as text
     dom = ask(qtbot, map_view, "dom_text")
     for i, key in enumerate(keys):
         if key.startswith("legend."):

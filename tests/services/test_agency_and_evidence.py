@@ -103,3 +103,37 @@ def _walk_to_on_scene(simulator: SimulatorServer, store: Store) -> int:
     apply_action(store, incident, "arrive", {}, "operator", ACTOR, SlaPolicy())
     assert set(_drain(simulator, store)) == {"sent"}
     return incident
+
+
+def test_a_corrected_description_reaches_the_server_and_the_old_text_stays_on_the_timeline(
+        simulator: SimulatorServer, store: Store) -> None:
+    _poll(simulator, store)
+    incident = _incident_in(store, ("new", "acknowledged", "dispatched", "on_scene"))
+    before = store.incident_detail(incident).row
+    corrected = "น้ำท่วมขังหน้าตลาดวโรรส สูงราว 30 ซม. <b>ไม่ใช่</b> HTML"
+    apply_action(store, incident, "describe", {"description": f"  {corrected}\n", "note": ""}, "operator", ACTOR,
+                 SlaPolicy())
+    assert store.incident_detail(incident).row.description == corrected
+    assert _drain(simulator, store) == ["sent"]
+    assert simulator.incidents.get(before.server_id)["description"] == corrected
+    _poll(simulator, store)
+    detail = store.incident_detail(incident)
+    assert (detail.row.description, detail.row.state) == (corrected, before.state)
+    event = next(e for e in detail.events if e.kind == "describe")
+    assert (event.before, event.after) == ({"description": before.description}, {"description": corrected})
+
+
+@pytest.mark.parametrize(("role", "text", "code"), [
+    ("operator", "   ", "value"),
+    ("operator", "ก" * (workflow.DESCRIPTION_MAX + 1), "value"),
+    ("viewer", "a viewer may not correct a report", "role"),
+])
+def test_a_description_correction_the_rules_refuse_is_never_queued(
+        simulator: SimulatorServer, store: Store, role: str, text: str, code: str) -> None:
+    _poll(simulator, store)
+    incident = _incident_in(store, ("new", "acknowledged"))
+    pending = take_next(store).pending
+    with pytest.raises(workflow.WorkflowError) as refused:
+        apply_action(store, incident, "describe", {"description": text}, role, f"x ({role})", SlaPolicy())
+    assert refused.value.code == code
+    assert take_next(store).pending == pending

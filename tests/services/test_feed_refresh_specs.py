@@ -28,7 +28,9 @@ def test_every_feed_names_what_it_refreshes_and_an_added_firms_source_refreshes_
         "firms_modis_nrt": (("hotspots",), ("counts",)),
         "open311_services": ((), ()),
         "open311_requests": (("incidents",), ("counts",)),
+        "open311_updates": ((), ()),  # timelines only: incident_timelines below
     }
+    assert [name for name, spec in specs.items() if spec.incident_timelines] == ["open311_updates"]
     named = {layer for spec in specs.values() for layer in spec.map_layers}
     assert named == set(LAYERS) - {"districts"}  # every data layer the page has but the imported boundaries
     assert {part for spec in specs.values() for part in spec.overview} == set(OVERVIEW_PARTS)

@@ -31,7 +31,7 @@ def test_every_feed_lands_in_the_store(simulator: SimulatorServer, store: Store)
     sync = make_sync(simulator)
     names = [spec.name for spec in sync.specs]
     assert names == ["air4thai", "air4thai_history", "thaiwater", "firms_viirs_snpp_nrt", "firms_viirs_noaa20_nrt", "firms_modis_nrt",
-                     "open311_services", "open311_requests"]
+                     "open311_services", "open311_requests", "open311_updates"]
     for name in names:
         state = sync.run_feed(store, name)
         assert state.last_error is None, (name, state.last_error)
@@ -66,6 +66,36 @@ def test_open311_cursor_advances(simulator: SimulatorServer, store: Store) -> No
     state = sync.run_feed(store, "open311_requests")
     assert state.cursor and state.cursor.endswith("Z")
     sync.close()
+
+
+def test_a_change_in_the_cursors_own_second_is_not_missed(store: Store) -> None:
+    """Server times have whole seconds: a change made in the second the last poll ended on (a create, then its
+    acknowledge) must still come with the next incremental poll."""
+    import requests
+
+    def patch(sim: SimulatorServer, rid: str, body: dict) -> None:
+        url = f"{sim.feed_base('open311')}/requests/{rid}.json"
+        etag = requests.get(url, timeout=5).headers["ETag"]
+        answer = requests.patch(url, json=body, timeout=5, headers={
+            "Authorization": f"Bearer {sim.tokens['supervisor']}", "If-Match": etag})
+        assert answer.status_code == 200, answer.text
+
+    with SimulatorServer(port=0, clock=SimClock(speed=0)) as sim:  # frozen: every change lands in the same second
+        sync = make_sync(sim)
+        try:
+            rows = requests.get(sim.feed_base("open311") + "/requests.json", params={"status": "open"}, timeout=5)
+            first, second = [r["service_request_id"] for r in rows.json()
+                             if r["workflow_state"] in ("new", "acknowledged", "dispatched")][:2]
+            patch(sim, first, {"status_notes": "first change this second"})
+            cursor = sync.run_feed(store, "open311_requests").cursor
+            assert cursor == sim.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # the poll ended on this very second
+            patch(sim, second, {"assignee": "ทีมเดียวกันวินาทีเดียวกัน"})
+            sync.request_all()
+            sync.run_feed(store, "open311_requests")
+            local = store.incident_id_for_server_id(second)
+            assert local is not None and store.incident_detail(local).row.assignee == "ทีมเดียวกันวินาทีเดียวกัน"
+        finally:
+            sync.close()
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ FROM = {
     "cancel": {"new", "acknowledged", "dispatched", "on_scene", "forwarded", "on_hold", "reopened"},
     "assign": {"new", "acknowledged", "dispatched", "on_scene", "forwarded", "on_hold", "reopened"},
     "comment": set(STATES),
+    "describe": set(STATES),  # a correction of the report, wherever a comment may be written
     "set_priority": {"new", "acknowledged", "dispatched", "on_scene", "forwarded", "on_hold", "reopened"},
 }
 TO = {"acknowledge": "acknowledged", "dispatch": "dispatched", "arrive": "on_scene", "resolve": "resolved",

@@ -199,3 +199,23 @@ def test_timeline_fields_and_plain_text(panel) -> None:  # type: ignore[no-untyp
     set_language("en")
     panel.retranslate()
     assert model.index(1, 0).data() == "25 Nov 2026 14:05:00" and panel.buttons["close"].text() == "Close"
+
+
+def test_correcting_the_description_sends_the_describe_action_only_for_a_real_change(  # type: ignore[no-untyped-def]
+        panel, qtbot) -> None:
+    panel.show_incident(Detail(id=4, description="ถนนยุบ"), frozenset())
+    assert not panel.describe_button.isEnabled()  # a viewer reads only
+    panel.show_incident(Detail(id=4, description="ถนนยุบ"), OPERATOR | {"describe"})
+    panel.describe_button.click()  # opens without blocking
+    dialog = panel.description_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.editor.toPlainText() == "ถนนยุบ"
+    assert not dialog.save_button.isEnabled()  # nothing changed yet
+    dialog.editor.setPlainText("   ")
+    assert not dialog.save_button.isEnabled()
+    dialog.editor.setPlainText("ก" * 4001)
+    assert not dialog.save_button.isEnabled() and dialog.count.text() == "4,001 / 4,000"
+    dialog.editor.setPlainText("  ถนนยุบ หน้าโรงเรียน <b>x</b> ")
+    with qtbot.waitSignal(panel.sig_action_requested) as blocker:
+        dialog.save_button.click()
+    assert blocker.args == [4, "describe", {"description": "ถนนยุบ หน้าโรงเรียน <b>x</b>", "note": ""}]
+    qtbot.waitUntil(lambda: panel.description_dialog is None)  # closed and gone once saved

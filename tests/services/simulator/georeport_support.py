@@ -9,7 +9,9 @@ import requests
 
 # Containers whose children are an array under the spec's Spark convention (one kind of repeated child).
 ARRAY_ELEMENTS = {"services", "service_requests", "attributes", "values", "errors", "endpoints", "formats",
-                  "service_requests_updates"}
+                  "service_requests_updates",
+                  # the workflow extension's links (lists of request ids)
+                  "merged_request_ids", "child_request_ids", "related_request_ids"}
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
 
 

@@ -14,7 +14,10 @@ REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name"
                   "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
                   "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url",
                   "version", "workflow_state", "status_detail", "priority", "assignee", "source", "sla_paused_s",
-                  "sla_paused_since", "resumed_state"}
+                  "sla_paused_since", "resumed_state",
+                  # links (services/simulator/incident_links.py)
+                  "merged_into", "merged_request_ids", "parent_request_id", "child_request_ids",
+                  "related_request_ids", "major_incident"}
 STAFF_FIELDS = REQUEST_FIELDS | {"reporter_name", "reporter_contact"}
 
 
