@@ -117,7 +117,8 @@ def map_add_100k(ctx: BenchContext) -> tuple[float, float]:
         totals.append(set_timing["paint_ms"])
         index.append(timing["index_ms"])
     parse = set_timing["parse_ms"]
-    _note(ctx, "map_add_100k", totals, f"; of which JSON.parse {parse:.0f} ms, indexing {statistics.median(index):.0f} ms")
+    _note(ctx, "map_add_100k", totals,
+          f"; of which JSON.parse {parse:.0f} ms, indexing {statistics.median(index):.0f} ms")
     return statistics.median(totals), statistics.median(index)
 
 

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "simulator":
         from services.simulator.server import run_standalone
 
-        run_standalone(args.host, args.port, args.seed)
+        run_standalone(args.host, args.port, args.seed, args.sim_scenario)
         return 0
     from console.app import run_gui
 

@@ -123,7 +123,8 @@ def run_gui(args: argparse.Namespace) -> int:
         from console.controller import ConsoleController
 
         controller = ConsoleController(window, paths, mode=mode, language=args.lang,
-                                       simulator_url=args.simulator_url, interactive=interactive)
+                                       simulator_url=args.simulator_url, interactive=interactive,
+                                       scenario=args.scenario)
         composed["controller"] = controller
         controller.sig_fatal.connect(fatal)
         controller.sig_declined.connect(declined)

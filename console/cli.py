@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from services.import_kinds import IMPORT_KINDS
+from services.simulator.scenarios import DEFAULT_SCENARIO, SCENARIOS
 
 # services.credentials names them too (the simulator-token ones belong to a standalone training simulator)
 SECRET_NAMES = ("firms-map-key", "open311-token", "simulator-token-operator", "simulator-token-supervisor",
@@ -28,7 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                         help="with --screenshot: the longest to wait for the first sync (default 60)")
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT for --screenshot")
-    parser.add_argument("--simulator-url", help="in demo mode, use this standalone simulator instead of an embedded one")
+    parser.add_argument("--simulator-url",
+                        help="in demo mode, use this standalone simulator instead of an embedded one")
+    parser.add_argument("--scenario", choices=SCENARIOS,
+                        help="in demo mode, the embedded simulator's scenario: default, or haze-flood (the Ping over "
+                             "its banks in the city, haze and forest fires, open P1s past their SLA); default: "
+                             "demo_scenario in settings.json")
     parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)  # startup benchmark
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -36,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8311, help="0 picks a free port (the URL is printed)")
     sim.add_argument("--seed", type=int, default=2026)
+    sim.add_argument("--scenario", dest="sim_scenario", choices=SCENARIOS, default=DEFAULT_SCENARIO,
+                     help="the situation the simulated world is in at its start (default: default)")
 
     secret = commands.add_parser("secret", help="store or remove a credential in the OS keyring (never in files)")
     secret.add_argument("action", choices=("set", "delete", "status"))

@@ -18,12 +18,14 @@ from console.area_controller import AreaController
 from console.conflicts_dock import ConflictActions, ConflictsDock
 from console.feed_status import FeedStatusView
 from console.incident_controller import IncidentController
+from console.incident_keys import IncidentKeys
 from console.main_window import MainWindow
 from console.map_controller import MapController
 from console.offline_area import OfflineAreaController
 from console.outbox_controller import OutboxController
 from console.overview_refresh import OverviewRefresh
 from console.session_tokens import SessionTokens
+from console.situation_controller import SituationController
 from console.startup_flow import StartupFlow
 from console.store_refusal import StoreRefusal
 from console.sync_controller import SyncController
@@ -64,18 +66,20 @@ class ConsoleController(QObject):
 
     def __init__(self, window: MainWindow, paths: DataPaths, *, mode: str | None = None,
                  language: str | None = None, simulator_url: str | None = None, interactive: bool = True,
-                 parent: QObject | None = None) -> None:
+                 scenario: str | None = None, parent: QObject | None = None) -> None:
         """``interactive`` False (screenshots, benchmarks): a store that cannot be opened is fatal at once, with no
-        dialog to answer."""
+        dialog to answer. ``scenario`` (``--scenario``) overrides the settings' demo scenario."""
         super().__init__(parent)
         self.window = window
         self.runner = TaskRunner(self)
         self.startup = StartupFlow(self.runner, window, paths, mode=mode, language=language,
-                                   simulator_url=simulator_url, interactive=interactive, parent=self)
+                                   simulator_url=simulator_url, interactive=interactive, scenario=scenario,
+                                   parent=self)
         self.sync_controller = SyncController(self.runner, self)
         self.map = MapController(self.runner, paths.map_page_dir, window.set_map_widget, self)
         self.offline_area = OfflineAreaController(self.runner, self)
         self.incidents = IncidentController(self.runner, window, self)
+        self.keys = IncidentKeys(window, self.incidents, self)  # the queue, detail and map without a mouse
         self.areas = AreaController(self.runner, window, self.map, self.incidents.queue, self._notify, self)
         self.outbox = OutboxController(self.runner, self)
         self.training_outage = TrainingOutage(self.runner, window.training_outage_action, self)
@@ -85,6 +89,7 @@ class ConsoleController(QObject):
         self.overview = OverviewRefresh(self.runner, window.overview, self)
         self.writer = WriterWiring(self.runner, self.startup, self.outbox, self.incidents, self.session_tokens,
                                    self.training_outage, self._notify, self)
+        self.situation = SituationController(self)  # the strip above the map and the offline banner
         self._shut_down = False
 
         self.startup.sig_store_opened.connect(self._store_opened)
@@ -94,6 +99,7 @@ class ConsoleController(QObject):
         self.startup.sig_declined.connect(self.sig_declined)
         self.startup.sig_notice.connect(self._notify)
         self.overview.sig_refreshed.connect(self.sig_overview_refreshed)
+        self.session_tokens.sig_tokens_changed.connect(self._on_session_tokens)
         self.conflicts.sig_show_incident_requested.connect(self._show_refused_incident)
         self.sync_controller.sig_feed_polled.connect(self._on_feed_polled)
         self.runner.sig_task_failed.connect(self._notify)
@@ -190,9 +196,24 @@ class ConsoleController(QObject):
         self.feed_status.render()
         self.sig_ready.emit()
 
+    def _on_session_tokens(self) -> None:
+        """Tokens typed in for a standalone simulator: the Open311 reads go as staff from now on (reporters come)."""
+        from services.sync.staff_token import OPEN311_READ_TOKEN, least_privileged
+
+        sync = self.sync_controller.sync
+        if sync is not None:
+            sync.set_secret(OPEN311_READ_TOKEN, least_privileged(self.session_tokens.tokens))
+
     def _tiles_opened(self, service: Any, attribution: str) -> None:
         self.map.set_basemap(attribution, service.tile)
         self.offline_area.set_tile_service(service)
+        # Offline (or the tile server unreachable), selecting an incident zooms in no deeper than the basemap saved
+        # there.
+        def offline() -> bool:
+            fetcher = service.fetcher
+            return self.window.connection.state == "offline" or fetcher is None or fetcher.paused_for() > 0
+
+        self.map.set_zoom_cap(service.zoom_cap_at, offline)
 
     # --- results ---------------------------------------------------------------------------------------------------
 
@@ -281,6 +302,7 @@ class ConsoleController(QObject):
         flow.close()
         self.map.shutdown()
         self.incidents.shutdown()
+        self.situation.shutdown()
         self.outbox.shutdown()
         self.offline_area.shutdown()
         self.feed_status.stop()

@@ -100,11 +100,8 @@ class FeedStatusView(QObject):
     def render(self) -> None:
         rows = self.rows()
         panel = self._window.feed_status
-        panel.model.set_rows(rows)
+        panel.set_rows(rows)  # the table and the summary, in the worst feed's colour (failing is never "fresh")
         self._map.update_meta(rows)
-        fresh = sum(1 for r in rows if r.freshness == "fresh")
-        panel.set_summary(t(f"ข้อมูลสด {fresh} จาก {len(rows)} แหล่ง", f"{fresh} of {len(rows)} feeds fresh")
-                          if rows else t("กำลังเตรียมการซิงก์…", "Preparing sync…"))
         sync = self._sync_controller.sync
         if sync is not None:
             snap = sync.snapshot()

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QScrollArea, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QToolBar
 
 from console.incident_links_flow import IncidentLinksFlow
 from console.main_window import MainWindow
+from console.queue_position import QueuePosition
 from console.task_runner import TaskRunner, first_imports
 from services import workflow
 from services.districts import districts, nearest_district
@@ -29,7 +30,7 @@ from widgets.incident_detail_panel import IncidentDetailPanel
 from widgets.incident_intake_dialog import IncidentIntakeDialog
 from widgets.incident_queue_model import IncidentQueueModel
 from widgets.incident_queue_panel import IncidentQueuePanel
-from widgets.incident_rows import QueueFilterData
+from widgets.incident_rows import QueueFilterData, category_label, set_category_names
 
 if TYPE_CHECKING:
     from services.incident_queries import DetailLoad, QueueLoad
@@ -101,8 +102,8 @@ def _create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy, me
     return create_incident(store, draft, actor, policy, merge_into, parent=parent, role=role)
 
 
-def _district_choices() -> list[tuple[str, str]]:
-    return [(d.code, t(d.name_th, d.name_en)) for d in districts()]
+def _district_choices() -> list[tuple[str, str, str]]:
+    return [(d.code, d.name_th, d.name_en) for d in districts()]  # both: the queue names them in the UI language
 
 
 class IncidentController(QObject):
@@ -112,7 +113,12 @@ class IncidentController(QObject):
     """A local edit was committed (the outbox has something to send)."""
 
     sig_incident_shown = Signal(str)
-    """The detail panel shows this incident: its map feature id (server id, or ``local-N`` before it is synced)."""
+    """The operator asked for an incident (a click in the queue or on the map, a linked incident, "Show on map", a new
+    one taken in) and the detail panel shows it: its map feature id (server id, or ``local-N`` before it is synced).
+    The map selects it and pans there. Background refreshes (polls, edits sent, F5) never emit it."""
+
+    sig_queue_loaded = Signal()
+    """The queue shows the store's incidents as they were a moment ago (after a filter change, a poll or an edit)."""
 
     def __init__(self, runner: TaskRunner, window: MainWindow, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -121,9 +127,15 @@ class IncidentController(QObject):
         self._store: Store | None = None
         self._policy: SlaPolicy | None = None
         self._filter = QueueFilterData()
-        self._sort = ("age", True)
+        self._sort = ("triage", False)  # breached first, then priority, then oldest (services.store.incident_queue)
         self._shown_id: int | None = None
+        # A detail load the operator asked for ("queue", "map" or "user"): when it lands the panel comes forward.
+        # None: a background refresh, shown in place (nothing raised, selected or panned).
+        self._focus: str | None = None
+        self._detail_shown: tuple[Any, frozenset[str]] | None = None  # what the panel shows (to skip no-op redraws)
+        self._new_list = False  # a reload the operator asked for (filter, sort): a new list starts at its top
         self._intake: IncidentIntakeDialog | None = None
+        self._category_codes: list[str] = []  # the backend's categories, in its order
         self._user = getpass.getuser() or "operator"
         self._closed = False
         self.role = "operator"
@@ -146,18 +158,17 @@ class IncidentController(QObject):
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         queue_dock = window.add_dock("incidents", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea)
         window.tabifyDockWidget(queue_dock, window.dock("feedStatus"))
-        queue_dock.raise_()
-        # The detail panel is tall (timeline, attachments): it scrolls inside its dock instead of growing the window.
-        detail_scroll = QScrollArea(window)
-        detail_scroll.setWidgetResizable(True)
-        detail_scroll.setWidget(self.detail)
-        detail_dock = window.add_dock("incidentDetail", detail_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Raised on the next turn: once the window is shown, a dock tabified in this turn is not in its tab bar yet,
+        # so raising it now does nothing and Feed status stays on top.
+        QTimer.singleShot(0, queue_dock.raise_)
+        # The detail panel keeps its actions on top and scrolls its tabs itself (no scroll area around it).
+        detail_dock = window.add_dock("incidentDetail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         window.tabifyDockWidget(window.dock("overview"), detail_dock)
         window.dock("overview").raise_()
 
         self.queue.sig_filter_changed.connect(self._on_filter)
         self.queue.sig_sort_requested.connect(self._on_sort)
-        self.queue.sig_incident_selected.connect(self.show_incident)
+        self.queue.sig_incident_selected.connect(lambda incident_id: self.show_incident(incident_id, source="queue"))
         self.detail.sig_action_requested.connect(self._on_action)
         self.detail.sig_comment_requested.connect(lambda i, text: self._on_action(i, "comment", {"text": text}))
         self.detail.sig_attachment_requested.connect(self._on_attachment)
@@ -220,7 +231,7 @@ class IncidentController(QObject):
         self._window.dock("incidentDetail").setWindowTitle(t("รายละเอียดเหตุการณ์", "Incident detail"))
         self.queue.retranslate()
         self.detail.retranslate()
-        self.model.retranslate()
+        self._show_categories()
 
     # --- store -----------------------------------------------------------------------------------------------------
 
@@ -238,9 +249,17 @@ class IncidentController(QObject):
 
     def reload_categories(self) -> None:
         if self._store is not None:
-            self._run_db(self._store.service_definitions, key="incident-categories",
-                                on_done=lambda defs: self.queue.set_categories(
-                                    [(d.service_code, d.service_name) for d in defs]))
+            self._run_db(self._store.service_definitions, key="incident-categories", on_done=self._categories_loaded)
+
+    def _categories_loaded(self, definitions: list[Any]) -> None:
+        """The backend's categories, named in both languages: every widget names them in the UI language."""
+        set_category_names(definitions)
+        self._category_codes = [d.service_code for d in definitions]
+        self._show_categories()
+
+    def _show_categories(self) -> None:
+        self.queue.set_categories([(code, category_label(code)) for code in self._category_codes])
+        self.model.retranslate()  # the category column
 
     def schedule_reload(self) -> None:
         if not self._refresh_timer.isActive():
@@ -253,12 +272,14 @@ class IncidentController(QObject):
                      key="incident-queue")
 
     def _queue_loaded(self, loaded: QueueLoad) -> None:
-        keep = self.queue.selected_id()
+        """A reload lands in place (console.queue_position): the selected row stays selected, the rows the operator
+        looks at stay on screen, and the detail panel refreshes without coming forward."""
+        position = QueuePosition.capture(self.queue, self.model)
+        new_list, self._new_list = self._new_list, False
         self.model.set_ids(loaded.ids, loaded.first_rows)
-        if keep is not None:
-            self.queue.select_incident(keep)
-        if self._shown_id is not None:
-            self.show_incident(self._shown_id)
+        position.restore(self.queue, self.model, new_list=new_list)
+        self.sig_queue_loaded.emit()
+        self.refresh_detail()
 
     def _fetch_rows(self, ids: list[int], done: Any) -> None:
         if self._store is None:
@@ -267,29 +288,62 @@ class IncidentController(QObject):
 
     def _on_filter(self, data: QueueFilterData) -> None:
         self._filter = data
+        self._new_list = True
         self.reload_queue()
 
     def _on_sort(self, column: str, descending: bool) -> None:
         self._sort = (column, descending)
+        self._new_list = True
         self.reload_queue()
 
     # --- detail ----------------------------------------------------------------------------------------------------
 
-    def show_incident(self, incident_id: int) -> None:
+    def show_incident(self, incident_id: int, *, source: str = "user") -> None:
+        """The operator asked for this incident: the detail panel shows it and comes forward, the queue selects its row
+        (unless ``source`` is "queue": the click was there) and the map pans to it (``sig_incident_shown``)."""
         if self._store is None:
             return
         self._shown_id = incident_id
+        self._focus = source
+        self._load_detail()
+
+    def refresh_detail(self) -> None:
+        """Reload the incident on show (after a poll, an edit, a role change) and update the panel in place if it
+        changed: the dock is not raised, the queue's selection and the map's view stay as the operator left them."""
+        if self._shown_id is not None:
+            self._load_detail()
+
+    def _load_detail(self) -> None:
+        if self._store is None or self._shown_id is None:
+            return
         if self._policy is None:
             self._policy = SlaPolicy()
-        self._run_db(_load_detail, self._store, incident_id, self.role, self._policy, on_done=self._detail_loaded,
-                     on_error=self._failed, key="incident-detail")
+        # One key for both kinds: the latest load wins, and a pending request of the operator's stays in ``_focus``.
+        self._run_db(_load_detail, self._store, self._shown_id, self.role, self._policy, on_done=self._detail_loaded,
+                     on_error=self._detail_failed, key="incident-detail")
+
+    def _detail_failed(self, exc: BaseException) -> None:
+        focus, self._focus = self._focus, None
+        if focus is not None:
+            self._failed(exc)
+        else:
+            log.warning("the incident on show could not be reloaded: %s", exc)
 
     def _detail_loaded(self, loaded: DetailLoad) -> None:
-        self.detail.show_incident(loaded.detail, loaded.allowed, loaded.sla)
-        self._window.dock("incidentDetail").raise_()
-        self.queue.select_incident(loaded.detail.row.id)
+        focus, self._focus = self._focus, None
         row = loaded.detail.row
+        shown = (loaded.detail, frozenset(loaded.allowed))
+        if focus is not None or shown != self._detail_shown:
+            self.detail.show_incident(loaded.detail, loaded.allowed, loaded.sla, loaded.refusals)
+            self._detail_shown = shown
         self._feature_shown = row.server_id or f"local-{row.id}"
+        if focus is None:
+            return
+        dock = self._window.dock("incidentDetail")
+        dock.show()
+        dock.raise_()
+        if focus != "queue":
+            self.queue.select_incident(row.id)
         self.sig_incident_shown.emit(self._feature_shown)
 
     def _jump_to_map(self, _incident_id: int) -> None:
@@ -321,14 +375,13 @@ class IncidentController(QObject):
         """A map click: the feature id is the server id or ``local-N``."""
         if self._store is not None:
             self._run_db(_find_incident, self._store, feature_id,
-                         on_done=lambda found: found is not None and self.show_incident(found))
+                         on_done=lambda found: found is not None and self.show_incident(found, source="map"))
 
     def _on_role_changed(self, _index: int) -> None:
         self.role = self.role_combo.currentData() or "operator"
         self.queue.set_current_user(self.actor())
         self.links.set_role(self.role)
-        if self._shown_id is not None:
-            self.show_incident(self._shown_id)
+        self.refresh_detail()  # the actions the new role may take, in place
 
     # --- edits -----------------------------------------------------------------------------------------------------
 
@@ -360,8 +413,9 @@ class IncidentController(QObject):
 
     def _edited(self, incident_id: int) -> None:
         self.sig_local_edit_saved.emit()
-        self._shown_id = incident_id
-        self.reload_queue()
+        self.reload_queue()  # and with it the incident on show, in place
+        if incident_id != self._shown_id:  # a new incident taken in, one split out: the operator's result, shown
+            self.show_incident(incident_id)
 
     def _failed(self, exc: BaseException) -> None:
         log.warning("incident edit refused or failed: %s", exc)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.feed_status_panel import FeedStatusPanel
 from widgets.i18n import current_language, set_language, t
+from widgets.offline_banner import OfflineBanner
 from widgets.overview_panel import OverviewPanel
+from widgets.situation_strip import SituationStrip
 
 WINDOW_STATE_VERSION = 2  # bump when docks are renamed so an old saved layout is ignored, not misapplied
+# Alt+N brings dock N forward and puts the keyboard in it (Alt+0: the map). The docks an operator works in come
+# first; a dock not named here takes the next free number.
+DOCK_KEYS = {"incidents": 1, "incidentDetail": 2, "overview": 3, "conflicts": 4, "feedStatus": 5}
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +37,9 @@ class MainWindow(QMainWindow):
     sig_close_requested = Signal()
     """The window is closing; the controller shuts the background work down."""
 
+    sig_find_requested = Signal()
+    """The operator wants to search the incidents (Ctrl+F): the queue's search box takes the keyboard."""
+
     def __init__(self, ui_settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ui_settings = ui_settings
@@ -42,15 +50,29 @@ class MainWindow(QMainWindow):
         self.activity = QLabel(self)
         self.mode_label = QLabel(self)
 
-        self.map_placeholder = QLabel(self)
+        self.offline_banner = OfflineBanner(self)
+        self.centre = QWidget(self)  # the situation strip above the map
+        self.situation_strip = SituationStrip(self.centre)
+        self.map_placeholder = QLabel(self.centre)
         self.map_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.map_placeholder.setObjectName("mapPlaceholder")
 
         self.setObjectName("mainWindow")
         # The map takes the centre once its page is built (on a worker); until then a placeholder says so.
-        self.setCentralWidget(self.map_placeholder)
+        self._centre_layout = QVBoxLayout(self.centre)
+        self._centre_layout.setContentsMargins(0, 0, 0, 0)
+        self._centre_layout.setSpacing(0)
+        self._centre_layout.addWidget(self.situation_strip)
+        self._centre_layout.addWidget(self.map_placeholder, 1)
+        self.setCentralWidget(self.centre)
+        # A row of its own across the window, above the other toolbars and the docks.
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.offline_banner)
+        self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
+        # The side dock runs the full height (the river gauges and air list need it); the bottom docks (the
+        # incident queue) sit under the map only.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._build_menus()
         self.add_dock("overview", self.overview, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("feedStatus", self.feed_status, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -75,7 +97,44 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self._docks[name] = dock
         self._view_menu.addAction(dock.toggleViewAction())
+        taken = {int(a.data()[1]) for a in self._goto_menu.actions() if a.data()}
+        number = DOCK_KEYS.get(name) or next(n for n in range(len(DOCK_KEYS) + 1, 10) if n not in taken)
+        go = QAction(dock.windowTitle(), self)
+        go.setObjectName(f"goto_{name}")
+        go.setData((name, number))
+        go.setShortcut(QKeySequence(f"Alt+{number}"))
+        go.triggered.connect(lambda _=False, n=name: self.focus_dock(n))
+        dock.windowTitleChanged.connect(go.setText)
+        self._goto_menu.addAction(go)
+        ordered = sorted(self._goto_menu.actions(), key=lambda a: a.data()[1] if a.data() else 0)
+        for action in ordered:  # in key order, the map (Alt+0) first
+            self._goto_menu.removeAction(action)
+            self._goto_menu.addAction(action)
         return dock
+
+    def focus_dock(self, name: str) -> None:
+        """Bring dock ``name`` forward and give it the keyboard (its widget's focus proxy, else its first field)."""
+        dock = self._docks[name]
+        dock.show()
+        dock.raise_()
+        widget = dock.widget()
+        target = widget.focusProxy() or next(
+            (w for w in (widget, *widget.findChildren(QWidget))
+             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(dock) and w.isEnabled()), widget)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_map(self) -> None:
+        """Give the map the keyboard (Alt+0): its page's keys pan and zoom."""
+        widget = self._centre_layout.itemAt(self._centre_layout.count() - 1).widget()
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def add_incident_actions(self, actions: list[QAction]) -> None:
+        """List actions on the incident on show (the workflow keys, Show on map) in the *Incidents* menu, so their
+        keys work wherever the keyboard is and the menu shows them."""
+        self._incident_menu.addSeparator()
+        for action in actions:
+            self._incident_menu.addAction(action)
 
     def dock(self, name: str) -> QDockWidget:
         return self._docks[name]
@@ -86,17 +145,22 @@ class MainWindow(QMainWindow):
         return self._map_menu
 
     def set_map_widget(self, widget: QWidget) -> None:
-        """Put the map in the centre (replacing the loading placeholder)."""
-        self.map_placeholder = None  # type: ignore[assignment]  # deleted by setCentralWidget
+        """Put the map in the centre, under the situation strip (replacing the loading placeholder)."""
+        placeholder, self.map_placeholder = self.map_placeholder, None  # type: ignore[assignment]
         widget.setMinimumSize(360, 240)  # the map is the centre of the console: docks never squeeze it away
-        self.setCentralWidget(widget)
+        if placeholder is not None:
+            self._centre_layout.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self._centre_layout.addWidget(widget, 1)
         # The side dock grew into the space the placeholder left; give the map the larger share back once the
         # new central widget is in the layout (next event-loop turn).
         QTimer.singleShot(0, self._default_dock_sizes)
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.dock("overview")], [min(520, max(320, self.width() // 3))], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.dock("feedStatus")], [240], Qt.Orientation.Vertical)
+        # Tall enough for the queue to show more than five incidents at 1366x768, without squeezing the map.
+        self.resizeDocks([self.dock("feedStatus")], [int(min(380, max(240, self.height() * 0.39)))],
+                         Qt.Orientation.Vertical)
 
     # --- menus -----------------------------------------------------------------------------------------------------
 
@@ -123,6 +187,12 @@ class MainWindow(QMainWindow):
         self.new_incident_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_incident_action.triggered.connect(self.sig_new_incident_requested)
         self._incident_menu.addAction(self.new_incident_action)
+        self.find_action = QAction(self)
+        self.find_action.setObjectName("findIncidentsAction")
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)  # Ctrl+F
+        self.find_action.triggered.connect(self.sig_find_requested)
+        self._incident_menu.addAction(self.find_action)
+        self._incident_menu.setToolTipsVisible(True)  # a disabled workflow action says why
 
         self._map_menu = bar.addMenu("")
         self.offline_area_action = QAction(self)
@@ -140,6 +210,12 @@ class MainWindow(QMainWindow):
             self._language_menu.addAction(action)
             action.triggered.connect(lambda _=False, c=code: self.change_language(c))
             self._language_actions[code] = action
+        self._goto_menu = self._view_menu.addMenu("")
+        self._goto_map_action = QAction(self)
+        self._goto_map_action.setObjectName("goto_map")
+        self._goto_map_action.setShortcut(QKeySequence("Alt+0"))
+        self._goto_map_action.triggered.connect(self.focus_map)
+        self._goto_menu.addAction(self._goto_map_action)
         self._view_menu.addSeparator()
 
         self._help_menu = bar.addMenu("")
@@ -156,20 +232,26 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(t("ศูนย์ปฏิบัติการ อบจ.เชียงใหม่", "Chiang Mai PAO Operations Console"))
-        self._file_menu.setTitle(t("แฟ้ม", "&File"))
-        self._quit_action.setText(t("ออกจากโปรแกรม", "&Quit"))
-        self._sync_menu.setTitle(t("ซิงก์", "&Sync"))
-        self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้", "Sync all feeds &now"))
-        self.training_outage_action.setText(t("ฝึกซ้อม: ตัดการเชื่อมต่อเครือข่าย", "Training: cut the &network off"))
-        self._incident_menu.setTitle(t("เหตุการณ์", "&Incidents"))
-        self.new_incident_action.setText(t("รับเรื่องใหม่…", "&New incident…"))
-        self._map_menu.setTitle(t("แผนที่", "&Map"))
-        self.offline_area_action.setText(t("บันทึกพื้นที่ไว้ใช้ออฟไลน์…", "Save area for &offline…"))
-        self._view_menu.setTitle(t("มุมมอง", "&View"))
-        self._language_menu.setTitle(t("ภาษา", "&Language"))
+        # Thai menus take the English mnemonic letter in brackets, as menus in non-Latin scripts do: Alt+F opens
+        # File in either language.
+        self._file_menu.setTitle(t("แฟ้ม (&F)", "&File"))
+        self._quit_action.setText(t("ออกจากโปรแกรม (&Q)", "&Quit"))
+        self._sync_menu.setTitle(t("ซิงก์ (&S)", "&Sync"))
+        self.sync_now_action.setText(t("ซิงก์ทุกแหล่งตอนนี้ (&N)", "Sync all feeds &now"))
+        self.training_outage_action.setText(t("ฝึกซ้อม: ตัดการเชื่อมต่อเครือข่าย (&C)",
+                                              "Training: &cut the network off"))
+        self._incident_menu.setTitle(t("เหตุการณ์ (&I)", "&Incidents"))
+        self.new_incident_action.setText(t("รับเรื่องใหม่… (&N)", "&New incident…"))
+        self.find_action.setText(t("ค้นหาเหตุการณ์ (&F)", "&Find incidents"))
+        self._map_menu.setTitle(t("แผนที่ (&M)", "&Map"))
+        self.offline_area_action.setText(t("บันทึกพื้นที่ไว้ใช้ออฟไลน์… (&O)", "Save area for &offline…"))
+        self._view_menu.setTitle(t("มุมมอง (&V)", "&View"))
+        self._language_menu.setTitle(t("ภาษา (&L)", "&Language"))
         self._language_actions[current_language()].setChecked(True)
-        self._help_menu.setTitle(t("ช่วยเหลือ", "&Help"))
-        self._about_action.setText(t("เกี่ยวกับโปรแกรม", "&About"))
+        self._goto_menu.setTitle(t("ไปที่แผง (&G)", "&Go to panel"))
+        self._goto_map_action.setText(t("แผนที่", "Map"))
+        self._help_menu.setTitle(t("ช่วยเหลือ (&H)", "&Help"))
+        self._about_action.setText(t("เกี่ยวกับโปรแกรม (&A)", "&About"))
         if self._docks:
             self.dock("feedStatus").setWindowTitle(t("สถานะแหล่งข้อมูล", "Feed status"))
             self.dock("overview").setWindowTitle(t("สถานการณ์ล่าสุด", "Latest situation"))
@@ -178,6 +260,7 @@ class MainWindow(QMainWindow):
         self.overview.retranslate()
         self.feed_status.retranslate()
         self.connection.retranslate()
+        self.offline_banner.retranslate()
 
     def set_mode_text(self, text: str) -> None:
         self.mode_label.setText(text)
@@ -198,6 +281,7 @@ class MainWindow(QMainWindow):
             geometry = self._ui_settings.value("window/geometry")
             if isinstance(geometry, QByteArray):
                 self.restoreGeometry(geometry)
+        self.offline_banner.apply()  # a layout saved while offline must not show the banner now
 
     def save_layout(self) -> None:
         if self._ui_settings is None:

@@ -15,7 +15,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.task_runner import TaskRunner, first_imports
 from maps.bridge_protocol import LAYERS
+from services.workflow import SOURCES, STATES
 from widgets.i18n import current_language, t
+from widgets.incident_rows import source_label, state_label
+from widgets.status_words import FRESHNESS_WORDS, freshness_label
 from widgets.table_rows import FeedStatusRow
 
 if TYPE_CHECKING:
@@ -81,6 +84,9 @@ class MapController(QObject):
         self._dirty: set[str] = set()  # layers to reload at the next refresh
         self._area: tuple[list[list[float]], str | None] | None = None  # the area filter the page must show
         self._refreshing = False
+        self._zoom_cap: Callable[[float, float, bool], int | None] | None = None  # see set_zoom_cap
+        self._offline: Callable[[], bool] = lambda: False
+        self._selecting = 0
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh(()))  # the layers marked dirty, not all
 
@@ -134,9 +140,13 @@ class MapController(QObject):
     # --- data ------------------------------------------------------------------------------------------------------
 
     def set_language(self, language: str) -> None:
-        """The page's own labels follow the console's language (it carries the Thai/English pairs itself)."""
+        """The page's own labels follow the console's language (it carries the Thai/English pairs itself); the words
+        of the codes its features carry (workflow states, sources) are the ones the console's tables use."""
         if self._view is not None and self._page_ready:
-            self._view.set_language(language, {})
+            words = {f"state.{s}": state_label(s) for s in STATES}
+            words.update({f"source.{s}": source_label(s) for s in SOURCES})
+            words.update({key: freshness_label(key) for key in FRESHNESS_WORDS})  # the feed status table's words
+            self._view.set_language(language, words)
 
     def set_feeds(self, specs: Iterable[FeedSpec]) -> None:
         """The feeds polled: each spec names the layers its data changes, whose badges then reflect it."""
@@ -239,7 +249,8 @@ class MapController(QObject):
             self._view.set_layer_meta(
                 layer, title=titles.get(layer, layer), count=len(self._sent.get(layer, {})), source=worst.source,
                 last_success=max(successes).strftime("%Y-%m-%dT%H:%M:%SZ") if successes else None,
-                age_s=worst.age_s, cadence_s=worst.cadence_s, freshness=worst.freshness)
+                age_s=worst.age_s, cadence_s=worst.cadence_s, freshness=worst.freshness,
+                failing=any(r.failing for r in feed_rows))
 
     # --- tiles -----------------------------------------------------------------------------------------------------
 
@@ -260,8 +271,36 @@ class MapController(QObject):
             self.sig_station_selected.emit(layer, feature_id)
 
     def select_incident(self, feature_id: str | None) -> None:
-        if self._view is not None and self._page_ready:
+        """Highlight an incident and pan there: only for the operator's own request (a click in the queue or on the
+        map, "Show on map"). Nothing else moves the view: refreshes travel as diffs, and the page keeps its
+        selection across them. Offline, the zoom-in stops at the deepest basemap zoom saved there
+        (:meth:`set_zoom_cap`), looked up on the ``tiles`` lane first."""
+        if self._view is None or not self._page_ready:
+            return
+        self._selecting += 1  # a later selection wins over a cap lookup still running
+        feature = self._sent.get("incidents", {}).get(feature_id) if feature_id is not None else None
+        coordinates = (feature or {}).get("geometry", {}).get("coordinates")
+        offline = self._offline() if self._zoom_cap is not None else False
+        if not offline or not coordinates:  # online, tiles come at any zoom: select at once
             self._view.select("incidents", feature_id)
+            return
+        turn = self._selecting
+
+        def select(cap: int | None) -> None:
+            if turn == self._selecting and self._view is not None and not self._closed:
+                self._view.select("incidents", feature_id, max_zoom=cap)
+
+        assert self._zoom_cap is not None
+        self._runner.run_net(self._zoom_cap, float(coordinates[0]), float(coordinates[1]), True,
+                             lane="tiles", on_done=select, on_error=lambda _exc: select(None))
+
+    def set_zoom_cap(self, cap_at: Callable[[float, float, bool], int | None] | None,
+                     offline: Callable[[], bool] = lambda: False) -> None:
+        """``cap_at(lon, lat, offline)`` (run on the ``tiles`` lane; services.tile_cache.TileService.zoom_cap_at)
+        says how deep a selection may zoom there: the deepest zoom saved in the tile cache. It is asked only while
+        ``offline()`` (read on the UI thread: no network, or no reachable tile server) says so."""
+        self._zoom_cap = cap_at
+        self._offline = offline
 
     def shutdown(self) -> None:
         self._closed = True

@@ -69,6 +69,8 @@ class OverviewRefresh(QObject):
             self._panel.set_river(snapshot.river)
         if snapshot.counts is not None:
             self._panel.set_counts(snapshot.counts)
+        if snapshot.hotspots is not None:
+            self._panel.set_hotspots(snapshot.hotspots)
         self.sig_refreshed.emit()
 
     def stop(self) -> None:

@@ -33,16 +33,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _load_startup(paths: DataPaths, mode: str | None, language: str | None, simulator_url: str | None) -> Startup:
+def _load_startup(paths: DataPaths, mode: str | None, language: str | None, simulator_url: str | None,
+                  scenario: str | None) -> Startup:
     with first_imports():
         from services import startup
-    return startup.load_startup(paths, mode, language, simulator_url)
+    return startup.load_startup(paths, mode, language, simulator_url, scenario)
 
 
-def _start_simulator() -> Any:
+def _start_simulator(paths: DataPaths, scenario: str | None) -> Any:
     with first_imports():
         from services import startup
-    return startup.start_simulator()
+    return startup.start_simulator(paths, scenario)
 
 
 def _build_sync(settings: Settings, states: list[FeedState], simulator: Any, url: str | None) -> SyncService:
@@ -79,13 +80,15 @@ class StartupFlow(QObject):
     """A line for the status bar."""
 
     def __init__(self, runner: TaskRunner, window: MainWindow, paths: DataPaths, *, mode: str | None,
-                 language: str | None, simulator_url: str | None, interactive: bool,
+                 language: str | None, simulator_url: str | None, interactive: bool, scenario: str | None = None,
                  parent: QObject | None = None) -> None:
+        """``scenario`` (``--scenario``) overrides the settings' ``demo_scenario`` for the embedded simulator."""
         super().__init__(parent)
         self._runner = runner
         self._window = window
         self._mode_override = mode
         self._language_override = language
+        self._scenario_override = scenario
         self._interactive = interactive
         self.paths = paths
         self.simulator_url = simulator_url
@@ -106,7 +109,8 @@ class StartupFlow(QObject):
         self._open_store()
         wants_embedded = (self._mode_override or "demo") == "demo" and not self.simulator_url
         if wants_embedded:  # started alongside the store; stopped again if settings turn out to say "live"
-            self._runner.run_net(_start_simulator, lane="control", on_done=self._simulator_started,
+            self._runner.run_net(_start_simulator, self.paths, self._scenario_override, lane="control",
+                                 on_done=self._simulator_started,
                                  on_error=self._simulator_failed)
 
     def close(self) -> None:
@@ -116,7 +120,8 @@ class StartupFlow(QObject):
     def _open_store(self) -> None:
         self.sig_notice.emit(t("กำลังเปิดคลังข้อมูลในเครื่อง…", "Opening the local store…"))
         self._runner.run_db(_load_startup, self.paths, self._mode_override, self._language_override,
-                            self.simulator_url, on_done=self._started, on_error=self._failed)
+                            self.simulator_url, self._scenario_override, on_done=self._started,
+                            on_error=self._failed)
 
     def _started(self, startup: Startup) -> None:
         if self._closed:

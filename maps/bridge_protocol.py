@@ -14,12 +14,14 @@ Transport
 Console → page (``type``)
 - ``layer.set``      {layer, features: [GeoJSON Feature]}      replace a layer's data (features carry ``id``)
 - ``layer.diff``     {layer, add: [Feature], update: [Feature], remove: [id]}   change by id, no rebuild
-- ``layer.meta``     {layer, title, count, source, last_success (ISO UTC or null), age_s, cadence_s, freshness}
-                     for the layer control's count and freshness badge
+- ``layer.meta``     {layer, title, count, source, last_success (ISO UTC or null), age_s, cadence_s, freshness,
+                     failing (bool: the latest poll failed)} for the layer control's count and freshness badge
+                     (green only when fresh and not failing; amber when late or failing; red when stale)
 - ``layer.visible``  {layer, visible: bool}
 - ``layer.heatmap``  {layer, on: bool}                          heatmap mode (incidents, hotspots)
 - ``time.window``    {start: ISO UTC | null, end: ISO UTC | null}   filter data layers by feature ``time``
-- ``select``         {layer, id | null}                         highlight one feature (and pan to it)
+- ``select``         {layer, id | null, max_zoom?}              highlight one feature (and pan to it); an automatic
+                     zoom-in stops at ``max_zoom`` (offline: the deepest basemap zoom saved at the feature)
 - ``view.fit``       {bbox: [west, south, east, north]}
 - ``area.set``       {coordinates: [[lon, lat], ...] | null, name: text | null}   draw the incident area filter (a
                      saved area re-applied, or the one kept from the last run) and filter incidents to it; null
@@ -27,7 +29,12 @@ Console → page (``type``)
                      operator's own drawing only. The name is shown as text on the polygon's tooltip
 - ``basemap``        {url: template, attribution: text, max_zoom}  tile source; an unreachable basemap leaves the
                      data layers on a plain background
-- ``language``       {language: "th" | "en", strings: {key: text}}  labels for the in-page controls
+- ``language``       {language: "th" | "en", strings: {key: text}}  labels for the in-page controls, and the words
+                     of codes the features carry (``state.<workflow state>``, ``source.<source>``), handed over by
+                     the console from the words its tables use
+- ``style``          {aqi: [{band, colour, text, min, max, label_th, label_en}], river: [{band, colour, text, glyph,
+                     label_th, label_en, severity}]}  the Thai AQI and river band scales (maps/page_style.py, from
+                     services/feeds/thai_aqi.py and services/river_status.py); MapView sends it first on every load
 - ``query``          {id, what: "state" | "dom_text" | "timing" | "shown" ...} the page answers with ``reply``
                      (tests, benchmarks; ``shown`` {layer}: the ids of the layer's features that pass its filters)
 
@@ -44,12 +51,15 @@ Page → console (``type``)
 - ``log``              {level, message}
 
 Layers (``layer`` values) and their feature ``properties``
-- ``incidents``  id, title, description, category, priority ("P1".."P4"), status, state, sla_breached (bool), time,
+- ``incidents``  id, title, description, category, priority ("P1".."P4"), status, state, sla_breached (bool),
+                 expected (the SLA target, ISO UTC or null), time, district (code), source (code), pending (bool),
                  major (bool: a major incident, drawn larger with its child count), children (int), parent (the
-                 feature id of a child's major incident, or "")
+                 feature id of a child's major incident, or ""). Clusters take the colour of their most urgent
+                 member and a ring when any is past its SLA; open P1 incidents are never clustered
 - ``air``        id (station code), name, pm25, aqi, band (1..5), time
 - ``hotspots``   id, source, confidence, frp, time, age_band ("24h" | "48h" | "5d")
-- ``river``      id (station code), name, level_m, bank_diff_m, bank_full_m, flood_m, trend_m, situation, time
+- ``river``      id (station code), name, name_en, level_m, bank_diff_m, bank_full_m, flood_m, trend_m, situation,
+                 band (services/river_status.py: unknown | low | normal | high | bank_full | flooding), time
 - ``districts``  id, name, name_th (polygons when imported; points at centroids until then)
 All ``time`` values are ISO 8601 UTC strings ending in ``Z``.
 """
@@ -63,6 +73,6 @@ TILE_HOST = "tiles"  # pao://tiles/{z}/{x}/{y}.png
 
 LAYERS = ("incidents", "air", "hotspots", "river", "districts")
 TO_PAGE = ("layer.set", "layer.diff", "layer.meta", "layer.visible", "layer.heatmap", "time.window", "select",
-           "view.fit", "area.set", "basemap", "language", "query")
+           "view.fit", "area.set", "basemap", "language", "style", "query")
 FROM_PAGE = ("ready", "feature.clicked", "map.contextmenu", "polygon.drawn", "polygon.cleared", "layer.toggled",
              "view.changed", "reply", "error", "log")

@@ -31,6 +31,7 @@ from shiboken6 import delete
 from maps.bridge import MapBridge
 from maps.bridge_protocol import APP_HOST, MAP_BRIDGE_OBJECT, SCHEME
 from maps.page_build import PAGE_NAME, web_root
+from maps.page_style import page_style
 from maps.scheme_handler import PaoSchemeHandler, TileProvider
 from services.log_values import capped
 
@@ -217,6 +218,7 @@ class MapView(QWidget):
     def load(self) -> None:
         """Load the page built in ``page_dir`` (``maps.page_build.build_page``)."""
         self._ready = False
+        self._queue.insert(0, json.dumps({"type": "style", **page_style()}, ensure_ascii=False))  # before any layer
         self._view.load(PAGE_URL)
 
     def send(self, message: dict[str, Any]) -> None:
@@ -247,9 +249,13 @@ class MapView(QWidget):
         """Show or hide a layer."""
         self.send({"type": "layer.visible", "layer": layer, "visible": visible})
 
-    def select(self, layer: str, feature_id: str | None) -> None:
-        """Highlight one feature and pan to it (None clears the selection)."""
-        self.send({"type": "select", "layer": layer, "id": feature_id})
+    def select(self, layer: str, feature_id: str | None, max_zoom: int | None = None) -> None:
+        """Highlight one feature and pan to it (None clears the selection). ``max_zoom``: zoom in no deeper than this
+        (offline, the deepest basemap zoom saved there)."""
+        message: dict[str, Any] = {"type": "select", "layer": layer, "id": feature_id}
+        if max_zoom is not None:
+            message["max_zoom"] = int(max_zoom)
+        self.send(message)
 
     def set_time_window(self, start: str | None, end: str | None) -> None:
         """Show only features whose ``time`` is in [start, end] (ISO 8601 UTC; None = open)."""

@@ -38,7 +38,10 @@ SCRIPTS: tuple[tuple[str, str], ...] = (
     ("console_map_style", "console_map_style.js"),
     ("console_map_canvas", "console_map_canvas.js"),
     ("console_map_controls", "console_map_controls.js"),
+    ("console_map_clusters", "console_map_clusters.js"),
+    ("console_map_tooltips", "console_map_tooltips.js"),
     ("console_map", "console_map.js"),
+    ("console_map_draw", "console_map_draw.js"),
     ("console_map_bridge", "console_map_bridge.js"),
 )
 STYLES: tuple[tuple[str, str], ...] = (
@@ -94,7 +97,7 @@ def build_map() -> folium.Map:
         zoom_start=START_ZOOM,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # folium's scale shows miles and feet too; console_map_bridge.js adds a metric one
     )
     # Instance attributes shadow the class-level CDN lists: only our local files are linked.
     fmap.default_js = [(name, _app_url(path)) for name, path in SCRIPTS]

@@ -41,7 +41,13 @@ def apply_action(store: Store, incident_id: int, action: str, params: dict[str, 
     note = (params.get("note") or "").strip() or None
     if action == "comment":
         workflow.check(view, action, role, now, policy)
-        store.add_comment_local(incident_id, params.get("text") or note or "", actor, now)
+        # The backend keeps a comment trimmed and refuses an empty or over-long one (400): checked here, so such a
+        # comment is never queued to be refused there, and kept as the server keeps it (found by the round trip).
+        text = (params.get("text") or note or "").strip()
+        if not text or len(text) > workflow.DESCRIPTION_MAX:
+            raise workflow.WorkflowError("value", f"a comment is 1 to {workflow.DESCRIPTION_MAX} characters, "
+                                                  f"got {len(text)}")
+        store.add_comment_local(incident_id, text, actor, now)
         return
     if detail.merged_into is not None:  # the backend refuses it too (409): the keeper is the one worked
         raise workflow.WorkflowError("state", f"this incident is merged into #{detail.merged_into}: act on that one")
@@ -149,6 +155,10 @@ def create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy,
                     merge_into: int | None = None, *, parent: int | None = None, role: str = "operator") -> int:
     """Record a new incident from the intake form: on its own, merged into an existing one (``merge_into``), or as a
     child of ``parent`` (promoted to a major incident first when it is not one yet)."""
+    # A viewer reads only: the backend refuses its create (403), so it must never be queued to fail there. Only the
+    # links below were checked for the role; a plain intake was recorded for anyone (found by the round-trip property).
+    if role not in workflow.WRITE_ROLES:
+        raise workflow.WorkflowError("role", f"a {role} may not take in incidents")
     for existing in (merge_into, parent):  # checked before anything is recorded: no half-done intake
         if existing is None:
             continue

@@ -9,7 +9,7 @@ workflow action: the keeper is the one worked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +33,8 @@ class DetailLoad:
     detail: IncidentDetail
     allowed: frozenset[str]
     sla: SlaStatus | None
+    # Why each workflow action not in ``allowed`` is refused (services.workflow.refusals), for the panel to say.
+    refusals: dict[str, workflow.Refusal] = field(default_factory=dict)
 
 
 def view_of(row: Any) -> workflow.WorkflowView:
@@ -56,12 +58,13 @@ def load_detail(store: Store, incident_id: int, role: str, policy: SlaPolicy) ->
     now = datetime.now(UTC)
     view = view_of(detail.row)
     allowed = set(workflow.allowed_actions(view, role, now, policy)) if detail.merged_into is None else set()
+    refusals = workflow.refusals(view, role, now, policy, merged=detail.merged_into is not None)
     if role in workflow.WRITE_ROLES:
         allowed |= {"comment", "attach"}
         if any(link.kind == "merged" for link in detail.links):
             allowed.add("split")
         allowed |= _link_actions(store.link_views([incident_id])[incident_id], role)
-    return DetailLoad(detail, frozenset(allowed), sla_status(view, now, policy))
+    return DetailLoad(detail, frozenset(allowed), sla_status(view, now, policy), refusals)
 
 
 def _link_actions(view: workflow.LinkView, role: str) -> set[str]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from resources import resource
 from services.feeds.geojson import geometry_problem
+from services.river_status import status_of
 from services.records import BoundaryFeature, iso_utc
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,12 @@ def _placed(rows: Iterable[Any], layer: str, key: Any) -> Iterable[Any]:
 
 
 def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
-    """Incidents (store IncidentRow-like objects with a location). SLA breached = open and past ``expected_at``."""
+    """Incidents (store IncidentRow-like objects with a location). SLA breached = open and past ``expected_at``.
+
+    The page colours a cluster by its most urgent member (``priority``) and rings it when any member has
+    ``sla_breached``; open P1 incidents are never clustered. ``state``, ``source`` and ``district`` are codes: the page
+    shows them as words in the UI language (the console hands it the words; district names come with the
+    districts layer)."""
     features = []
     for r in _placed(rows, "incidents", lambda r: r.server_id or f"local-{r.id}"):
         feature_id = r.server_id or f"local-{r.id}"
@@ -63,8 +69,11 @@ def incident_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
             "status": r.status,
             "state": r.workflow_state or r.status,
             "sla_breached": breached,
+            "expected": iso_utc(r.expected_at),
             "pending": bool(r.local_changes),
             "time": iso_utc(r.updated_at),
+            "district": r.district_code or "",
+            "source": r.source or "",
             # major incidents: the marker, its child count, and a child's major incident (its feature id)
             "major": bool(getattr(r, "major_incident", 0)),
             "children": int(getattr(r, "children", 0) or 0),
@@ -101,7 +110,8 @@ def hotspot_features(rows: Iterable[Any], now: datetime) -> list[Feature]:
 
 
 def river_features(rows: Iterable[Any]) -> list[Feature]:
-    """Latest level per gauge (store RiverLatest-like) against the gauge's thresholds, with the trend."""
+    """Latest level per gauge (store RiverLatest-like) against the gauge's thresholds, with the trend and its
+    ``band`` on the console's one river scale (services/river_status.py: the river table's word and colour)."""
     features = []
     for r in _placed(rows, "river", lambda r: r.code):
         limits = r.thresholds or {}
@@ -109,7 +119,7 @@ def river_features(rows: Iterable[Any]) -> list[Feature]:
             "name": (r.name_th or r.name_en or r.code).strip(), "name_en": (r.name_en or r.code).strip(),
             "level_m": r.level_m, "bank_diff_m": r.bank_diff_m, "bank_full_m": limits.get("bank_full_m"),
             "flood_m": limits.get("flood_m"), "trend_m": r.trend_m, "situation": r.situation_level,
-            "time": iso_utc(r.observed_at)}))
+            "band": status_of(r).band, "time": iso_utc(r.observed_at)}))
     return features
 
 

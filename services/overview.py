@@ -2,7 +2,8 @@
 
 The overview has three parts, named as feed specs name them (services.sync.feed_catalog ``FeedSpec.overview``):
 ``air`` (latest air quality per station), ``river`` (the river gauges) and ``counts`` (the totals line). A refresh
-loads only the parts asked for; the totals count the stations, so they load both tables too.
+loads only the parts asked for; the totals count the stations, so they load both tables too, and they count the
+hotspots of the last 24 h, so they bring the hotspot list (newest first, each with its district) as well.
 """
 
 from __future__ import annotations
@@ -12,11 +13,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from services.districts import nearest_district
+
 if TYPE_CHECKING:
     from services.store.store import Store
 
 OVERVIEW_PARTS = ("air", "river", "counts")
 HOTSPOT_COUNT_WINDOW = timedelta(hours=24)
+HOTSPOT_LIST_LIMIT = 500  # the hotspot table lists at most this many of the window's newest detections
+
+
+@dataclass(frozen=True, slots=True)
+class HotspotRow:
+    """One FIRMS detection as the hotspot table lists it, with the district it lies in (the nearest centroid until
+    district polygons are imported: services.districts)."""
+
+    acquired_at: datetime  # UTC
+    lat: float
+    lon: float
+    source: str
+    satellite: str | None
+    confidence: str | int | None  # VIIRS low|nominal|high, MODIS 0-100
+    frp: float | None  # MW
+    daynight: str | None
+    district_code: str | None
+    district_th: str | None
+    district_en: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +48,7 @@ class OverviewSnapshot:
     air: list[Any] | None = None
     river: list[Any] | None = None
     counts: dict[str, int] | None = None
+    hotspots: list[HotspotRow] | None = None
 
 
 def load_overview(store: Store, parts: Iterable[str] = OVERVIEW_PARTS) -> OverviewSnapshot:
@@ -34,11 +57,23 @@ def load_overview(store: Store, parts: Iterable[str] = OVERVIEW_PARTS) -> Overvi
     with_counts = "counts" in wanted
     air = store.latest_air() if with_counts or "air" in wanted else None
     river = store.latest_river() if with_counts or "river" in wanted else None
-    counts = None
+    counts = hotspots = None
     if with_counts:
         assert air is not None and river is not None
+        now = datetime.now(UTC)
         counts = dict(store.counts())
-        counts["hotspots_24h"] = store.hotspot_count_since(datetime.now(UTC) - HOTSPOT_COUNT_WINDOW)
+        counts["hotspots_24h"] = store.hotspot_count_since(now - HOTSPOT_COUNT_WINDOW)
         counts["air_stations"] = len(air)
         counts["river_stations"] = len(river)
-    return OverviewSnapshot(air, river, counts)
+        # A detection stamped a little ahead of this clock (the server's clock) still belongs to the last 24 h.
+        found = store.hotspots_between(now - HOTSPOT_COUNT_WINDOW, now + timedelta(hours=1), HOTSPOT_LIST_LIMIT)
+        hotspots = [hotspot_row(h) for h in found]
+    return OverviewSnapshot(air, river, counts, hotspots)
+
+
+def hotspot_row(hotspot: Any) -> HotspotRow:
+    """A :class:`HotspotRow` of a stored detection (services.records.FireHotspot), with its district."""
+    district = nearest_district(hotspot.lat, hotspot.lon)
+    return HotspotRow(hotspot.acquired_at, hotspot.lat, hotspot.lon, hotspot.source, hotspot.satellite,
+                      hotspot.confidence, hotspot.frp, hotspot.daynight, district.code, district.name_th,
+                      district.name_en)

@@ -12,8 +12,9 @@ Bands, worst last (the order is the severity a worst-first sort uses)::
     flooding     at or above the level where city zones flood (a per-station threshold, e.g. P.1 4.20 m)
 
 The gauge's own thresholds (local gauge metres: ``bank_full_m``, ``flood_m``; settings may add or change them) come
-first; without them the distance to the bank, then ThaiWater's situation level, decide. Qt-free; the words for each
-band are the UI's (widgets) and the map page's, keyed by these names.
+first; without them the distance to the bank, then ThaiWater's situation level, decide. Qt-free. The words, colours
+and glyphs of each band (``LABELS``, ``COLOURS``, ``GLYPHS``) are here too, so the map page (handed them as data), the
+river table and the situation strip say and show a band the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ from typing import Any
 BANDS: tuple[str, ...] = ("unknown", "low", "normal", "high", "bank_full", "flooding")
 SEVERITY: dict[str, int] = {band: i for i, band in enumerate(BANDS)}
 WATCH_MARGIN_M = 0.5  # this close below bank-full, a gauge is worth watching
+
+# (Thai, English) words of each band.
+LABELS: dict[str, tuple[str, str]] = {
+    "unknown": ("ไม่มีข้อมูล", "no data"), "low": ("น้ำน้อย", "low"), "normal": ("ปกติ", "normal"),
+    "high": ("น้ำมาก", "high"), "bank_full": ("เต็มตลิ่ง", "bank-full"), "flooding": ("น้ำท่วมเมือง", "city flooding"),
+}
+# Colours step in lightness as well as hue (blue, yellow, orange, dark red), so red-green colour-blind eyes still tell
+# them apart; the glyphs say the band without colour.
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "unknown": (120, 144, 156), "low": (141, 110, 99), "normal": (30, 136, 229), "high": (253, 216, 53),
+    "bank_full": (239, 108, 0), "flooding": (183, 28, 28),
+}
+GLYPHS: dict[str, str] = {"unknown": "?", "low": "−", "normal": "~", "high": "+", "bank_full": "!", "flooding": "!!"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from services.atomic_file import write_text_atomically
 from services.errors import ServiceError
 from services.map_areas import MapAreas
+from services.simulator.scenarios import DEFAULT_SCENARIO, SCENARIOS
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class Settings(BaseModel):
     schema_version: int = SETTINGS_SCHEMA_VERSION
     # "demo" runs the embedded simulator (training, no configuration); "live" polls the endpoints below.
     mode: str = Field("demo", pattern="^(demo|live)$")
+    # The embedded simulator's scenario (services.simulator.scenarios): "default", or "haze-flood" for the training
+    # team's bad-night drill. ``--scenario`` overrides it for one start.
+    demo_scenario: str = DEFAULT_SCENARIO
     language: str = Field("th", pattern="^(th|en)$")
     endpoints: FeedEndpoints = FeedEndpoints()
     cadences: FeedCadences = FeedCadences()
@@ -88,6 +92,13 @@ class Settings(BaseModel):
     # The area that filters incidents on the map and in the queue, and the named ones kept for reuse
     # (services.map_areas); the console writes it whenever the operator changes them.
     map_areas: MapAreas = Field(default_factory=MapAreas)
+
+    @field_validator("demo_scenario")
+    @classmethod
+    def _known_scenario(cls, value: str) -> str:
+        if value not in SCENARIOS:
+            raise ValueError(f"unknown scenario {value!r}; use one of {', '.join(SCENARIOS)}")
+        return value
 
     @model_validator(mode="after")
     def _sla_is_a_policy(self) -> Settings:

@@ -1,4 +1,4 @@
-"""Read the UI language and the mode from the settings file cheaply, before the window exists.
+"""Read the UI language, the mode and the demo scenario from the settings file cheaply, before the full load.
 
 The full, validated load (services.settings, pydantic) runs on a background worker once the window is up; the window
 only needs to know which language to open in. Anything odd here reads as "no preference": the full load reports it.
@@ -21,6 +21,13 @@ def _peek(path: Path, key: str, allowed: tuple[str, ...]) -> str | None:
 
 def peek_language(path: Path) -> str | None:
     return _peek(path, "language", ("th", "en"))
+
+
+def peek_scenario(path: Path) -> str | None:
+    """The embedded simulator's scenario as the settings name it (``demo_scenario``), or None."""
+    from services.simulator.scenarios import SCENARIOS
+
+    return _peek(path, "demo_scenario", SCENARIOS)
 
 
 def peek_mode(path: Path) -> str | None:

@@ -16,6 +16,8 @@ from typing import Any
 from services.backend_identity import EMBEDDED_SIMULATOR_SEED, BackendIdentity, backend_identity
 from services.paths import DataPaths
 from services.settings import Settings, load_settings
+from services.settings_peek import peek_scenario
+from services.simulator.scenarios import DEFAULT_SCENARIO
 from services.simulator.server import SimulatorServer
 from services.store.database import open_store
 from services.store.feed_state import FeedState
@@ -23,6 +25,7 @@ from services.store.layout import move_legacy_store, set_aside
 from services.store.store import Store
 from services.store.unsent_export import export_unsent
 from services.sync.feed_catalog import build_catalog
+from services.sync.staff_token import OPEN311_READ_TOKEN, staff_read_token
 from services.sync.sync_service import SyncService
 
 
@@ -34,23 +37,26 @@ class Startup:
     backend: BackendIdentity
 
 
-def startup_settings(paths: DataPaths, mode: str | None, language: str | None) -> Settings:
+def startup_settings(paths: DataPaths, mode: str | None, language: str | None,
+                     scenario: str | None = None) -> Settings:
     """The validated settings with the command line's overrides."""
     settings = load_settings(paths.settings_file)
-    overrides = {k: v for k, v in (("mode", mode), ("language", language)) if v}
+    overrides = {k: v for k, v in (("mode", mode), ("language", language), ("demo_scenario", scenario)) if v}
     return settings.model_copy(update=overrides) if overrides else settings
 
 
 def identity_of(settings: Settings, simulator_url: str | None) -> BackendIdentity:
-    """The backend these settings (and ``--simulator-url``) talk to."""
-    return backend_identity(settings.mode, settings.endpoints.open311, simulator_url)
+    """The backend these settings (and ``--simulator-url``) talk to; the embedded simulator's scenario is part of
+    it."""
+    return backend_identity(settings.mode, settings.endpoints.open311, simulator_url,
+                            scenario=settings.demo_scenario)
 
 
 def load_startup(paths: DataPaths, mode: str | None, language: str | None,
-                 simulator_url: str | None = None) -> Startup:
+                 simulator_url: str | None = None, scenario: str | None = None) -> Startup:
     """Database worker: validated settings, the opened (migrated, checked) store, bound to the backend these options
     talk to (raises StoreBindingError for a store of another backend's), and the stored feed states."""
-    settings = startup_settings(paths, mode, language)
+    settings = startup_settings(paths, mode, language, scenario)
     identity = identity_of(settings, simulator_url)
     paths = paths.with_mode(settings.mode)
     move_legacy_store(paths)
@@ -87,10 +93,12 @@ def adopt_store(paths: DataPaths, identity: BackendIdentity) -> None:
         store.close()
 
 
-def start_simulator() -> SimulatorServer:
+def start_simulator(paths: DataPaths, scenario: str | None = None) -> SimulatorServer:
     """Network lane ``control``: the embedded simulator on a free loopback port, with the seed its stores are bound
-    to."""
-    return SimulatorServer(seed=EMBEDDED_SIMULATOR_SEED).start()
+    to, in ``scenario`` (``--scenario``), else the one the settings name. Read here, beside the settings' full load on
+    the database worker, so the two start at once; an unusable settings file is reported by that load."""
+    chosen = scenario or peek_scenario(paths.settings_file) or DEFAULT_SCENARIO
+    return SimulatorServer(seed=EMBEDDED_SIMULATOR_SEED, scenario=chosen).start()
 
 
 def demo_settings(settings: Settings, base_url: str) -> Settings:
@@ -116,6 +124,9 @@ def build_sync(settings: Settings, states: Iterable[FeedState], simulator: Simul
         key = CredentialStore().get(FIRMS_MAP_KEY)
         if key:
             secrets["firms_map_key"] = key
+    token = staff_read_token(settings, simulator, simulator_url)
+    if token:  # Open311 reads as staff: the incidents come with their reporters (services.sync.staff_token)
+        secrets[OPEN311_READ_TOKEN] = token
     sync = SyncService(build_catalog(settings), settings, secrets)
     sync.restore(list(states))
     return sync

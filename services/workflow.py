@@ -21,8 +21,9 @@ supervisor's sign-off (closed) is internal and shows in ``workflow_state``. Impo
 per Traffy state (:func:`state_from_traffy`), so Traffy → ours → Traffy is the identity.
 
 Roles: a viewer reads only. An operator takes in, acknowledges, assigns, dispatches, comments, corrects the
-description (``describe``, in any state, as a comment), resolves, forwards, holds and resumes, reopens a resolved incident, and closes a resolved P3/P4 that met its SLA. Only a supervisor closes
-a resolved P1/P2 or SLA-breached incident, cancels, or reopens a closed or cancelled one.
+description (``describe``, in any state, as a comment), resolves, forwards, holds and resumes, reopens a resolved
+incident, and closes a resolved P3/P4 that met its SLA. Only a supervisor closes a resolved P1/P2 or SLA-breached
+incident, cancels, or reopens a closed or cancelled one.
 
 Links (:data:`LINK_ACTIONS`, :func:`check_link`): merging duplicates into one incident and splitting them back,
 relating peers, promoting an incident to a major incident and attaching or detaching its children are open to
@@ -50,11 +51,11 @@ from typing import Any
 from services.sla import PRIORITIES, SlaPolicy, SlaStatus, paused_seconds, sla_status
 
 __all__ = [
-    "ACTIONS", "CHILDREN_CHOICES", "CLOSING_ACTIONS", "DESCRIPTION_MAX", "LINK_ACTIONS", "OPEN311_STATUS", "PRIORITIES", "ROLES",
-    "SOURCES", "STATES", "TRAFFY_STATE", "WRITE_ROLES", "LinkView", "SlaPolicy", "SlaStatus", "Transition",
+    "ACTIONS", "CHILDREN_CHOICES", "CLOSING_ACTIONS", "DESCRIPTION_MAX", "LINK_ACTIONS", "OPEN311_STATUS", "PRIORITIES",
+    "ROLES", "SOURCES", "STATES", "TRAFFY_STATE", "WRITE_ROLES", "LinkView", "SlaPolicy", "SlaStatus", "Transition",
     "WorkflowError", "WorkflowView", "action_for", "allowed_actions", "apply", "check", "check_children",
-    "check_description", "check_evidence", "check_link", "clock_runs", "is_open", "sla_status", "state_from_traffy", "transition",
-    "with_parent",
+    "check_description", "check_evidence", "check_link", "clock_runs", "is_open", "sla_status", "state_from_traffy",
+    "transition", "with_parent", "REFUSAL_REASONS", "Refusal", "refusals",
 ]
 
 #: The attachment kind that proves the work was done (what :func:`check_evidence` looks for).
@@ -413,3 +414,58 @@ def with_parent(child: WorkflowView, state_after: str, now: datetime) -> Transit
         raise WorkflowError("value", f"a child closes with its major incident only into {sorted(_TERMINAL)}")
     paused_since = now if clock_runs(child.state) else child.sla_paused_since
     return Transition(child.state, state_after, child.sla_paused_s, paused_since, None, child.priority)
+
+
+# --- why an action is refused, as data (the console words it in the UI language) ----------------------------------
+
+#: The finer reasons of :class:`Refusal` (``code`` stays WorkflowError's).
+REFUSAL_REASONS: tuple[str, ...] = ("role", "state", "priority", "breached", "reopen", "merged", "value")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why ``role`` may not take ``action`` on an incident now: plain data for the UI to word, never UI text.
+
+    ``code`` is the :class:`WorkflowError` code ("role", "state", "supervisor", "value"); ``reason`` says which rule:
+    "role" (the role never does this), "state" (not from this state: ``from_states`` are the states it may start
+    from), "priority" (closing a resolved P1/P2 needs a supervisor), "breached" (closing an incident that breached
+    its SLA needs a supervisor), "reopen" (reopening a closed or cancelled one needs a supervisor), "merged" (a merged
+    duplicate takes no workflow action: the keeper is worked), "value" (anything else). ``message`` is the rules'
+    English text, for logs.
+    """
+
+    action: str
+    code: str
+    reason: str
+    state: str
+    role: str
+    priority: str
+    from_states: tuple[str, ...]
+    message: str
+
+
+def _reason_of(error: WorkflowError, view: WorkflowView, action: str) -> str:
+    if error.code in ("role", "state", "value"):
+        return error.code
+    if action == "reopen":
+        return "reopen"
+    return "priority" if view.priority in ("P1", "P2") else "breached"
+
+
+def refusals(view: WorkflowView, role: str, now: datetime, policy: SlaPolicy, *,
+             merged: bool = False) -> dict[str, Refusal]:
+    """Every action of :data:`ACTIONS` that ``role`` may not take on ``view`` at ``now``, with why (the complement of
+    :func:`allowed_actions`). ``merged``: the incident is a duplicate merged into another, which takes no workflow
+    action at all."""
+    found: dict[str, Refusal] = {}
+    for action in ACTIONS:
+        starts = tuple(s for s in STATES if s in _MOVES[action][0])
+        if merged:
+            found[action] = Refusal(action, "state", "merged", view.state, role, view.priority, starts,
+                                    "a merged duplicate takes no workflow action: act on the one it is merged into")
+            continue
+        error = _refusal(view, action, role, now, policy)
+        if error is not None:
+            found[action] = Refusal(action, error.code, _reason_of(error, view, action), view.state, role,
+                                    view.priority, starts, error.message)
+    return found

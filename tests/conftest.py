@@ -43,6 +43,15 @@ def _collect_garbage_on_main_thread(request: pytest.FixtureRequest) -> Iterator[
     gc.collect() if uses_qt else gc.collect(0)
 
 
+@pytest.fixture(autouse=True)
+def _forget_category_names() -> Iterator[None]:
+    # A console under test learns the backend's category names process-wide; the next test starts without them.
+    yield
+    from widgets.incident_rows import set_category_names
+
+    set_category_names(())
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (soak runs)")
 

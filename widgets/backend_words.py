@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 def describe_backend(identity: BackendIdentity) -> str:
     """The backend in the UI language."""
     if identity.kind == "embedded_simulator":
+        if identity.scenario:
+            return t(f"ระบบจำลองสำหรับฝึกอบรมในเครื่อง (ชุดข้อมูล {identity.seed} สถานการณ์ {identity.scenario})",
+                     f"the embedded training simulator (seed {identity.seed}, scenario {identity.scenario})")
         return t(f"ระบบจำลองสำหรับฝึกอบรมในเครื่อง (ชุดข้อมูล {identity.seed})",
                  f"the embedded training simulator (seed {identity.seed})")
     if identity.kind == "simulator":
@@ -27,7 +30,7 @@ def how_to_open(stored: BackendIdentity | None) -> str | None:
     if stored is None:
         return None
     if stored.kind == "embedded_simulator":
-        command = "pao-console --demo"
+        command = "pao-console --demo" + (f" --scenario {stored.scenario}" if stored.scenario else "")
     elif stored.kind == "simulator":
         command = f"pao-console --demo --simulator-url {stored.url}"
     else:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.display_format import format_datetime, plain_tooltip
+from widgets.empty_state import EmptyState
 from widgets.i18n import current_language, t
 from widgets.incident_rows import state_label
 
@@ -89,6 +90,14 @@ class ConflictsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.send_edit_button.setVisible(False)
+        self.list_empty = EmptyState(self.list, lambda: t(
+            "ไม่มีข้อมูลขัดแย้ง: การแก้ไขทุกรายการตรงกับเซิร์ฟเวอร์ ไม่ต้องทำอะไร",
+            "No conflicts: every edit agrees with the server, nothing to decide"))
+        self.table_empty = EmptyState(self.table, lambda: t(
+            "เลือกรายการทางซ้ายเพื่อเทียบค่าก่อนแก้ ของฉัน และบนเซิร์ฟเวอร์" if self._conflicts else
+            "เมื่อการแก้ไขขัดแย้งกับเซิร์ฟเวอร์ ค่าทั้งสามฝั่งจะแสดงที่นี่ให้เลือก",
+            "Pick a conflict on the left to compare base, mine and theirs" if self._conflicts else
+            "When an edit conflicts with the server, base, mine and theirs show here to choose from"))
 
         buttons = QHBoxLayout()
         for button in (self.keep_mine_button, self.keep_theirs_button, self.edit_button, self.send_edit_button):
@@ -141,6 +150,7 @@ class ConflictsPanel(QWidget):
         self.send_edit_button.setText(t("ส่งค่าที่แก้ไข", "Send edited values"))
         self.table.setHorizontalHeaderLabels([t("ข้อมูล", "Field"), t("ก่อนแก้ไข", "Base"),
                                               t("ของฉัน", "Mine"), t("บนเซิร์ฟเวอร์", "Theirs")])
+        self.list_empty.refresh()
         conflicts = list(self._conflicts.values())
         self.set_conflicts(conflicts)
 
@@ -163,6 +173,7 @@ class ConflictsPanel(QWidget):
         for button in (self.keep_mine_button, self.keep_theirs_button, self.edit_button):
             button.setEnabled(conflict is not None)
         self.table.setRowCount(0)
+        self.table_empty.refresh()  # its words depend on whether there are conflicts at all
         if conflict is None:
             self.reason.setText(t("ไม่มีข้อมูลขัดแย้ง", "No conflicts"))
             return

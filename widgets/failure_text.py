@@ -7,6 +7,9 @@ its parameters and a link to sqlalche.me, which is what a store locked by anothe
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from services.errors import (
     ServiceError,
     StoreBindingError,
@@ -74,3 +77,101 @@ def describe_refusal(exc: BaseException) -> str:
         return t("ปิดงาน (แก้ไขแล้ว) ต้องมีรูปถ่ายหลังดำเนินการ: แนบรูปก่อนแล้วลองอีกครั้ง",
                  "resolving needs an after-photo of the scene: attach one, then resolve")
     return getattr(exc, "message", None) or str(exc)
+
+
+# A failed call as services.feeds.http_client words it: "[HTTP 404: ]feed: GET <url>: <reason>".
+_CALL = re.compile(r"^(?:HTTP (?P<status>\d{3}): )?(?P<feed>[^\s:]+): (?P<method>[A-Z]+) (?P<url>\S+): (?P<reason>.*)$",
+                   re.DOTALL)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_RETRIED_STATUS = re.compile(r"^(?:rate limited \()?HTTP (\d{3})")
+# What the feeds' parsers name at the start of a payload they could not use (services.feeds.*).
+_PAYLOADS = ("Air4Thai", "FIRMS", "ThaiWater", "Open311", "GeoJSON", "body is not UTF-8")
+
+# (substring of the services' English reason, (Thai, English) words for the operator), first match wins.
+_REASONS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("connection refused", ("เซิร์ฟเวอร์ไม่รับการเชื่อมต่อ", "the server refused the connection")),
+    ("connection reset", ("การเชื่อมต่อถูกตัดกลางทาง", "the connection was cut off")),
+    ("host name not resolved", ("หาชื่อเซิร์ฟเวอร์ไม่พบ (DNS)", "the server's name could not be found (DNS)")),
+    ("server closed the connection", ("เซิร์ฟเวอร์ปิดการเชื่อมต่อก่อนตอบ", "the server closed the connection")),
+    ("timed out connecting", ("เชื่อมต่อเซิร์ฟเวอร์ไม่ทันเวลา", "connecting to the server timed out")),
+    ("timed out waiting", ("เซิร์ฟเวอร์ไม่ตอบภายในเวลาที่กำหนด", "the server did not answer in time")),
+    ("deadline", ("เซิร์ฟเวอร์ตอบช้าเกินกำหนดเวลา", "the server took longer than the time allowed")),
+    ("tls error", ("การเชื่อมต่อแบบปลอดภัย (TLS) ไม่ผ่าน: ใบรับรองไม่ถูกต้อง",
+                   "the secure connection (TLS) failed: the certificate was not accepted")),
+    ("connection failed", ("เชื่อมต่อเซิร์ฟเวอร์ไม่ได้", "could not connect to the server")),
+    ("request failed", ("ส่งคำขอไม่สำเร็จ", "the request failed")),
+)
+
+
+def _status_words(status: int) -> str:
+    if status == 429:
+        return t("เซิร์ฟเวอร์จำกัดจำนวนคำขอ (HTTP 429)", "the server is limiting requests (HTTP 429)")
+    if status in (401, 403):
+        return t(f"เซิร์ฟเวอร์ไม่อนุญาต (HTTP {status})", f"the server refused access (HTTP {status})")
+    if status == 404:
+        return t("เซิร์ฟเวอร์ไม่มีข้อมูลที่ขอ (HTTP 404)", "the server does not have it (HTTP 404)")
+    if status >= 500:
+        return t(f"เซิร์ฟเวอร์ขัดข้อง (HTTP {status})", f"the server is failing (HTTP {status})")
+    return t(f"เซิร์ฟเวอร์ปฏิเสธคำขอ (HTTP {status})", f"the server refused the request (HTTP {status})")
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.rsplit("@", 1)[-1]
+    except ValueError:
+        return ""
+
+
+def _without_urls(text: str) -> str:
+    """URLs replaced by their host: never a raw address, and none cut off mid-way."""
+    return _URL.sub(lambda m: _host(m.group(0)) or "…", text)
+
+
+def describe_feed_error(message: str | None) -> str:
+    """A feed's last error (the text the sync service stored) for the operator: the reason first, in the current
+    language, then the server's host; never the request's URL. The stored text itself belongs in a tooltip."""
+    if not message:
+        return ""
+    text = message.strip()
+    call = _CALL.match(text)
+    if call is not None:
+        reason = call.group("reason").strip()
+        host = _host(call.group("url"))
+        if call.group("status"):
+            words = _status_words(int(call.group("status")))
+        else:
+            retried = _RETRIED_STATUS.match(reason)
+            found = next((w for key, w in _REASONS if key in reason.lower()), None)
+            if retried is not None:
+                words = _status_words(int(retried.group(1)))
+            elif found is not None:
+                words = t(*found)
+            else:
+                words = t("ดึงข้อมูลไม่สำเร็จ: ", "the call failed: ") + _without_urls(reason)
+        return f"{words} · {host}" if host else words
+    lowered = text.lower()
+    if "no firms map_key" in lowered:
+        return t("ยังไม่ได้ตั้งค่า FIRMS MAP_KEY: ใช้คำสั่ง pao-console secret set firms-map-key",
+                 "no FIRMS MAP_KEY: set it with pao-console secret set firms-map-key")
+    if "invalid map_key" in lowered:
+        return t("FIRMS ไม่รับ MAP_KEY นี้: ตรวจสอบแล้วตั้งใหม่ด้วย pao-console secret set firms-map-key",
+                 "FIRMS refused the MAP_KEY: check it and set it again with pao-console secret set firms-map-key")
+    if "servicerequestupdates" in lowered and "404" in lowered:
+        return t("ระบบนี้ไม่มีรายการความเคลื่อนไหวของเรื่อง: การเปลี่ยนแปลงมากับการดึงเรื่องร้องเรียนแทน "
+                 "(ไม่มีบันทึกบนไทม์ไลน์)",
+                 "this backend has no list of updates: changes arrive with the incidents poll instead "
+                 "(without timeline entries)")
+    if "follow-up request" in lowered:
+        return t("คำขอต่อเนื่องบางรายการไม่สำเร็จ: เก็บข้อมูลที่ได้มาแล้วไว้",
+                 "some follow-up requests failed: what they brought is kept")
+    if lowered.startswith("internal error"):
+        return t("เกิดข้อผิดพลาดภายใน รายละเอียดอยู่ในบันทึก (logs/console.log)",
+                 "an internal error; the details are in the log (logs/console.log)")
+    if text.startswith(_PAYLOADS):
+        if "html page instead of" in lowered:
+            return t("เซิร์ฟเวอร์ส่งหน้าเว็บมาแทนข้อมูล", "the server sent a web page instead of data")
+        if "empty body" in lowered:
+            return t("เซิร์ฟเวอร์ตอบกลับว่างเปล่า", "the server sent an empty answer")
+        return t("ข้อมูลที่ได้รับใช้ไม่ได้ (ไม่ใช่รูปแบบที่คาดไว้): เก็บข้อมูลชุดก่อนไว้",
+                 "the data received is not usable (not the expected format): the last good data is kept")
+    return _without_urls(text)  # already in words (a store failure, worded by the console)

@@ -1,9 +1,13 @@
-"""Everything about one incident, its allowed next actions, the live SLA countdown, attachments, links and timeline.
+"""Everything about one incident: its actions first, then its details, timeline, attachments and links in tabs.
+
+The actions stay on top (:class:`widgets.incident_action_bar.IncidentActionBar`), where they are seen without
+scrolling on a 1366×768 screen; what is read rather than acted on sits in tabs below (details, the timeline with the
+comment box, attachments, links), each scrolling on its own. A list with nothing in it says so and what to do
+(:class:`widgets.empty_state.EmptyState`).
 
 The panel decides nothing about the workflow: the console gives it the allowed action set (from
-``services.workflow.allowed_actions`` for the user's role) and a button is enabled only when its action is in the
-set — a viewer gets an empty set and sees every action disabled. Local rules on top: assign needs a new assignee,
-forward an agency, set_priority a different priority, comment some text, and resolve an after-photo.
+``services.workflow.allowed_actions`` for the user's role) with, for the rest, why not (``services.workflow.refusals``);
+the bar enables a button only when its action is allowed and its input is ready, and says why otherwise.
 
 Resolve and the after-photo (decided here): "resolve" is enabled only when the incident already has an attachment of
 kind ``after_photo`` or one has been chosen in the panel. ``sig_action_requested(id, "resolve", params)`` then
@@ -15,54 +19,49 @@ Other extras: "split" and attachments are gated by the pseudo-actions ``"split"`
 set (the console adds "split" for operator and supervisor). The links — merged duplicates, related peers, a major
 incident and its children — are :class:`widgets.incident_links_box.IncidentLinksBox`, gated by its pseudo-actions
 ("promote", "attach_to", "detach", "detach_self", "unrelate"). Every text from data is shown as plain text.
+
+Keys: the common workflow actions (``IncidentActionBar.key_actions``) and *Show on map* (``map_action``, Ctrl+M) are
+QActions the console also lists in its *Incidents* menu.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
-    QGroupBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from widgets.description_dialog import DescriptionDialog
 from widgets.display_format import format_datetime, plain_tooltip
+from widgets.empty_state import EmptyState
 from widgets.i18n import current_language, t
-from widgets.incident_rows import (
-    ACTION_ORDER,
-    DESCRIPTION_MAX,
-    PRIORITIES,
-    action_label,
-    source_label,
-    state_label,
-)
+from widgets.incident_action_bar import IncidentActionBar
 from widgets.incident_links_box import IncidentLinksBox
+from widgets.incident_rows import ACTION_ORDER, action_label, category_label, source_label, state_label
 from widgets.incident_sla_label import SlaCountdownLabel
 from widgets.incident_timeline import IncidentTimelineModel
 
-# Actions with their own input next to the button; the others are plain buttons in the action row.
-_INPUT_ACTIONS = ("assign", "set_priority", "forward", "resolve", "comment")
 THUMBNAIL_PX = 96
+MAP_KEY = "Ctrl+M"  # show the incident on show on the map (the keyboard's way to the map)
 
 
 def _plain_label(parent: QWidget, name: str) -> QLabel:
@@ -95,84 +94,93 @@ class IncidentDetailPanel(QWidget):
     """The user asked for a link action: (action, target incident id, other incident ids)."""
     sig_attach_to_requested = Signal(int, str)
     """The user asked to make this incident a child of a major incident: (incident id, that one's number as typed)."""
+    sig_incident_shown = Signal(int)
+    """The panel shows this incident (its id), with its actions up to date: new, or the same one refreshed."""
 
     def __init__(self, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
         self._detail: Any = None
-        self._allowed: frozenset[str] = frozenset()
-        self._after_photo_path: str | None = None
         self.file_dialog: QFileDialog | None = None  # the open picker, if any (tests answer it)
         self._file_kind = ""
 
         self.title = _plain_label(self, "incidentTitle")
         self.state = _plain_label(self, "incidentState")
+        self.summary = _plain_label(self, "incidentSummary")
         self.sla = SlaCountdownLabel(self, clock=clock or (lambda: datetime.now(UTC)))
         self.fields: dict[str, QLabel] = {}
         self.field_names: dict[str, QLabel] = {}
         self.jump_button = QPushButton(self)
         self.describe_button = QPushButton(self)  # opens DescriptionDialog: the "describe" action
         self.description_dialog: DescriptionDialog | None = None
-        self.buttons: dict[str, QPushButton] = {a: QPushButton(self) for a in ACTION_ORDER}
-        self.note = QLineEdit(self)
-        self.assignee = QLineEdit(self)
-        self.agency = QLineEdit(self)
-        self.priority = QComboBox(self)
-        self.after_photo_button = QPushButton(self)
-        self.after_photo_label = _plain_label(self, "afterPhotoLabel")
-        self.comment = QPlainTextEdit(self)
+        self.action_bar = IncidentActionBar(self)
+        bar = self.action_bar  # its parts, as the console and the tests name them
+        self.buttons, self.note, self.assignee, self.agency = bar.buttons, bar.note, bar.assignee, bar.agency
+        self.priority, self.comment, self.comment_box = bar.priority, bar.comment, bar.comment_box
+        self.after_photo_button, self.after_photo_label = bar.after_photo_button, bar.after_photo_label
+        self.actions_box = bar
+        self.map_action = QAction(self)
         self.attachments = QListWidget(self)
         self.add_photo_button = QPushButton(self)
         self.links_box = IncidentLinksBox(self)
-        box = self.links_box  # its parts, as the console and the tests name them
+        box = self.links_box
         self.links, self.split_button, self.major_label = box.links, box.split_button, box.major_label
         self.parent_button, self.unlink_button, self.promote_button = box.parent_button, box.unlink_button, \
             box.promote_button
         self.attach_to, self.attach_to_button = box.attach_to, box.attach_to_button
         self.timeline_model = IncidentTimelineModel(self)
         self.timeline = QTableView(self)
+        self.tabs = QTabWidget(self)
 
         self.sla.setObjectName("incidentSla")
-        for action, button in self.buttons.items():
-            button.setObjectName(f"action_{action}")
-        self.priority.addItems(PRIORITIES)
-        self.comment.setMaximumHeight(70)
+        self.state.setWordWrap(False)
+        font = self.state.font()
+        font.setBold(True)
+        self.state.setFont(font)
+        self.tabs.setObjectName("incidentTabs")
+        self.map_action.setObjectName("showOnMapAction")
+        self.map_action.setShortcut(QKeySequence(MAP_KEY))
+        self.map_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.map_action)
         self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
         self.attachments.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
-        self.attachments.setMaximumHeight(THUMBNAIL_PX + 48)
         self.attachments.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.timeline.setObjectName("incidentTimeline")
+        self.timeline.setMinimumHeight(3 * self.timeline.fontMetrics().height())  # the tab may be short: it scrolls
         self.timeline.setModel(self.timeline_model)
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline.horizontalHeader().setStretchLastSection(True)
         self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.timeline_empty = EmptyState(self.timeline, self._timeline_empty_text)
+        self.attachments_empty = EmptyState(self.attachments, self._attachments_empty_text)
         self._build_layout()
         self.retranslate()
         self._update_enabled()
 
-        for action, button in self.buttons.items():
-            button.clicked.connect(lambda _checked=False, a=action: self._on_action(a))
-        for edit in (self.assignee, self.agency):
-            edit.textChanged.connect(self._update_enabled)
-        self.comment.textChanged.connect(self._update_enabled)
-        self.priority.currentIndexChanged.connect(self._update_enabled)
+        bar.sig_action_requested.connect(self.sig_action_requested)
+        bar.sig_comment_requested.connect(self.sig_comment_requested)
+        bar.sig_after_photo_requested.connect(lambda: self._pick_file("after_photo"))
+        bar.sig_comment_box_requested.connect(lambda: self.tabs.setCurrentWidget(self.timeline_page))
         self.attachments.itemDoubleClicked.connect(
             lambda item: self.sig_attachment_open_requested.emit(int(item.data(Qt.ItemDataRole.UserRole))))
         self.jump_button.clicked.connect(self._on_jump)
+        self.map_action.triggered.connect(self._on_jump)
         self.describe_button.clicked.connect(self._edit_description)
         box.sig_split_requested.connect(self.sig_split_requested)
         box.sig_linked_incident_requested.connect(self.sig_linked_incident_requested)
         box.sig_link_requested.connect(self.sig_link_requested)
         box.sig_attach_to_requested.connect(self.sig_attach_to_requested)
-        self.after_photo_button.clicked.connect(lambda: self._pick_file("after_photo"))
         self.add_photo_button.clicked.connect(lambda: self._pick_file("photo"))
 
     def _build_layout(self) -> None:
-        info = QFormLayout()
+        # Details: the reported facts, in a scroll area of their own (the tab never pushes the actions away).
+        info_page = QWidget(self)
+        info = QFormLayout(info_page)
         for key in ("description", "category", "priority", "location", "district", "reporter", "source",
                     "assignee", "requested_at", "sla_target"):
-            self.field_names[key] = QLabel(self)
-            self.fields[key] = _plain_label(self, f"field_{key}")
+            self.field_names[key] = QLabel(info_page)
+            self.fields[key] = _plain_label(info_page, f"field_{key}")
             if key == "description":
                 row_layout = QHBoxLayout()
                 row_layout.addWidget(self.fields[key], 1)
@@ -180,41 +188,43 @@ class IncidentDetailPanel(QWidget):
                 info.addRow(self.field_names[key], row_layout)
                 continue
             info.addRow(self.field_names[key], self.fields[key])
-        info.addRow(QLabel(self), self.jump_button)
-        self.actions_box = QGroupBox(self)
-        grid = QGridLayout(self.actions_box)
-        plain = [a for a in ACTION_ORDER if a not in _INPUT_ACTIONS]
-        for i, action in enumerate(plain):
-            grid.addWidget(self.buttons[action], i // 4, i % 4)
-        row = (len(plain) + 3) // 4
-        grid.addWidget(self.note, row, 0, 1, 4)
-        for r, (edit, action) in enumerate(((self.assignee, "assign"), (self.agency, "forward"),
-                                            (self.priority, "set_priority")), start=row + 1):
-            grid.addWidget(edit, r, 0, 1, 3)
-            grid.addWidget(self.buttons[action], r, 3)
-        grid.addWidget(self.after_photo_button, row + 4, 0)
-        grid.addWidget(self.after_photo_label, row + 4, 1, 1, 2)
-        grid.addWidget(self.buttons["resolve"], row + 4, 3)
-        self.comment_box = QGroupBox(self)
-        comment_layout = QHBoxLayout(self.comment_box)
-        comment_layout.addWidget(self.comment, 1)
-        comment_layout.addWidget(self.buttons["comment"])
-        self.attachments_box = QGroupBox(self)
-        att = QVBoxLayout(self.attachments_box)
-        att.addWidget(self.attachments)
-        att.addWidget(self.add_photo_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.timeline_box = QGroupBox(self)
-        QVBoxLayout(self.timeline_box).addWidget(self.timeline)
+        self.details_page = QScrollArea(self)
+        self.details_page.setObjectName("incidentDetailsPage")
+        self.details_page.setWidgetResizable(True)
+        self.details_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_page.setWidget(info_page)
+        # Timeline, with the comment box under it (a comment goes on the timeline).
+        self.timeline_page = QWidget(self)
+        timeline_layout = QVBoxLayout(self.timeline_page)
+        timeline_layout.setContentsMargins(0, 0, 0, 0)
+        timeline_layout.addWidget(self.timeline, 1)
+        timeline_layout.addWidget(self.comment_box)
+        self.attachments_page = QWidget(self)
+        attachments_layout = QVBoxLayout(self.attachments_page)
+        attachments_layout.setContentsMargins(0, 0, 0, 0)
+        attachments_layout.addWidget(self.attachments, 1)
+        attachments_layout.addWidget(self.add_photo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.links_box.setFlat(True)
+        self.links_page = QScrollArea(self)
+        self.links_page.setWidgetResizable(True)
+        self.links_page.setFrameShape(QFrame.Shape.NoFrame)
+        self.links_page.setWidget(self.links_box)
+        for page in (self.details_page, self.timeline_page, self.attachments_page, self.links_page):
+            self.tabs.addTab(page, "")
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
-        head.addWidget(self.state)
         head.addWidget(self.sla)
+        head.addWidget(self.jump_button)
+        facts = QHBoxLayout()
+        facts.addWidget(self.state, 0, Qt.AlignmentFlag.AlignTop)
+        facts.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         layout.addLayout(head)
-        layout.addLayout(info)
-        for box in (self.actions_box, self.comment_box, self.attachments_box, self.links_box):
-            layout.addWidget(box)
-        layout.addWidget(self.timeline_box, 1)
+        layout.addLayout(facts)
+        layout.addWidget(self.action_bar)
+        layout.addWidget(self.tabs, 1)
 
     # --- state from the console ------------------------------------------------------------------------------------
 
@@ -222,30 +232,27 @@ class IncidentDetailPanel(QWidget):
     def incident_id(self) -> int | None:
         return None if self._detail is None else int(self._detail.id)
 
-    def show_incident(self, detail: Any, allowed_actions: Iterable[str], sla: Any = None) -> None:
-        """Show ``detail`` with the actions the user may take; ``sla`` is a ``SlaStatus`` (or None: from the row).
+    def show_incident(self, detail: Any, allowed_actions: Iterable[str], sla: Any = None,
+                      refusals: Mapping[str, Any] | None = None) -> None:
+        """Show ``detail`` with the actions the user may take; ``sla`` is a ``SlaStatus`` (or None: from the row);
+        ``refusals`` says why each other workflow action is not open (``services.workflow.refusals``).
 
-        A new incident clears the inputs; the same incident again (after an update) keeps what is being typed."""
+        A new incident clears the inputs; the same incident again (after an update) keeps what is being typed and the
+        tab on show."""
         same = self._detail is not None and int(self._detail.id) == int(detail.id)
         self._detail = detail
-        if not same:
-            self._after_photo_path = None
-            for edit in (self.note, self.assignee, self.agency):
-                edit.clear()
-            self.comment.clear()
-        self.priority.blockSignals(True)
-        self.priority.setCurrentText(detail.priority or "P3")
-        self.priority.blockSignals(False)
         self._fill_fields(detail)
         self._fill_attachments(detail)
         self.links_box.show_incident(detail, same=same)
         self.timeline_model.set_events(list(getattr(detail, "events", ()) or ()))
         self.set_sla(sla)
-        self.set_allowed_actions(allowed_actions)
+        self.action_bar.show_incident(detail, allowed_actions, refusals, same=same)
+        self._update_enabled()
+        self.sig_incident_shown.emit(int(detail.id))
 
-    def set_allowed_actions(self, allowed_actions: Iterable[str]) -> None:
+    def set_allowed_actions(self, allowed_actions: Iterable[str], refusals: Mapping[str, Any] | None = None) -> None:
         """Replace the allowed action set (e.g. after a role change or a transition)."""
-        self._allowed = frozenset(allowed_actions)
+        self.action_bar.set_allowed(allowed_actions, refusals)
         self._update_enabled()
 
     def set_sla(self, sla: Any) -> None:
@@ -263,26 +270,33 @@ class IncidentDetailPanel(QWidget):
 
     def set_after_photo_path(self, path: str | None) -> None:
         """The after-photo to send with "resolve" (chosen in the picker, or given by the console)."""
-        self._after_photo_path = path or None
-        self.after_photo_label.setText(path.rsplit("/", 1)[-1] if path else "")
-        self._update_enabled()
+        self.action_bar.set_after_photo_path(path)
 
     def clear(self) -> None:
         """Show nothing (no incident selected)."""
         self._detail = None
         self.title.clear()
         self.state.clear()
+        self.summary.clear()
         for label in self.fields.values():
             label.clear()
         self.attachments.clear()
         self.links_box.clear()
         self.timeline_model.set_events([])
         self.sla.set_target(None)
-        self.set_allowed_actions(())
+        self.action_bar.clear()
+        self._update_enabled()
 
     def has_after_photo(self) -> bool:
-        attached = any(a.kind == "after_photo" for a in getattr(self._detail, "attachments", ()) or ())
-        return attached or self._after_photo_path is not None
+        return self.action_bar.has_after_photo()
+
+    def _first_action(self) -> QWidget:
+        return next((self.buttons[a] for a in ACTION_ORDER if self.buttons[a].isEnabled()), self.tabs)
+
+    def focus_actions(self) -> None:
+        """Give the keyboard to the first action that can be taken now (else to the tabs), e.g. after Enter on a
+        queue row. Focus given to the panel itself (Alt+2) goes there too: it is the panel's focus proxy."""
+        self._first_action().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def retranslate(self) -> None:
         names = {
@@ -294,46 +308,71 @@ class IncidentDetailPanel(QWidget):
         }
         for key, label in self.field_names.items():
             label.setText(names[key])
-        for action, button in self.buttons.items():
-            button.setText(action_label(action))
         self.jump_button.setText(t("ดูบนแผนที่", "Show on map"))
+        self.jump_button.setToolTip(t(f"แสดงเหตุการณ์นี้บนแผนที่ ({MAP_KEY})", f"Show this incident on the map ({MAP_KEY})"))
+        self.map_action.setText(t("ดูเหตุการณ์บนแผนที่", "Show incident on &map"))
         self.describe_button.setText(action_label("describe"))
-        self.note.setPlaceholderText(t("หมายเหตุประกอบการดำเนินการ", "Note for the action"))
-        self.assignee.setPlaceholderText(t("ผู้รับผิดชอบ", "Assignee"))
-        self.agency.setPlaceholderText(t("หน่วยงานที่ส่งต่อ", "Agency to forward to"))
-        self.comment.setPlaceholderText(t("เขียนความเห็น", "Write a comment"))
-        self.after_photo_button.setText(t("เลือกรูปหลังแก้ไข…", "Choose after-photo…"))
         self.add_photo_button.setText(t("แนบรูป…", "Attach photo…"))
+        self.action_bar.retranslate()
         self.links_box.retranslate()
-        self.actions_box.setTitle(t("การดำเนินการ", "Actions"))
-        self.comment_box.setTitle(t("ความเห็น", "Comment"))
-        self.attachments_box.setTitle(t("ไฟล์แนบ", "Attachments"))
-        self.timeline_box.setTitle(t("ลำดับเหตุการณ์", "Timeline"))
         self.timeline_model.retranslate()
+        self._retitle_tabs()
         self.sla.refresh()
         if self._detail is not None:
             self._fill_fields(self._detail)
+        self.timeline_empty.refresh()
+        self.attachments_empty.refresh()
+
+    def _retitle_tabs(self) -> None:
+        d = self._detail
+        events = len(getattr(d, "events", ()) or ()) if d is not None else 0
+        files = len(getattr(d, "attachments", ()) or ()) if d is not None else 0
+        links = len(getattr(d, "links", ()) or ()) if d is not None else 0
+        for page, text in ((self.details_page, t("รายละเอียด", "Details")),
+                           (self.timeline_page, t(f"ลำดับเหตุการณ์ ({events})", f"Timeline ({events})")),
+                           (self.attachments_page, t(f"ไฟล์แนบ ({files})", f"Attachments ({files})")),
+                           (self.links_page, t(f"เรื่องที่เกี่ยวข้อง ({links})", f"Links ({links})"))):
+            self.tabs.setTabText(self.tabs.indexOf(page), text)
+
+    def _timeline_empty_text(self) -> str:
+        if self._detail is None:
+            return t("เลือกเหตุการณ์ในคิวหรือบนแผนที่เพื่อดูลำดับเหตุการณ์",
+                     "Select an incident in the queue or on the map to see its timeline")
+        return t("ยังไม่มีอะไรในลำดับเหตุการณ์: การดำเนินการและความเห็นจะแสดงที่นี่ (เขียนความเห็นได้ด้านล่าง)",
+                 "Nothing on the timeline yet: actions and comments appear here (write a comment below)")
+
+    def _attachments_empty_text(self) -> str:
+        if self._detail is None:
+            return t("เลือกเหตุการณ์เพื่อดูไฟล์แนบ", "Select an incident to see its attachments")
+        return t("ยังไม่มีไฟล์แนบ: กด “แนบรูป…” เพื่อเพิ่มรูปจากที่เกิดเหตุ",
+                 "No attachments yet: use “Attach photo…” to add a photo of the scene")
 
     # --- filling ---------------------------------------------------------------------------------------------------
 
     def _fill_fields(self, d: Any) -> None:
         lang = current_language()
-        self.title.setText(f"#{d.server_id or d.id}  {d.service_name or d.category or ''}")
+        category = category_label(getattr(d, "category", None), d.service_name)
+        self.title.setText(f"#{d.server_id or d.id}  {category}")
         self.state.setText(state_label(d.state))
         location = ", ".join(x for x in (d.address or "",) if x)
         if d.lat is not None and d.lon is not None:
             location = f"{location} ({d.lat:.5f}, {d.lon:.5f})".strip()
         reporter = " · ".join(x for x in (d.reporter_name or "", d.reporter_contact or "") if x)
         assignee = " · ".join(x for x in (d.assignee or "", getattr(d, "agency", None) or "") if x)
+        district = getattr(d, "district_name", None) or d.district_code or "—"
         values = {
-            "description": d.description or "", "category": d.service_name or d.category or "",
-            "priority": d.priority or "", "location": location or "—",
-            "district": getattr(d, "district_name", None) or d.district_code or "—",
+            "description": d.description or "", "category": category,
+            "priority": d.priority or "", "location": location or "—", "district": district,
             "reporter": reporter or "—", "source": source_label(d.source), "assignee": assignee or "—",
             "requested_at": format_datetime(d.requested_at, lang), "sla_target": format_datetime(d.expected_at, lang),
         }
         for key, value in values.items():
             self.fields[key].setText(value)
+        # What the operator acts on at a glance: priority, where, and who to call back.
+        caller = t(f"ผู้แจ้ง {reporter}", f"reported by {reporter}") if reporter else t("ไม่ทราบผู้แจ้ง",
+                                                                                      "reporter unknown")
+        self.summary.setText("· " + " · ".join(x for x in (d.priority or "", district, caller) if x))
+        self._retitle_tabs()
 
     def _fill_attachments(self, d: Any) -> None:
         self.attachments.clear()
@@ -350,56 +389,21 @@ class IncidentDetailPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, int(attachment.id))
             item.setData(Qt.ItemDataRole.UserRole + 1, attachment.kind)
             self.attachments.addItem(item)
+        self.attachments_empty.refresh()  # its words depend on whether an incident is on show
 
     # --- enable rules and reactions --------------------------------------------------------------------------------
 
     def _update_enabled(self) -> None:
         d = self._detail
-        allowed = self._allowed if d is not None else frozenset()
-        for action, button in self.buttons.items():
-            button.setEnabled(action in allowed and self._inputs_ready(action))
-        self.after_photo_button.setEnabled("resolve" in allowed)
+        allowed = self.action_bar.allowed if d is not None else frozenset()
         self.add_photo_button.setEnabled("comment" in allowed)
         self.links_box.set_allowed(allowed)
-        self.jump_button.setEnabled(d is not None and d.lat is not None and d.lon is not None)
+        on_map = d is not None and d.lat is not None and d.lon is not None
+        self.jump_button.setEnabled(on_map)
+        self.map_action.setEnabled(on_map)
         self.describe_button.setEnabled("describe" in allowed)
-
-    def _inputs_ready(self, action: str) -> bool:
-        d = self._detail
-        if action == "assign":
-            name = self.assignee.text().strip()
-            return bool(name) and name != (d.assignee or "")
-        if action == "forward":
-            return bool(self.agency.text().strip())
-        if action == "set_priority":
-            return self.priority.currentText() != (d.priority or "")
-        if action == "comment":
-            text = self.comment.toPlainText().strip()
-            return bool(text) and len(text) <= DESCRIPTION_MAX
-        if action == "resolve":
-            return self.has_after_photo()
-        return True
-
-    def _on_action(self, action: str) -> None:
-        if self._detail is None or not self.buttons[action].isEnabled():
-            return
-        incident_id = int(self._detail.id)
-        if action == "comment":
-            text = self.comment.toPlainText().strip()
-            self.comment.clear()
-            self.sig_comment_requested.emit(incident_id, text)
-            return
-        params: dict[str, Any] = {"note": self.note.text().strip()}
-        if action == "assign":
-            params["assignee"] = self.assignee.text().strip()
-        elif action == "forward":
-            params["agency"] = self.agency.text().strip()
-        elif action == "set_priority":
-            params["priority"] = self.priority.currentText()
-        elif action == "resolve":
-            params["after_photo_path"] = self._after_photo_path
-        self.note.clear()
-        self.sig_action_requested.emit(incident_id, action, params)
+        self.timeline_empty.refresh()
+        self.setFocusProxy(self._first_action())
 
     def _pick_file(self, kind: str) -> None:
         """Open a (non-blocking) file picker; the answer arrives in ``_on_file_selected``."""
@@ -439,5 +443,5 @@ class IncidentDetailPanel(QWidget):
         dialog.show()
 
     def _on_jump(self) -> None:
-        if self._detail is not None:
+        if self._detail is not None and self.jump_button.isEnabled():
             self.sig_jump_to_map_requested.emit(int(self._detail.id))

@@ -35,8 +35,18 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.display_format import format_age, plain_tooltip
+from widgets.empty_state import EmptyState
 from widgets.i18n import current_language, t
-from widgets.incident_rows import DESCRIPTION_MAX, PRIORITIES, SOURCES, IncidentDraftData, source_label, state_label
+from widgets.incident_rows import (
+    DESCRIPTION_MAX,
+    PRIORITIES,
+    SOURCES,
+    IncidentDraftData,
+    category_label,
+    in_language,
+    source_label,
+    state_label,
+)
 from widgets.service_attribute_fields import ServiceAttributeFields
 
 DUPLICATE_DEBOUNCE_MS = 250
@@ -96,8 +106,8 @@ class IncidentIntakeDialog(QDialog):
 
         self.setObjectName("incidentIntakeDialog")
         self.category.addItem("", None)
-        for service in services:
-            self.category.addItem(service.service_name or service.service_code, service.service_code)
+        for service in services:  # named in the UI language (retranslate names them again)
+            self.category.addItem(in_language(service.service_name) or service.service_code, service.service_code)
         for p in PRIORITIES:
             self.priority.addItem(p, p)
         self.priority.setCurrentIndex(PRIORITIES.index("P3"))
@@ -112,6 +122,8 @@ class IncidentIntakeDialog(QDialog):
         self.duplicates.horizontalHeader().setStretchLastSection(True)
         self.duplicates.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.create_button.setDefault(True)
+        self._checked_duplicates = False  # the console has answered a duplicates question
+        self.duplicates_empty = EmptyState(self.duplicates, self._duplicates_empty_text)
         self._dup_timer.setSingleShot(True)
         self._dup_timer.setInterval(DUPLICATE_DEBOUNCE_MS)
         if lat is not None and lon is not None:
@@ -185,14 +197,23 @@ class IncidentIntakeDialog(QDialog):
                      state_label(row.state), source_label(row.source), age)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(plain_tooltip(row.service_name or row.category or ""))
+                item.setToolTip(plain_tooltip(category_label(row.category, row.service_name)))
                 self.duplicates.setItem(r, c, item)
             self._duplicate_ids.append(int(row.id))
+        self._checked_duplicates = True
+        self.duplicates_empty.refresh()
         n = len(self._duplicate_ids)
         self.duplicates_label.setText(
             t(f"เรื่องที่อาจซ้ำ (ประเภทเดียวกัน ภายใน 300 ม. และ 48 ชม.): {n}",
               f"Possible duplicates (same category, within 300 m and 48 h): {n}"))
         self._validate()
+
+    def _duplicates_empty_text(self) -> str:
+        if self._checked_duplicates:
+            return t("ไม่พบเรื่องที่อาจซ้ำ: สร้างเป็นเรื่องใหม่ได้เลย",
+                     "No possible duplicates: create it as a new incident")
+        return t("เลือกประเภทและระบุตำแหน่ง แล้วเรื่องที่อาจซ้ำจะแสดงที่นี่ก่อนบันทึก",
+                 "Choose a category and give the location: possible duplicates show here before you save")
 
     def set_district(self, code: str | None, name: str | None) -> None:
         """The district of the location (from the map or a ``sig_district_requested`` answer)."""
@@ -213,7 +234,9 @@ class IncidentIntakeDialog(QDialog):
             return None
         return IncidentDraftData(
             category=self.category.currentData(),
-            category_name=self.category.currentText(),
+            # The backend's own name (both languages, as its service list gives it), not the half on show.
+            category_name=getattr(self._services.get(self.category.currentData()), "service_name", None)
+            or self.category.currentText(),
             priority=self.priority.currentData(),
             description=self.description.toPlainText().strip(),
             reporter_name=self.reporter_name.text().strip(),
@@ -318,6 +341,10 @@ class IncidentIntakeDialog(QDialog):
             label.setText(name)
         self.attribute_fields.retranslate()
         self.category.setItemText(0, t("— เลือกประเภท —", "— choose a category —"))
+        for index in range(1, self.category.count()):
+            service = self._services.get(self.category.itemData(index))
+            if service is not None:
+                self.category.setItemText(index, in_language(service.service_name) or service.service_code)
         current = self.source.currentData()
         self.source.blockSignals(True)
         self.source.clear()
@@ -333,5 +360,6 @@ class IncidentIntakeDialog(QDialog):
         self.merge_button.setText(t("รวมเข้ากับเรื่องที่เลือก", "Merge into selected"))
         self.child_button.setText(t("เพิ่มเป็นเรื่องย่อยของเรื่องที่เลือก", "Add as child of selected"))
         self.cancel_button.setText(t("ยกเลิก", "Cancel"))
+        self.duplicates_empty.refresh()
         if not self.duplicates_label.text():
             self.duplicates_label.setText(t("เรื่องที่อาจซ้ำ: ยังไม่ได้ตรวจ", "Possible duplicates: not checked yet"))

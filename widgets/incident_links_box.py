@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, \
     QWidget
 
+from widgets.empty_state import EmptyState
 from widgets.i18n import t
 from widgets.incident_rows import link_action_label, link_text
 
@@ -58,8 +59,8 @@ class IncidentLinksBox(QGroupBox):
                              ("promoteButton", self.promote_button), ("attachToButton", self.attach_to_button),
                              ("attachTo", self.attach_to), ("splitButton", self.split_button)):
             widget.setObjectName(name)
-        self.links.setMaximumHeight(80)
         self.parent_button.setVisible(False)
+        self.links_empty = EmptyState(self.links, self._empty_text)
 
         grid = QGridLayout(self)
         grid.addWidget(self.major_label, 0, 0, 1, 2)
@@ -101,6 +102,7 @@ class IncidentLinksBox(QGroupBox):
         self._detail = None
         self._parent_id = None
         self.links.clear()
+        self.links_empty.refresh()
         self.major_label.clear()
         self.parent_button.setVisible(False)
         self._update_enabled()
@@ -115,11 +117,21 @@ class IncidentLinksBox(QGroupBox):
         self.attach_to.setPlaceholderText(t("เลขที่เหตุการณ์ใหญ่", "Major incident number"))
         if self._detail is not None:
             self._fill(self._detail)
+        self.links_empty.refresh()
+
+    def _empty_text(self) -> str:
+        if self._detail is None:
+            return t("เลือกเหตุการณ์เพื่อดูเรื่องที่เกี่ยวข้อง", "Select an incident to see its links")
+        return t("ไม่มีเรื่องที่เกี่ยวข้อง: รวมเรื่องซ้ำหรือเชื่อมโยงเรื่องได้จากเมนูคลิกขวาในคิว "
+                 "หรือผูกกับเหตุการณ์ใหญ่ด้านล่าง",
+                 "No linked incidents: merge or relate duplicates from the queue's right-click menu, or attach this "
+                 "one to a major incident below")
 
     # --- filling and enabling --------------------------------------------------------------------------------------
 
     def _fill(self, d: Any) -> None:
         self.links.clear()
+        self.links_empty.refresh()  # its words depend on the incident on show
         links = list(getattr(d, "links", ()) or ())
         for link in links:
             item = QListWidgetItem(link_text(link))
@@ -168,9 +180,11 @@ class IncidentLinksBox(QGroupBox):
     # --- reactions -------------------------------------------------------------------------------------------------
 
     def _on_split(self) -> None:
-        item = self.links.currentItem()
-        if item is not None and self.split_button.isEnabled():
-            self.sig_split_requested.emit(int(item.data(_OTHER)))
+        item, d = self.links.currentItem(), self._detail
+        if item is not None and d is not None and self.split_button.isEnabled():
+            # On the keeper the link names the duplicate; on the duplicate itself ("into") it names the keeper.
+            into = item.data(_DIRECTION) == "into"
+            self.sig_split_requested.emit(int(d.id) if into else int(item.data(_OTHER)))
 
     def _on_unlink(self) -> None:
         request = self._unlink_request()

@@ -22,19 +22,28 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from widgets import table_colours
 from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.i18n import current_language, t
-from widgets.incident_rows import link_glyph, sla_band, sla_remaining, sla_text, source_label, state_label
+from widgets.incident_rows import (
+    category_label,
+    link_glyph,
+    sla_band,
+    sla_remaining,
+    sla_text,
+    source_label,
+    state_label,
+)
 
 FetchRows = Callable[[list[int], Callable[[Sequence[Any]], None]], None]
 
-SLA_COLOURS = {
-    "breached": QColor(255, 199, 206),
-    "warning": QColor(255, 235, 156),
-    "paused": QColor(225, 225, 225),
-}
-PRIORITY_COLOURS = {"P1": QColor(255, 170, 170), "P2": QColor(255, 214, 170)}
+# Triage colours (widgets.table_colours, text on them >= 4.5:1). P1 is a saturated red with its glyph; a breached
+# SLA is near-black with its own glyph, so the two never read alike, in colour or without it.
+SLA_COLOURS = {band: QColor(*rgb) for band, rgb in table_colours.SLA.items()}
+PRIORITY_COLOURS = {priority: QColor(*rgb) for priority, rgb in table_colours.PRIORITY.items()}
+PRIORITY_GLYPHS = {"P1": "▲"}  # P1 ▲ (urgent), shown before the priority
+SLA_GLYPHS = {"breached": "⚠"}  # past the SLA target, shown before the time over
 _GONE = object()  # an id whose row no longer exists (deleted or merged between the id query and the page fetch)
 ID_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -62,7 +71,7 @@ class IncidentQueueModel(ColumnTableModel):
     HEADERS = {
         "id": ("เลขที่", "ID"),
         "category": ("ประเภท", "Category"),
-        "priority": ("ความเร่งด่วน", "Priority"),
+        "priority": ("ความด่วน", "Priority"),
         "status": ("สถานะ", "Status"),
         "district": ("อำเภอ", "District"),
         "age": ("อายุ", "Age"),
@@ -89,6 +98,7 @@ class IncidentQueueModel(ColumnTableModel):
         self._inflight: set[int] = set()  # pages of the latest fetch
         self._generation = 0  # bumped by set_ids: answers from an older generation are dropped
         self.fetch_count = 0  # fetches issued (for tests and benchmarks)
+        self._district_names: dict[str, tuple[str, str]] = {}  # code -> (Thai, English)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
@@ -145,6 +155,13 @@ class IncidentQueueModel(ColumnTableModel):
     @property
     def ids(self) -> array:
         return self._ids
+
+    def set_district_names(self, names: dict[str, tuple[str, str]]) -> None:
+        """District code -> (Thai, English) name: the district column names the district, never its code."""
+        self._district_names = dict(names)
+        if self._ids:
+            column = self.COLUMNS.index("district")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._ids) - 1, column))
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
@@ -240,7 +257,8 @@ class IncidentQueueModel(ColumnTableModel):
         if self._ids:
             first, last = self.COLUMNS.index("age"), self.COLUMNS.index("sla")
             self.dataChanged.emit(self.index(0, first), self.index(len(self._ids) - 1, last),
-                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole])
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole,
+                                   Qt.ItemDataRole.ForegroundRole])
 
     # --- Qt model API ----------------------------------------------------------------------------------------------
 
@@ -271,17 +289,18 @@ class IncidentQueueModel(ColumnTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if column == "sla":
-                return self._sla_brush(row)
-            if column == "priority" and row.priority in PRIORITY_COLOURS:
-                return QBrush(PRIORITY_COLOURS[row.priority])
-            return None
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            background = self._background(row, column)
+            if background is None:
+                return None
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(background)
+            return table_colours.text_brush_on(table_colours.rgb_of(background))
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "id" and link_glyph(row):
                 return plain_tooltip(self._link_tooltip(row))
             if column == "category":
-                return plain_tooltip(row.service_name or row.category or "")
+                return plain_tooltip(category_label(row.category, row.service_name))
             if column == "sla" and row.expected_at is not None:
                 return plain_tooltip(t("กำหนด ", "target ") + format_datetime(row.expected_at, current_language()))
             if column == "status" and getattr(row, "pending", 0):
@@ -304,10 +323,18 @@ class IncidentQueueModel(ColumnTableModel):
                                   frozen_remaining_s=getattr(row, "sla_remaining_s", None))
         return remaining, paused
 
-    def _sla_brush(self, row: Any) -> QBrush | None:
+    def _sla_band(self, row: Any) -> str:
+        if row.state in ("resolved", "closed", "cancelled"):
+            return "none"
         remaining, paused = self._sla(row)
-        colour = SLA_COLOURS.get(sla_band(remaining, paused=paused))
-        return QBrush(colour) if colour is not None else None
+        return sla_band(remaining, paused=paused)
+
+    def _background(self, row: Any, column: str) -> QColor | None:
+        if column == "sla":
+            return SLA_COLOURS.get(self._sla_band(row))
+        if column == "priority":
+            return PRIORITY_COLOURS.get(row.priority or "")
+        return None
 
     def _display(self, row: Any, column: str) -> str:
         lang = current_language()
@@ -316,12 +343,16 @@ class IncidentQueueModel(ColumnTableModel):
             return (str(row.server_id or row.id) + (f" {glyph}" if glyph else "")
                     + (" ✎" if getattr(row, "pending", 0) else ""))
         if column == "category":
-            return row.service_name or row.category or ""
+            return category_label(row.category, row.service_name)
         if column == "priority":
-            return row.priority or ""
+            glyph = PRIORITY_GLYPHS.get(row.priority or "")
+            return f"{glyph} {row.priority}" if glyph else (row.priority or "")
         if column == "status":
             return state_label(row.state)
         if column == "district":
+            names = self._district_names.get(row.district_code or "")
+            if names is not None:
+                return t(*names)
             return getattr(row, "district_name", None) or row.district_code or ""
         if column == "age":
             if row.requested_at is None:
@@ -331,7 +362,8 @@ class IncidentQueueModel(ColumnTableModel):
             if row.state in ("resolved", "closed", "cancelled"):
                 return "—"
             remaining, paused = self._sla(row)
-            return sla_text(remaining, paused=paused)
+            glyph = SLA_GLYPHS.get(sla_band(remaining, paused=paused))
+            return f"{glyph} {sla_text(remaining, paused=paused)}" if glyph else sla_text(remaining, paused=paused)
         if column == "assignee":
             return row.assignee or ""
         if column == "source":

@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.empty_state import EmptyState
 from widgets.i18n import t
 from widgets.incident_queue_model import ID_ROLE, IncidentQueueModel
 from widgets.incident_rows import QueueFilterData
 
-PRESETS = ("open", "mine", "unassigned", "breaching", "all", "closed")
+PRESETS = ("open", "p1", "mine", "unassigned", "breaching", "all", "closed")
 SEARCH_DEBOUNCE_MS = 300
+TRIAGE_SORT = "triage"  # services.store.incident_queue.TRIAGE: breached first, then priority, then oldest
 
 
 class IncidentQueuePanel(QWidget):
@@ -73,6 +75,8 @@ class IncidentQueuePanel(QWidget):
         self.district = QComboBox(self)
         self.category = QComboBox(self)
         self.count_label = QLabel(self)
+        self.triage_button = QToolButton(self)  # the triage order (the default); a header click sorts by a column
+        self._districts: list[tuple[str, str, str]] = []  # (code, Thai, English)
         self.areas_menu = QMenu(self)  # also under the window's Map menu
         self.area_button = QToolButton(self)
         self.area_label = QLabel(self)
@@ -86,6 +90,14 @@ class IncidentQueuePanel(QWidget):
         self.district.setObjectName("incidentDistrict")
         self.category.setObjectName("incidentCategory")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setObjectName("incidentCount")
+        self.triage_button.setObjectName("incidentTriageOrder")
+        self.triage_button.setCheckable(True)
+        self.triage_button.setChecked(True)
+        self.search.setMinimumWidth(120)
+        for combo in (self.preset, self.district, self.category):  # they elide rather than push the count off
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.areas_menu.setObjectName("incidentAreasMenu")
         self.area_button.setObjectName("incidentAreas")
         self.area_button.setMenu(self.areas_menu)
@@ -96,6 +108,7 @@ class IncidentQueuePanel(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._setup_table()
+        self.empty_state = EmptyState(self.table, self._empty_text)  # an empty queue says why and what to do
         self.set_districts(())
         self.set_categories(())
         self.retranslate()
@@ -106,6 +119,7 @@ class IncidentQueuePanel(QWidget):
         top.addWidget(self.district, 1)
         top.addWidget(self.category, 1)
         top.addWidget(self.area_button)
+        top.addWidget(self.triage_button)
         top.addWidget(self.count_label)
         area_row = QHBoxLayout()
         area_row.addWidget(self.area_label, 1)
@@ -124,6 +138,7 @@ class IncidentQueuePanel(QWidget):
         self.category.currentIndexChanged.connect(self._emit_filter_now)
         self.area_clear.clicked.connect(self.sig_area_clear_requested)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_indicator)
+        self.triage_button.clicked.connect(self._on_triage_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.model.modelReset.connect(self._update_count)
 
@@ -145,7 +160,25 @@ class IncidentQueuePanel(QWidget):
         header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(self.model.COLUMNS.index("age"), Qt.SortOrder.DescendingOrder)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the triage order: no column's
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Widths that fit what the columns hold (SLA text, Thai district and state names, glyphs) in this font, so
+        nothing is clipped at 1366x768; the last column takes what is left."""
+        metrics = self.table.fontMetrics()
+        # The widest each column holds, in either language (the widths stay when the language switches).
+        samples = {"id": ("00000 ★9 ✎",), "priority": ("▲ P1",), "status": ("ถึงที่เกิดเหตุ", "acknowledged"),
+                   "district": ("เมืองเชียงใหม่", "Mueang Chiang Mai"), "age": ("23 ชม. 59 นาที", "23 h 59 min"),
+                   "sla": ("⚠ เกิน 23 ชม. 59 นาที", "⚠ over by 23 h 59 min"), "category": ("ไฟป่า/หมอกควัน",),
+                   "assignee": ("operator",)}
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        for column, texts in samples.items():
+            index = self.model.COLUMNS.index(column)
+            title = str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
+            width = max(max(metrics.horizontalAdvance(text) for text in texts),
+                        header_metrics.horizontalAdvance(title) + 14) + 14
+            self.table.setColumnWidth(index, width)
 
     # --- state from the console ------------------------------------------------------------------------------------
 
@@ -155,9 +188,13 @@ class IncidentQueuePanel(QWidget):
         if self.preset.currentData() == "mine":
             self._emit_filter_now()
 
-    def set_districts(self, districts: Sequence[tuple[str, str]]) -> None:
-        """(code, name) pairs for the district filter; the selection is kept when possible, without a signal."""
-        self._fill(self.district, districts, t("ทุกอำเภอ", "All districts"))
+    def set_districts(self, districts: Sequence[tuple[str, str] | tuple[str, str, str]]) -> None:
+        """(code, Thai name, English name) for the district filter and the queue's district column ((code, name)
+        pairs also do); the selection is kept when possible, without a signal."""
+        self._districts = [(d[0], d[1], d[-1]) for d in districts]
+        self.model.set_district_names({code: (th, en) for code, th, en in self._districts})
+        self._fill(self.district, [(code, t(th, en)) for code, th, en in self._districts],
+                   t("ทุกอำเภอ", "All districts"))
 
     def set_categories(self, categories: Sequence[tuple[str, str]]) -> None:
         """(service_code, service_name) pairs for the category filter."""
@@ -195,6 +232,19 @@ class IncidentQueuePanel(QWidget):
         index = self.table.selectionModel().currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
 
+    def show_preset(self, preset: str) -> None:
+        """Show one preset alone (the situation strip's "open P1", "breaching"): search, district and category are
+        cleared and the filter is emitted once. The map's area filter stays: the console owns it."""
+        for combo, index in ((self.preset, max(self.preset.findData(preset), 0)), (self.district, 0),
+                             (self.category, 0)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(index)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._emit_filter_now()
+
     def current_filter(self) -> QueueFilterData:
         """The filter the controls describe."""
         preset = self.preset.currentData()
@@ -209,6 +259,7 @@ class IncidentQueuePanel(QWidget):
             assignee=(self._current_user or None) if preset == "mine" else None,
             unassigned=preset == "unassigned",
             breaching=preset == "breaching",
+            priorities=frozenset({"P1"}) if preset == "p1" else None,
             district=self.district.currentData(),
             category=self.category.currentData(),
             text=text or None,
@@ -220,6 +271,7 @@ class IncidentQueuePanel(QWidget):
                                          "Search (Thai/English): description, place, reporter, id"))
         labels = {
             "open": t("เรื่องที่เปิดอยู่", "Open"),
+            "p1": t("P1 ที่เปิดอยู่", "Open P1"),
             "mine": t("ของฉัน", "Mine"),
             "unassigned": t("ยังไม่มอบหมาย", "Unassigned"),
             "breaching": t("เกิน SLA", "Breaching SLA"),
@@ -233,7 +285,12 @@ class IncidentQueuePanel(QWidget):
             self.preset.addItem(labels[key], key)
         self.preset.setCurrentIndex(PRESETS.index(current))
         self.preset.blockSignals(False)
-        self.district.setItemText(0, t("ทุกอำเภอ", "All districts"))
+        self.set_districts(self._districts)  # the names in the new language
+        self.triage_button.setText(t("เรียงตามความเร่งด่วน", "Triage order"))
+        self.triage_button.setToolTip(t("เกิน SLA ก่อน แล้วตามความเร่งด่วน แล้วเรื่องที่เก่าที่สุด "
+                                        "(คลิกหัวคอลัมน์เพื่อเรียงตามคอลัมน์นั้น)",
+                                        "Past the SLA first, then by priority, then the oldest "
+                                        "(click a column header to sort by that column)"))
         self.category.setItemText(0, t("ทุกประเภท", "All categories"))
         self.area_button.setText(t("พื้นที่", "Areas"))
         self.area_button.setToolTip(t("ตัวกรองพื้นที่ที่บันทึกไว้ (วาดพื้นที่ใหม่บนแผนที่)",
@@ -346,7 +403,18 @@ class IncidentQueuePanel(QWidget):
 
     def _on_sort_indicator(self, section: int, order: Qt.SortOrder) -> None:
         if 0 <= section < len(self.model.COLUMNS):
+            self.triage_button.setChecked(False)
             self.sig_sort_requested.emit(self.model.COLUMNS[section], order == Qt.SortOrder.DescendingOrder)
+
+    def _on_triage_clicked(self) -> None:
+        """Back to the triage order (the button stays checked while it is in effect)."""
+        self.triage_button.setChecked(True)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+        header.viewport().update()
+        self.sig_sort_requested.emit(TRIAGE_SORT, False)
 
     def _on_current_row(self, current: Any, _previous: Any) -> None:
         if self._syncing or not current.isValid():
@@ -357,4 +425,20 @@ class IncidentQueuePanel(QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        self.count_label.setText(t(f"{n:,} เรื่อง", f"{n:,} incidents"))
+        text = t(f"{n:,} เรื่อง", f"{n:,} incidents")
+        self.count_label.setText(text)
+        # Never squeezed: the filter controls give way first (they elide), the count is read whole.
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance(text) + 6)
+        self.empty_state.refresh()  # a language switch rewords it
+
+    def _empty_text(self) -> str:
+        """Why the queue lists nothing, and what to do about it."""
+        if self.search.text().strip() or self.district.currentData() or self.category.currentData() or self._area:
+            return t("ไม่มีเหตุการณ์ที่ตรงกับตัวกรอง: ล้างคำค้นหา อำเภอ ประเภท หรือพื้นที่ หรือเลือก “ทั้งหมด”",
+                     "No incidents match: clear the search, district, category or area, or pick “All”")
+        if (self.preset.currentData() or "all") != "all":
+            name = self.preset.currentText()
+            return t(f"ไม่มีเหตุการณ์ใน “{name}”: เลือก “ทั้งหมด” เพื่อดูทุกเรื่อง",
+                     f"No incidents under “{name}”: pick “All” to see every incident")
+        return t("ยังไม่มีเหตุการณ์: จะมาพร้อมการซิงก์ครั้งถัดไป (F5) หรือรับเรื่องใหม่ (Ctrl+N)",
+                 "No incidents yet: they come with the next sync (F5), or take one in (Ctrl+N)")

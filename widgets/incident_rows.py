@@ -53,6 +53,7 @@ class QueueFilterData:
     assignee: str | None = None
     unassigned: bool = False
     breaching: bool = False
+    priorities: frozenset[str] | None = None
     district: str | None = None
     category: str | None = None
     text: str | None = None
@@ -78,42 +79,105 @@ class IncidentDraftData:
     attributes: dict[str, str | list[str]] = field(default_factory=dict)
 
 
+# One word per state, everywhere it is shown (detail, queue, timeline, conflicts, dialogs; the console hands the same
+# words to the map with ``state_words``). A state reads as where the incident is ("ส่งทีมแล้ว"), never as the button
+# that put it there, nor as a dialog's "Cancel" / "ยกเลิก".
+_STATE_WORDS = {
+    "new": ("ใหม่", "new"),
+    "acknowledged": ("รับเรื่องแล้ว", "acknowledged"),
+    "dispatched": ("ส่งทีมแล้ว", "dispatched"),
+    "on_scene": ("ถึงที่เกิดเหตุ", "on scene"),
+    "resolved": ("แก้ไขแล้ว", "resolved"),
+    "closed": ("ปิดเรื่องแล้ว", "closed"),
+    "forwarded": ("ส่งต่อหน่วยงานแล้ว", "forwarded"),
+    "on_hold": ("พักเรื่อง", "on hold"),
+    "reopened": ("เปิดใหม่", "reopened"),
+    "cancelled": ("ยกเลิกแล้ว", "cancelled"),
+}
+
+
 def state_label(state: str | None) -> str:
     """A workflow state in the current language (unknown codes are shown as they are)."""
-    labels = {
-        "new": t("ใหม่", "new"),
-        "acknowledged": t("รับเรื่องแล้ว", "acknowledged"),
-        "dispatched": t("ส่งทีมแล้ว", "dispatched"),
-        "on_scene": t("ถึงที่เกิดเหตุ", "on scene"),
-        "resolved": t("แก้ไขแล้ว", "resolved"),
-        "closed": t("ปิดเรื่อง", "closed"),
-        "forwarded": t("ส่งต่อหน่วยงาน", "forwarded"),
-        "on_hold": t("พักเรื่อง", "on hold"),
-        "reopened": t("เปิดใหม่", "reopened"),
-        "cancelled": t("ยกเลิก", "cancelled"),
-    }
-    return labels.get(state or "", state or "—")
+    pair = _STATE_WORDS.get(state or "")
+    return t(*pair) if pair else state or "—"
+
+
+def state_words() -> dict[str, str]:
+    """Every workflow state's word in the current language (for the console to hand to the map page)."""
+    return {state: t(*pair) for state, pair in _STATE_WORDS.items()}
 
 
 def action_label(action: str) -> str:
-    """The button text of a workflow action."""
+    """The button text of a workflow action. "cancel" has its own words ("Cancel incident…"), never a dialog's
+    "Cancel" / "ยกเลิก", and the "…" says that it asks before it is done."""
     labels = {
         "acknowledge": t("รับเรื่อง", "Acknowledge"),
         "dispatch": t("ส่งทีม", "Dispatch"),
-        "arrive": t("ถึงที่เกิดเหตุ", "Arrived"),
+        "arrive": t("แจ้งถึงที่เกิดเหตุ", "Arrived on scene"),
         "resolve": t("แก้ไขเสร็จ", "Resolve"),
         "close": t("ปิดเรื่อง", "Close"),
         "forward": t("ส่งต่อหน่วยงาน", "Forward"),
-        "hold": t("พักเรื่อง", "Hold"),
+        "hold": t("พักไว้ก่อน", "Put on hold"),
         "resume": t("ดำเนินการต่อ", "Resume"),
         "reopen": t("เปิดเรื่องใหม่", "Reopen"),
-        "cancel": t("ยกเลิก", "Cancel"),
+        "cancel": t("ยกเลิกเหตุการณ์…", "Cancel incident…"),
         "assign": t("มอบหมาย", "Assign"),
         "set_priority": t("เปลี่ยนความเร่งด่วน", "Set priority"),
         "comment": t("เพิ่มความเห็น", "Add comment"),
         "describe": t("แก้ไขรายละเอียด…", "Edit description…"),
     }
     return labels.get(action, action)
+
+
+#: The keys of the common workflow actions (shown in their tooltips and in the *Incidents* menu).
+ACTION_KEYS = {
+    "acknowledge": "Ctrl+Shift+A",
+    "dispatch": "Ctrl+Shift+D",
+    "arrive": "Ctrl+Shift+O",
+    "resolve": "Ctrl+Shift+R",
+    "assign": "Ctrl+Shift+G",
+    "comment": "Ctrl+Shift+C",
+}
+
+
+def role_label(role: str | None) -> str:
+    """An acting role in the current language."""
+    labels = {"operator": t("เจ้าหน้าที่", "operator"), "supervisor": t("หัวหน้าเวร", "supervisor"),
+              "viewer": t("ผู้ดูข้อมูล", "viewer")}
+    return labels.get(role or "", role or "—")
+
+
+def refusal_text(refusal: object) -> str:
+    """Why a workflow action is not open now, in the current language, from a ``services.workflow.Refusal`` (read
+    duck-typed: ``action``, ``reason``, ``state``, ``role``, ``priority``, ``from_states``, ``message``)."""
+    reason = getattr(refusal, "reason", "")
+    action = action_label(str(getattr(refusal, "action", ""))).rstrip("…")
+    role, priority = getattr(refusal, "role", None), getattr(refusal, "priority", "")
+    if reason == "role":
+        if role == "viewer":
+            return t("ผู้ดูข้อมูลอ่านได้อย่างเดียว: เปลี่ยนบทบาทที่แถบเครื่องมือ “ทำงานในบทบาท”",
+                     "A viewer reads only: change the role under “Acting as” in the toolbar")
+        return t(f"เฉพาะหัวหน้าเวรทำ “{action}” ได้ ({role_label(role)}ทำไม่ได้)",
+                 f"Only a supervisor may do “{action}” (not an {role_label(role)})"
+                 if (role or "").startswith(("a", "e", "i", "o", "u")) else
+                 f"Only a supervisor may do “{action}” (not a {role_label(role)})")
+    if reason == "state":
+        now_word = state_label(getattr(refusal, "state", None))
+        starts = ", ".join(state_label(s) for s in getattr(refusal, "from_states", ()) or ())
+        return t(f"ทำไม่ได้เมื่อสถานะเป็น “{now_word}”" + (f": ทำได้เมื่อ {starts}" if starts else ""),
+                 f"Not while the incident is “{now_word}”" + (f": only when {starts}" if starts else ""))
+    if reason == "priority":
+        return t(f"เฉพาะหัวหน้าเวรปิดเรื่องความเร่งด่วน {priority} ได้",
+                 f"Only a supervisor closes a {priority} incident")
+    if reason == "breached":
+        return t("เฉพาะหัวหน้าเวรปิดเรื่องที่เกินกำหนด SLA ได้", "Only a supervisor closes an incident past its SLA")
+    if reason == "reopen":
+        return t(f"เฉพาะหัวหน้าเวรเปิดเรื่องที่{state_label(getattr(refusal, 'state', None))}ใหม่ได้",
+                 f"Only a supervisor reopens an incident that is {state_label(getattr(refusal, 'state', None))}")
+    if reason == "merged":
+        return t("เรื่องนี้ถูกรวมเข้ากับเรื่องอื่นแล้ว: ดำเนินการที่เรื่องหลัก",
+                 "This report is merged into another incident: act on that one")
+    return str(getattr(refusal, "message", "") or "")
 
 
 def source_label(source: str | None) -> str:
@@ -128,6 +192,52 @@ def source_label(source: str | None) -> str:
         "traffy": t("ทราฟฟี่ ฟองดูว์", "Traffy Fondue"),
     }
     return labels.get(source or "", source or "—")
+
+
+def _has_thai(text: str) -> bool:
+    return any("\u0e00" <= ch <= "\u0e7f" for ch in text)
+
+
+def in_language(text: str | None) -> str:
+    """The current language's half of a server text written in both, as Thai backends write names and questions:
+    "English / ไทย" (either order), or "ไทย (English)". Text not written so comes back as it is.
+
+    A half is Thai when it has Thai letters; a bracket inside one half ("Small (< 1 rai) / เล็ก") is part of it."""
+    text = (text or "").strip()
+    halves: list[str] = []
+    if text.count(" / ") == 1:
+        halves = [h.strip() for h in text.split(" / ")]
+    elif text.endswith(")") and " (" in text:
+        cut = text.rindex(" (")
+        halves = [text[:cut].strip(), text[cut + 2:-1].strip()]
+    if len(halves) != 2 or not all(halves) or _has_thai(halves[0]) == _has_thai(halves[1]):
+        return text
+    thai, english = (halves[0], halves[1]) if _has_thai(halves[0]) else (halves[1], halves[0])
+    return t(thai, english)
+
+
+_category_names: dict[str, str] = {}
+
+
+def set_category_names(services: object) -> None:
+    """The backend's names of its categories: Open311 services (``service_code``, ``service_name``) or
+    (code, name) pairs, each name in both languages as the service list gives it. Every widget then names a
+    category by :func:`category_label`, in the current language."""
+    names: dict[str, str] = {}
+    for item in services or ():  # type: ignore[attr-defined]
+        code, name = item if isinstance(item, tuple) else (getattr(item, "service_code", None),
+                                                          getattr(item, "service_name", None))
+        if code and name:
+            names[str(code)] = str(name)
+    _category_names.clear()
+    _category_names.update(names)
+
+
+def category_label(code: str | None, name: str | None = None) -> str:
+    """A category in the current language: the service list's name of ``code`` (see :func:`set_category_names`),
+    else ``name`` (what the incident itself says), else the code."""
+    known = _category_names.get(code or "")
+    return in_language(known or name or code or "") or "—"
 
 
 def sla_remaining(target_at: datetime | None, now: datetime, *, paused: bool = False,

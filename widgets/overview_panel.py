@@ -1,6 +1,9 @@
-"""Central situation overview: latest air quality by station and river levels by gauge, side by side, with totals.
+"""The situation overview in the side dock: the river gauges (every one on screen, worst first), then air quality
+and the fire hotspots of the last 24 hours as tabs, with a line of totals.
 
-The map (a later panel) takes the centre; this overview then moves into a dock of its own.
+The river table is as tall as its rows, so no gauge hides behind a scroll bar; the air list shows the home
+province's stations (Chiang Mai), worst first, and the other provinces' stations only when asked, below them.
+Every row shows its age and turns grey when it is out of date (widgets.readings_models); a timer moves the ages on.
 """
 
 from __future__ import annotations
@@ -8,23 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QGroupBox,
     QHeaderView,
     QLabel,
-    QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from services.river_status import worst_first
 from widgets.i18n import t
-from widgets.readings_models import AirQualityModel, RiverLevelModel
+from widgets.readings_models import AirQualityModel, HotspotModel, RiverLevelModel
+
+AGE_TICK_MS = 30_000  # ages are shown in minutes: twice a minute is enough
+HOME_PROVINCE = ("เชียงใหม่", "Chiang Mai")  # (Thai, English): the province this console serves
 
 
-def _table(model: Any, parent: QWidget, name: str) -> QTableView:
+def _table(model: Any, parent: QWidget, name: str, stretch: int) -> QTableView:
     view = QTableView(parent)
     view.setObjectName(name)
     view.setModel(model)
@@ -33,57 +41,130 @@ def _table(model: Any, parent: QWidget, name: str) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setSortingEnabled(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows, no ResizeToContents
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
+    view.setWordWrap(False)
+    # Station names share their start ("ที่ว่าการอำเภอ…", "District Office"): elide the middle, keep what differs.
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
+    header = view.horizontalHeader()
+    # A few dozen rows at most: columns fit their text, the name column takes what is left (elided, its tooltip
+    # has it whole), so nothing scrolls sideways in a dock of about 450 px.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(24)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view
 
 
+def province_of(row: Any) -> tuple[str | None, str | None]:
+    """(Thai, English) province of an Air4Thai station, from its area text ("…, Mueang, Lamphun" /
+    "ต.… อ.…, จ.ลำพูน"); None where the area does not say."""
+    area_th = (getattr(row, "area_th", None) or "").strip()
+    area_en = (getattr(row, "area_en", None) or "").strip()
+    th = area_th.rsplit(",", 1)[-1].strip().removeprefix("จ.").strip() if area_th else None
+    en = area_en.rsplit(",", 1)[-1].strip() if area_en else None
+    return th or None, en or None
+
+
+def in_home_province(row: Any) -> bool:
+    """True for a station of the home province, and for one whose area does not name a province."""
+    th, en = province_of(row)
+    if th is None and en is None:
+        return True
+    return th == HOME_PROVINCE[0] or (en or "").casefold() == HOME_PROVINCE[1].casefold()
+
+
+def _worst_air_first(rows: Sequence[Any]) -> list[Any]:
+    return sorted(rows, key=lambda r: (-(r.aqi if r.aqi is not None else -1), r.code))
+
+
 class OverviewPanel(QWidget):
-    """Two tables and a line of totals; fed by ``set_air`` / ``set_river`` / ``set_counts`` from the console."""
+    """River table, air and hotspot tabs and a line of totals; fed by ``set_air`` / ``set_river`` /
+    ``set_hotspots`` / ``set_counts`` from the console."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.air_model = AirQualityModel(self)
         self.river_model = RiverLevelModel(self)
+        self.hotspot_model = HotspotModel(self)
         self.totals = QLabel(self)
-        self.air_box = QGroupBox(self)
         self.river_box = QGroupBox(self)
-        self.air_table = _table(self.air_model, self.air_box, "airQualityTable")
-        self.river_table = _table(self.river_model, self.river_box, "riverLevelTable")
+        self.tabs = QTabWidget(self)
+        self.air_page = QWidget(self.tabs)
+        self.other_provinces = QCheckBox(self.air_page)
+        self.river_table = _table(self.river_model, self.river_box, "riverLevelTable", 0)
+        self.air_table = _table(self.air_model, self.air_page, "airQualityTable", 0)
+        self.hotspot_table = _table(self.hotspot_model, self.tabs, "hotspotTable", 1)
         self._counts: dict[str, int] = {}
+        self._air_rows: list[Any] = []
+        self._others = 0  # stations of other provinces in the latest air rows
+        self._ticker = QTimer(self)
 
         self.totals.setObjectName("overviewTotals")
         self.totals.setTextFormat(Qt.TextFormat.PlainText)
-        for box, table in ((self.air_box, self.air_table), (self.river_box, self.river_table)):
-            inner = QVBoxLayout(box)
-            inner.setContentsMargins(4, 4, 4, 4)
-            inner.addWidget(table)
-        # Widths for a side dock of about 560 px: the name column gives way first.
-        for column, width in enumerate((190, 72, 44, 150, 52)):
-            self.air_table.setColumnWidth(column, width)
-        for column, width in enumerate((170, 64, 84, 60, 80, 52)):
-            self.river_table.setColumnWidth(column, width)
+        # Wrapped, so its width never sets the dock's: a count that grows a digit must not resize the map.
+        self.totals.setWordWrap(True)
+        self.tabs.setObjectName("overviewTabs")
+        self.other_provinces.setObjectName("airOtherProvinces")
+        self.air_model.province_of = self._province_shown
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)  # a side dock: air above river
-        splitter.addWidget(self.air_box)
-        splitter.addWidget(self.river_box)
-        splitter.setSizes([520, 300])
+        # Every gauge on screen: the table is exactly as tall as its rows, and never scrolls.
+        self.river_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        river_layout = QVBoxLayout(self.river_box)
+        river_layout.setContentsMargins(4, 4, 4, 4)
+        river_layout.addWidget(self.river_table)
+        air_layout = QVBoxLayout(self.air_page)
+        air_layout.setContentsMargins(2, 2, 2, 2)
+        air_layout.addWidget(self.other_provinces)
+        air_layout.addWidget(self.air_table, 1)
+        self.tabs.addTab(self.air_page, "")
+        self.tabs.addTab(self.hotspot_table, "")
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.totals)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.river_box)
+        layout.addWidget(self.tabs, 1)
+
+        self.other_provinces.toggled.connect(lambda _on: self._show_air())
+        self._ticker.setInterval(AGE_TICK_MS)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start()
+        self._fit_river()
         self.retranslate()
 
+    # --- data from the console -------------------------------------------------------------------------------------
+
     def set_air(self, rows: Sequence[Any]) -> None:
-        # Worst first: operators look for the red stations.
-        self.air_model.set_rows(sorted(rows, key=lambda r: (-(r.aqi if r.aqi is not None else -1), r.code)))
+        """The latest reading per station; the home province's first, worst first (operators look for red)."""
+        self._air_rows = list(rows)
+        self._show_air()
 
     def set_river(self, rows: Sequence[Any]) -> None:
-        self.river_model.set_rows(rows)
+        """The latest level per gauge, shown worst first on the one river scale (services.river_status)."""
+        self.river_model.set_rows(worst_first(list(rows)))
+        self._fit_river()
+
+    def set_hotspots(self, rows: Sequence[Any]) -> None:
+        """The last 24 hours' detections, newest first (services.overview.HotspotRow)."""
+        self.hotspot_model.set_rows(sorted(rows, key=lambda r: r.acquired_at, reverse=True))
+        self._title_tabs()
+
+    def set_counts(self, counts: Mapping[str, int]) -> None:
+        self._counts = dict(counts)
+        self._render_totals()
+
+    def tick(self) -> None:
+        """Ages move on (the timer calls this; so can a test)."""
+        for model in (self.air_model, self.river_model, self.hotspot_model):
+            model.tick()
 
     def select_station(self, layer: str, code: str) -> bool:
         """Select and show the station's row ("air" or "river" table); False when the station is not listed."""
+        if layer == "air":
+            if not any(r.code == code for r in self.air_model.rows()) and any(r.code == code
+                                                                              for r in self._air_rows):
+                self.other_provinces.setChecked(True)  # a station of another province asked for by name
+            self.tabs.setCurrentWidget(self.air_page)
         table, model = ((self.air_table, self.air_model) if layer == "air" else (self.river_table, self.river_model))
         for row, item in enumerate(model.rows()):
             if item.code == code:
@@ -93,16 +174,46 @@ class OverviewPanel(QWidget):
                 return True
         return False
 
-    def set_counts(self, counts: Mapping[str, int]) -> None:
-        self._counts = dict(counts)
-        self._render_totals()
+    # --- showing ---------------------------------------------------------------------------------------------------
+
+    def _show_air(self) -> None:
+        home = [r for r in self._air_rows if in_home_province(r)]
+        others = [r for r in self._air_rows if not in_home_province(r)]
+        shown = _worst_air_first(home)
+        if self.other_provinces.isChecked() or not home:
+            shown += _worst_air_first(others)  # apart: below the home province's, each group worst first
+        self.air_model.set_rows(shown)
+        self._others = len(others)
+        self.other_provinces.setVisible(bool(others) and bool(home))
+        self._title_tabs()
+
+    def _province_shown(self, row: Any) -> str | None:
+        """The province named after a station of another province (none for the home province's)."""
+        if in_home_province(row):
+            return None
+        th, en = province_of(row)
+        return t(th or en or "", en or th or "") or None
+
+    def _fit_river(self) -> None:
+        table = self.river_table
+        rows = max(self.river_model.rowCount(), 1)
+        height = (table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize()
+                  + 2 * table.frameWidth())
+        table.setFixedHeight(height)
 
     def retranslate(self) -> None:
-        self.air_box.setTitle(t("คุณภาพอากาศล่าสุด (ดัชนี AQI ประเทศไทย)", "Latest air quality (Thai AQI)"))
-        self.river_box.setTitle(t("ระดับน้ำแม่น้ำปิง", "Ping River levels"))
-        self.air_model.retranslate()
-        self.river_model.retranslate()
+        self.river_box.setTitle(t("ระดับน้ำแม่น้ำปิง (วิกฤตสุดก่อน)", "Ping River levels (worst first)"))
+        for model in (self.air_model, self.river_model, self.hotspot_model):
+            model.retranslate()
+        self._title_tabs()
         self._render_totals()
+
+    def _title_tabs(self) -> None:
+        self.other_provinces.setText(t(f"แสดงสถานีจังหวัดอื่นด้วย ({self._others})",
+                                       f"Also show other provinces' stations ({self._others})"))
+        self.tabs.setTabText(0, t(f"คุณภาพอากาศ จ.{HOME_PROVINCE[0]} (AQI)", f"Air quality, {HOME_PROVINCE[1]} (AQI)"))
+        n = self.hotspot_model.rowCount()
+        self.tabs.setTabText(1, t(f"จุดความร้อน 24 ชม. ({n:,})", f"Hotspots 24 h ({n:,})"))
 
     def _render_totals(self) -> None:
         c = self._counts

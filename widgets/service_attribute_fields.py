@@ -3,7 +3,9 @@
 Attributes are read duck-typed from the service objects the console hands over (``ServiceAttribute``): ``code``,
 ``datatype`` (string | number | datetime | text | singlevaluelist | multivaluelist), ``description``, ``variable``,
 ``required``, ``order``, ``datatype_description``, ``values`` (each ``key``, ``name``). Only ``variable`` attributes
-are asked; the others are shown as information. Every text from the server is shown as plain text.
+are asked; the others are shown as information. Every text from the server is shown as plain text, and a
+question or choice the server writes in both languages ("How deep is the water? / ระดับน้ำลึกประมาณ") shows the
+half of the UI language (``widgets.incident_rows.in_language``), again after a language switch.
 
 Answers: code -> text (a list's key, the text typed, a number as typed, a datetime as ISO 8601 UTC with ``Z``) or a
 list of keys for a multivaluelist; unanswered attributes are left out.
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from widgets.display_format import plain_tooltip
 from widgets.i18n import t
+from widgets.incident_rows import in_language
 
 #: Datetime attributes are entered in Thai local time (what the operator's clock says) and sent in UTC.
 BANGKOK = QTimeZone(b"Asia/Bangkok")
@@ -107,19 +110,21 @@ class ServiceAttributeFields(QObject):
             self.hint.setVisible(True)
         self.retranslate()
 
+    @staticmethod
+    def _question(attribute: Any) -> str:
+        """The attribute's question in the UI language."""
+        return in_language(str(getattr(attribute, "description", "") or attribute.code))
+
     def _make(self, attribute: Any) -> _Field | None:
-        description = str(getattr(attribute, "description", "") or attribute.code)
         if not getattr(attribute, "variable", True):
-            info = QLabel(description, self._host)
+            info = QLabel(self._host)
             info.setTextFormat(Qt.TextFormat.PlainText)
             info.setWordWrap(True)
             return _Field(attribute, None, info, lambda: None)
-        label = QLabel(description + (" *" if attribute.required else ""), self._host)
+        label = QLabel(self._host)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         label.setObjectName(f"attributeLabel_{attribute.code}")
-        if getattr(attribute, "datatype_description", None):
-            label.setToolTip(plain_tooltip(str(attribute.datatype_description)))
         maker = {
             "singlevaluelist": self._combo,
             "multivaluelist": self._checklist,
@@ -129,18 +134,19 @@ class ServiceAttributeFields(QObject):
         }.get(attribute.datatype, self._line)
         field = maker(attribute, label)
         field.widget.setObjectName(f"attribute_{attribute.code}")
-        field.widget.setToolTip(label.toolTip())
         return field
 
     def _combo(self, attribute: Any, label: QLabel) -> _Field:
         combo = QComboBox(self._host)
         combo.addItem("", None)
         for value in attribute.values:
-            combo.addItem(str(value.name), str(value.key))  # item text is never read as markup
+            combo.addItem(in_language(str(value.name)), str(value.key))  # item text is never read as markup
         combo.currentIndexChanged.connect(lambda _index: self.sig_changed.emit())
 
         def retranslate() -> None:
             combo.setItemText(0, t("— เลือก —", "— choose —"))
+            for index, value in enumerate(attribute.values, start=1):
+                combo.setItemText(index, in_language(str(value.name)))
 
         return _Field(attribute, label, combo, lambda: combo.currentData(), retranslate)
 
@@ -148,7 +154,7 @@ class ServiceAttributeFields(QObject):
         checklist = QListWidget(self._host)
         checklist.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         for value in attribute.values:
-            item = QListWidgetItem(str(value.name), checklist)
+            item = QListWidgetItem(in_language(str(value.name)), checklist)
             item.setData(Qt.ItemDataRole.UserRole, str(value.key))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -161,7 +167,11 @@ class ServiceAttributeFields(QObject):
             return [str(checklist.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(checklist.count())
                     if checklist.item(i).checkState() == Qt.CheckState.Checked]
 
-        return _Field(attribute, label, checklist, read)
+        def retranslate() -> None:
+            for index, value in enumerate(attribute.values):
+                checklist.item(index).setText(in_language(str(value.name)))
+
+        return _Field(attribute, label, checklist, read, retranslate)
 
     def _line(self, attribute: Any, label: QLabel) -> _Field:
         edit = QLineEdit(self._host)
@@ -238,7 +248,7 @@ class ServiceAttributeFields(QObject):
             if field.label is None:
                 continue
             attribute, value = field.attribute, answers.get(field.attribute.code)
-            name = _short(str(attribute.description or attribute.code))
+            name = _short(self._question(attribute))
             if not value and attribute.required:
                 problems.append(t(f"ระบุ “{name}”", f"answer “{name}”"))
             elif value and attribute.datatype == "number" and not _is_number(str(value)):
@@ -256,6 +266,15 @@ class ServiceAttributeFields(QObject):
     def retranslate(self) -> None:
         self.hint.setText(t("* ต้องระบุสำหรับประเภทนี้", "* required for this category"))
         for field in self._fields:
+            attribute = field.attribute
+            if field.label is None:  # information only: the words themselves
+                field.widget.setText(self._question(attribute))  # type: ignore[attr-defined]
+            else:
+                field.label.setText(self._question(attribute) + (" *" if attribute.required else ""))
+                about = getattr(attribute, "datatype_description", None)
+                tip = plain_tooltip(in_language(str(about))) if about else ""
+                field.label.setToolTip(tip)
+                field.widget.setToolTip(tip)
             if field.retranslate is not None:
                 field.retranslate()
 

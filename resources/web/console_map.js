@@ -1,12 +1,13 @@
-/* The console map app: keeps each layer's features by id, applies the bridge's messages (maps/bridge_protocol.py)
- * and draws on one canvas. Depends on console_map_style.js, console_map_canvas.js, console_map_controls.js.
+/* The console map app: keeps each layer's features by id, filters them (time window, drawn area), keeps the incident
+ * cluster index and applies the bridge's messages (maps/bridge_protocol.py). Depends on console_map_style.js,
+ * console_map_canvas.js, console_map_controls.js, console_map_clusters.js and console_map_tooltips.js;
+ * console_map_draw.js adds the drawing of each layer.
  *
  * Nothing here turns data into HTML: texts reach the screen through fillText (canvas), textContent (controls) and
  * DOM nodes given to Leaflet tooltips. */
 (function () {
   'use strict';
   const CM = (window.ConsoleMap = window.ConsoleMap || {});
-  const draw = CM.draw;
 
   function timeOf(f) {
     const t = f.properties && f.properties.time;
@@ -34,12 +35,15 @@
     return inside;
   }
 
+  const clusters = CM.clusters;
+
   const app = {
     map: null,
     bridge: null,
     ready: false,
     language: 'th',
     strings: {},
+    style: { aqi: {}, river: {} }, // band → {colour, text, label_th, label_en, ...} from the `style` message
     layers: {},
     window: { start: null, end: null, hours: null },
     polygon: null, // [[lon, lat], ...] incidents are filtered to it
@@ -49,7 +53,35 @@
     counters: { messages: 0, sets: 0, diffs: 0, reindex: 0 },
     clusterCount: 0,
 
-    t: function (key) { return CM.str(this.strings, this.language, key); },
+    t: function (key) {
+      const text = CM.str(this.strings, this.language, key);
+      return text === null ? key : text;
+    },
+
+    /* The word for a code (state.on_scene, source.hotline, confidence.high), or null when there is none. */
+    word: function (key) { return CM.str(this.strings, this.language, key); },
+
+    setStyle: function (style) {
+      const aqi = {}, river = {};
+      for (const b of Array.isArray(style.aqi) ? style.aqi : []) if (b && typeof b.colour === 'string') aqi[b.band] = b;
+      for (const b of Array.isArray(style.river) ? style.river : []) if (b && typeof b.colour === 'string') river[b.band] = b;
+      this.style = { aqi: aqi, river: river };
+      if (this.panel) this.panel.rebuildLegends();
+    },
+
+    bandLabel: function (band) {
+      if (!band) return '';
+      const text = this.language === 'en' ? band.label_en : band.label_th;
+      return typeof text === 'string' ? text : '';
+    },
+
+    formatTime: function (value) { return CM.formatTime(value, this.language); },
+
+    number: function (value, decimals, unitKey) {
+      const v = CM.num(value);
+      if (!Number.isFinite(v)) return '–';
+      return v.toFixed(decimals) + (unitKey ? ' ' + this.t(unitKey) : '');
+    },
 
     post: function (message) {
       if (this.bridge) this.bridge.post(JSON.stringify(message));
@@ -85,6 +117,7 @@
         layer.index = new Supercluster({ radius: 60, maxZoom: 14, minPoints: 2 }).load(shown);
         this.timing.index_ms = performance.now() - t0;
         this.counters.reindex += 1;
+        layer.aggregates = null;
       }
       if (name === 'districts') this.rebuildDistrictShapes();
       if (layer.heat) this.rebuildHeat(name);
@@ -146,7 +179,9 @@
         const b = coords(f);
         const sameTime = old && (old.properties || {}).time === (f.properties || {}).time;
         if (old && a && b && a[0] === b[0] && a[1] === b[1] && sameTime && this.passes(name, f) === this.passes(name, old)) {
-          old.properties = f.properties || {}; // same object stays in the index: no re-index needed
+          const props = f.properties || {};
+          if (name === 'incidents' && clusters.propsDiffer(old.properties || {}, props)) layer.aggregates = null;
+          old.properties = props; // same object stays in the index: no re-index needed
         } else {
           layer.features.set(id, f);
           structural = true;
@@ -198,7 +233,8 @@
       const w = this.window;
       if (w.hours === null) return this.t('time.all');
       if (typeof w.hours === 'number') return w.hours + ' ' + this.t('time.hours');
-      const fmt = function (ms) { return ms === null ? '…' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '); };
+      const self = this;
+      const fmt = function (ms) { return ms === null ? '…' : self.formatTime(ms); };
       return this.t('time.custom') + ': ' + fmt(w.start) + ' – ' + fmt(w.end);
     },
 
@@ -237,166 +273,18 @@
       return ms;
     },
 
-    drawAll: function (ctx, toPoint, bounds, zoom, items, labels) {
-      const pad = bounds.pad(0.1);
-      const inView = function (c) { return pad.contains([c[1], c[0]]); };
-      const L_ = this.layers;
-      if (L_.districts.visible) this.drawDistricts(ctx, toPoint, items, labels);
-      if (L_.hotspots.visible && !L_.hotspots.heat) this.drawHotspots(ctx, toPoint, inView, items);
-      if (L_.river.visible) this.drawRiver(ctx, toPoint, inView, items, labels);
-      if (L_.air.visible) this.drawAir(ctx, toPoint, inView, items, labels);
-      this.clusterCount = 0;
-      if (L_.incidents.visible && !L_.incidents.heat) this.drawIncidents(ctx, toPoint, pad, zoom, items, labels);
-      this.drawSelection(ctx, toPoint);
-    },
-
-    drawDistricts: function (ctx, toPoint, items, labels) {
-      for (const f of this.layers.districts.features.values()) {
-        const p = f.properties || {};
-        let c = coords(f);
-        if (!c && Array.isArray(p.centroid)) c = [Number(p.centroid[0]), Number(p.centroid[1])];
-        if (!c || !Number.isFinite(c[0])) continue;
-        const pt = toPoint(c[1], c[0]);
-        const name = this.language === 'en' ? (p.name || p.name_th) : (p.name_th || p.name);
-        if (name === undefined || name === null) continue;
-        draw.text(ctx, labels, name, pt.x, pt.y, { font: '12px sans-serif', colour: '#303f9f' });
-        items.push({ x: pt.x, y: pt.y, r: 8, layer: 'districts', id: f.id, feature: f });
-      }
-    },
-
-    drawHotspots: function (ctx, toPoint, inView, items) {
-      for (const f of this.layers.hotspots.shown) {
-        const c = coords(f);
-        if (!inView(c)) continue;
-        const p = f.properties || {};
-        const conf = CM.hotspotConfidence(p.confidence);
-        const r = conf === 'high' ? 5 : conf === 'nominal' ? 4 : 3;
-        const pt = toPoint(c[1], c[0]);
-        draw.circle(ctx, pt.x, pt.y, r, CM.HOTSPOT_AGE_COLOURS[p.age_band] || CM.HOTSPOT_AGE_COLOURS['5d'],
-                    '#400000', 0.5, conf === 'low' ? 0.45 : 0.9);
-        items.push({ x: pt.x, y: pt.y, r: r, layer: 'hotspots', id: f.id, feature: f });
-      }
-    },
-
-    drawRiver: function (ctx, toPoint, inView, items, labels) {
-      for (const f of this.layers.river.shown) {
-        const c = coords(f);
-        if (!inView(c)) continue;
-        const p = f.properties || {};
-        const pt = toPoint(c[1], c[0]);
-        draw.square(ctx, pt.x, pt.y, 7, CM.RIVER_COLOURS[CM.riverLevel(p)]);
-        const level = CM.num(p.level_m);
-        const text = (Number.isFinite(level) ? level.toFixed(2) + ' m ' : '') + CM.trendArrow(p);
-        if (text) draw.text(ctx, labels, text, pt.x + 11, pt.y, { align: 'left', font: 'bold 12px sans-serif' });
-        const name = this.language === 'en' ? (p.name_en || p.name) : p.name;
-        if (typeof name === 'string') draw.text(ctx, labels, name, pt.x, pt.y + 15, { font: '11px sans-serif' });
-        items.push({ x: pt.x, y: pt.y, r: 8, layer: 'river', id: f.id, feature: f });
-      }
-    },
-
-    drawAir: function (ctx, toPoint, inView, items, labels) {
-      for (const f of this.layers.air.shown) {
-        const c = coords(f);
-        if (!inView(c)) continue;
-        const p = f.properties || {};
-        const pt = toPoint(c[1], c[0]);
-        draw.circle(ctx, pt.x, pt.y, 12, CM.AQI_COLOURS[p.band] || '#bdbdbd', '#333333', 1);
-        const aqi = CM.num(p.aqi);
-        draw.text(ctx, labels, Number.isFinite(aqi) ? String(Math.round(aqi)) : '–', pt.x, pt.y,
-                  { font: 'bold 11px sans-serif', halo: false });
-        items.push({ x: pt.x, y: pt.y, r: 12, layer: 'air', id: f.id, feature: f });
-      }
-    },
-
-    drawIncidents: function (ctx, toPoint, pad, zoom, items, labels) {
-      const layer = this.layers.incidents;
-      if (!layer.index) return;
-      const bbox = [Math.max(-180, pad.getWest()), Math.max(-85, pad.getSouth()),
-                    Math.min(180, pad.getEast()), Math.min(85, pad.getNorth())];
-      const found = layer.index.getClusters(bbox, Math.round(zoom));
-      for (const f of found) {
-        const c = f.geometry.coordinates;
-        const pt = toPoint(c[1], c[0]);
-        const p = f.properties || {};
-        if (p.cluster) {
-          const n = p.point_count;
-          const r = n < 10 ? 13 : n < 100 ? 16 : n < 1000 ? 20 : n < 10000 ? 24 : 28;
-          draw.circle(ctx, pt.x, pt.y, r, n < 100 ? '#4f8fd8' : n < 1000 ? '#f0a030' : '#e0533d', '#ffffff', 3, 0.88);
-          draw.text(ctx, labels, String(n), pt.x, pt.y, { font: 'bold 12px sans-serif', halo: false, colour: '#ffffff' });
-          items.push({ x: pt.x, y: pt.y, r: r, layer: 'incidents', cluster: p.cluster_id, count: n });
-          this.clusterCount += 1;
-        } else {
-          const closed = CM.isClosed(p);
-          if (p.major === true) {
-            // A major incident: a larger marker with a dark double ring and its child count.
-            draw.circle(ctx, pt.x, pt.y, 12, CM.incidentColour(p), CM.MAJOR_RING, 4, closed ? 0.6 : 1);
-            draw.circle(ctx, pt.x, pt.y, 15, 'rgba(0,0,0,0)', CM.MAJOR_RING, 1.5);
-            draw.text(ctx, labels, '★' + (CM.num(p.children) > 0 ? String(CM.num(p.children)) : ''), pt.x, pt.y,
-                      { font: 'bold 11px sans-serif', halo: false, colour: '#ffffff' });
-            items.push({ x: pt.x, y: pt.y, r: 15, layer: 'incidents', id: f.id, feature: f });
-            continue;
-          }
-          draw.circle(ctx, pt.x, pt.y, 7, CM.incidentColour(p), p.sla_breached ? '#000000' : '#ffffff',
-                      p.sla_breached ? 3 : 1.5, closed ? 0.6 : 1);
-          items.push({ x: pt.x, y: pt.y, r: 7, layer: 'incidents', id: f.id, feature: f });
-        }
-      }
-    },
-
-    drawSelection: function (ctx, toPoint) {
-      const sel = this.selected;
-      if (!sel) return;
-      const f = this.layers[sel.layer] && this.layers[sel.layer].features.get(sel.id);
-      const c = coords(f);
-      if (!c) return;
-      const pt = toPoint(c[1], c[0]);
-      draw.circle(ctx, pt.x, pt.y, 15, 'rgba(0,0,0,0)', '#00e5ff', 3);
-    },
-
-    select: function (name, id) {
+    select: function (name, id, maxZoom) {
       if (id === null || id === undefined || !this.layers[name]) { this.selected = null; this.render(); return; }
       this.selected = { layer: name, id: String(id) };
       const c = coords(this.layers[name].features.get(String(id)));
-      if (c) this.map.setView([c[1], c[0]], Math.max(this.map.getZoom(), name === 'incidents' ? 15 : 11));
+      let target = name === 'incidents' ? 15 : 11;
+      if (Number.isFinite(maxZoom)) target = Math.min(target, maxZoom);
+      if (c) this.map.setView([c[1], c[0]], Math.max(this.map.getZoom(), target));
       this.render();
     },
 
-    /* A tooltip made of text nodes: one line per (label, value). */
-    tooltipFor: function (item) {
-      const box = document.createElement('div');
-      box.className = 'console-tooltip';
-      const line = function (text, cls) {
-        if (text === undefined || text === null || text === '') return;
-        const d = document.createElement('div');
-        if (cls) d.className = cls;
-        d.textContent = String(text);
-        box.appendChild(d);
-      };
-      if (item.cluster !== undefined) { line(String(item.count), 'console-tooltip-title'); return box; }
-      const p = item.feature.properties || {};
-      if (item.layer === 'incidents') {
-        line(p.title, 'console-tooltip-title');
-        line(p.category);
-        line([p.priority, p.state || p.status].filter(Boolean).join(' · '));
-        if (p.major === true) line(this.t('tooltip.major') + ' · ' + this.t('tooltip.children') + ' ' +
-                                   String(CM.num(p.children) || 0), 'console-tooltip-title');
-        if (typeof p.parent === 'string' && p.parent) line(this.t('tooltip.parent') + ' #' + p.parent);
-        line(p.description);
-      } else if (item.layer === 'air') {
-        line(p.name, 'console-tooltip-title');
-        line('AQI ' + (p.aqi === undefined ? '–' : p.aqi) + ' · PM2.5 ' + (p.pm25 === undefined ? '–' : p.pm25));
-      } else if (item.layer === 'river') {
-        line(p.name, 'console-tooltip-title');
-        line(p.situation);
-      } else if (item.layer === 'hotspots') {
-        line((p.source || '') + ' · ' + (p.confidence === undefined ? '' : p.confidence), 'console-tooltip-title');
-        line(p.time);
-      } else if (item.layer === 'districts') {
-        line(p.name_th, 'console-tooltip-title');
-        line(p.name);
-      }
-      return box;
-    },
+    /* The hover text of a drawn item (console_map_tooltips.js): a DOM node of text lines, never HTML. */
+    tooltipFor: function (item) { return CM.tooltipFor(this, item); },
   };
   CM.app = app;
 
@@ -405,4 +293,5 @@
   }
 
   CM.insidePolygon = insidePolygon;
+  CM.coords = coords;
 })();

@@ -25,7 +25,7 @@
                     start === null && end === null ? null : 'custom');
       if (app.panel) app.panel.setSliderIndex(start === null && end === null ? CM.TIME_STEPS.length - 1 : 0);
     },
-    'select': function (m) { app.select(m.layer, m.id); },
+    'select': function (m) { app.select(m.layer, m.id, Number.isFinite(m.max_zoom) ? m.max_zoom : null); },
     'area.set': function (m) { app.setArea(m.coordinates === null ? null : m.coordinates, m.name); },
     'view.fit': function (m) {
       const b = m.bbox;
@@ -43,10 +43,12 @@
       app.tiles.on('tileload', function () { app.counters.tilesLoaded = (app.counters.tilesLoaded || 0) + 1; });
       app.attribution.setText(m.attribution);
     },
+    'style': function (m) { app.setStyle(m); },
     'language': function (m) {
       app.language = m.language === 'en' ? 'en' : 'th';
       app.strings = m.strings && typeof m.strings === 'object' ? m.strings : {};
       document.documentElement.lang = app.language;
+      if (app.panel) app.panel.rebuildLegends();
     },
     'query': function (m) {
       Promise.resolve(answer(m.what, m)).then(
@@ -105,6 +107,11 @@
       district_shapes: !!(app.layers.districts.shapes && app.map.hasLayer(app.layers.districts.shapes)),
       tiles: !!app.tiles, selected: app.selected,
       background: getComputedStyle(app.map.getContainer()).backgroundColor,
+      panes: { data: Number(app.map.getPane('consoleData').style.zIndex),
+               river: Number(app.map.getPane('consoleRiver').style.zIndex) },
+      open_p1: app.layers.incidents.aggregates ? app.layers.incidents.aggregates.openP1.length : 0,
+      scale: Array.from(app.map.getContainer().querySelectorAll('.leaflet-control-scale-line'))
+        .map(function (n) { return n.textContent; }),
     };
   }
 
@@ -175,7 +182,7 @@
       const item = app.canvas.hit(e.containerPoint);
       map.getContainer().style.cursor = item ? 'pointer' : '';
       if (!item) { if (tooltip) { map.removeLayer(tooltip); tooltip = null; } return; }
-      if (!tooltip) tooltip = L.tooltip({ direction: 'top', offset: [0, -8] });
+      if (!tooltip) tooltip = L.tooltip({ direction: 'top', offset: [0, -8], className: 'console-tooltip-box' });
       tooltip.setLatLng(e.latlng).setContent(app.tooltipFor(item)); // a DOM node: never parsed as HTML
       if (!map.hasLayer(tooltip)) tooltip.addTo(map);
     });
@@ -218,6 +225,7 @@
     app.canvas = new CM.DataCanvas(function () { app.drawAll.apply(app, arguments); }).addTo(map);
     app.panel = new CM.LayerPanel(app).addTo(map);
     app.attribution = new CM.TextAttribution().addTo(map);
+    L.control.scale({ metric: true, imperial: false }).addTo(map); // metres and kilometres only
     wireMap(map);
     window.addEventListener('error', function (e) { logError(e.message || 'script error'); });
     window.addEventListener('unhandledrejection', function (e) { logError('unhandled rejection: ' + e.reason); });

@@ -1,4 +1,7 @@
-/* One canvas for every point layer (incident clusters, stations, hotspots, gauges, district labels).
+/* Canvases for every point layer (incident clusters, stations, hotspots, gauges, district labels), in Leaflet
+ * panes stacked by z-index: the data pane (districts, hotspots, air quality, incidents and their clusters) and above
+ * it the river pane (gauges, their labels and the selection ring), so a gauge over its threshold is never hidden
+ * under a cluster or a station.
  *
  * Data layers never become DOM markers: at 100,000 incidents only the clusters in view are drawn, and clicks are
  * hit-tested against what was drawn. Text goes through fillText, so no feature text is ever parsed as HTML. */
@@ -6,20 +9,26 @@
   'use strict';
   const CM = (window.ConsoleMap = window.ConsoleMap || {});
 
+  // Leaflet's own panes: overlays (the drawn area) 400, markers 600, tooltips 650. Ours sit between.
+  CM.PANES = [['data', 'consoleData', 450], ['river', 'consoleRiver', 470]];
+
   CM.DataCanvas = L.Layer.extend({
     initialize: function (drawFn) {
-      this._drawFn = drawFn; // (ctx, toPoint, bounds, zoom, items) => void
-      this.items = []; // hit-test records of the last draw, in draw order
+      this._drawFn = drawFn; // (ctxs {data, river}, toPoint, bounds, zoom, items, labels) => void
+      this.items = []; // hit-test records of the last draw, bottom to top
       this.labels = []; // texts drawn in the last draw (tests read them)
+      this._layers = {};
     },
 
     onAdd: function (map) {
       this._map = map;
-      const pane = map.getPane('consoleData') || map.createPane('consoleData');
-      pane.style.zIndex = 450;
-      pane.style.pointerEvents = 'none';
-      this._canvas = L.DomUtil.create('canvas', 'console-data-canvas', pane);
-      this._ctx = this._canvas.getContext('2d');
+      for (const [name, paneName, z] of CM.PANES) {
+        const pane = map.getPane(paneName) || map.createPane(paneName);
+        pane.style.zIndex = String(z);
+        pane.style.pointerEvents = 'none';
+        const canvas = L.DomUtil.create('canvas', 'console-data-canvas console-canvas-' + name, pane);
+        this._layers[name] = { pane: pane, canvas: canvas, ctx: canvas.getContext('2d') };
+      }
       map.on('moveend resize', this.redraw, this);
       map.on('zoomstart', this._hide, this);
       this.redraw();
@@ -28,13 +37,19 @@
     onRemove: function (map) {
       map.off('moveend resize', this.redraw, this);
       map.off('zoomstart', this._hide, this);
-      L.DomUtil.remove(this._canvas);
+      for (const name in this._layers) L.DomUtil.remove(this._layers[name].canvas);
+      this._layers = {};
       this.items = [];
     },
 
+    /* The canvas of one pane ('data' or 'river'), for tests that read its pixels. */
+    canvasOf: function (name) {
+      return this._layers[name] ? this._layers[name].canvas : null;
+    },
+
     _hide: function () {
-      // A zoom animation would stretch stale clusters; the canvas comes back on moveend.
-      if (this._canvas) this._canvas.style.visibility = 'hidden';
+      // A zoom animation would stretch stale clusters; the canvases come back on moveend.
+      for (const name in this._layers) this._layers[name].canvas.style.visibility = 'hidden';
     },
 
     redraw: function () {
@@ -43,22 +58,26 @@
       const map = this._map;
       const size = map.getSize();
       const ratio = window.devicePixelRatio || 1;
-      const canvas = this._canvas;
-      if (canvas.width !== Math.round(size.x * ratio) || canvas.height !== Math.round(size.y * ratio)) {
-        canvas.width = Math.round(size.x * ratio);
-        canvas.height = Math.round(size.y * ratio);
-        canvas.style.width = size.x + 'px';
-        canvas.style.height = size.y + 'px';
+      const ctxs = {};
+      for (const name in this._layers) {
+        const canvas = this._layers[name].canvas;
+        if (canvas.width !== Math.round(size.x * ratio) || canvas.height !== Math.round(size.y * ratio)) {
+          canvas.width = Math.round(size.x * ratio);
+          canvas.height = Math.round(size.y * ratio);
+          canvas.style.width = size.x + 'px';
+          canvas.style.height = size.y + 'px';
+        }
+        L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+        const ctx = this._layers[name].ctx;
+        ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+        ctx.clearRect(0, 0, size.x, size.y);
+        ctxs[name] = ctx;
       }
-      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-      const ctx = this._ctx;
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
       this.items = [];
       this.labels = [];
       const toPoint = function (lat, lon) { return map.latLngToContainerPoint([lat, lon]); };
-      this._drawFn(ctx, toPoint, map.getBounds(), map.getZoom(), this.items, this.labels);
-      canvas.style.visibility = 'visible';
+      this._drawFn(ctxs, toPoint, map.getBounds(), map.getZoom(), this.items, this.labels);
+      for (const name in this._layers) this._layers[name].canvas.style.visibility = 'visible';
       return performance.now() - t0;
     },
 
@@ -73,46 +92,4 @@
       return null;
     },
   });
-
-  /* Drawing helpers shared by the layers. */
-  CM.draw = {
-    circle: function (ctx, x, y, r, fill, stroke, lineWidth, alpha) {
-      ctx.globalAlpha = alpha === undefined ? 1 : alpha;
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.fillStyle = fill;
-      ctx.fill();
-      if (stroke) {
-        ctx.lineWidth = lineWidth || 1;
-        ctx.strokeStyle = stroke;
-        ctx.stroke();
-      }
-      ctx.globalAlpha = 1;
-    },
-
-    square: function (ctx, x, y, r, fill) {
-      ctx.fillStyle = fill;
-      ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = '#ffffff';
-      ctx.strokeRect(x - r, y - r, 2 * r, 2 * r);
-    },
-
-    text: function (ctx, labels, text, x, y, opts) {
-      const s = String(text);
-      // Very long hostile names would cover the map: the canvas shows the first 60 characters.
-      const shown = s.length > 60 ? s.slice(0, 59) + '…' : s;
-      ctx.font = (opts && opts.font) || '12px sans-serif';
-      ctx.textAlign = (opts && opts.align) || 'center';
-      ctx.textBaseline = 'middle';
-      if (!opts || opts.halo !== false) {
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = 'rgba(255,255,255,0.9)';
-        ctx.strokeText(shown, x, y);
-      }
-      ctx.fillStyle = (opts && opts.colour) || '#111111';
-      ctx.fillText(shown, x, y);
-      labels.push(s);
-    },
-  };
 })();

@@ -38,10 +38,18 @@
       const box = el('div', 'console-panel leaflet-bar');
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
-      this._title = el('div', 'console-panel-title', box);
+      const head = el('div', 'console-panel-head', box);
+      this._title = el('span', 'console-panel-title', head);
+      // The legends fold away on a small map (1366x768 leaves the map about 430 px high); the badges stay.
+      const fold = el('button', 'console-legend-toggle', head);
+      fold.type = 'button';
+      this._fold = fold;
+      this._box = box;
+      const self = this;
+      L.DomEvent.on(fold, 'click', function () { self.setLegendsOpen(!self._legendsOpen); });
       for (const name of CM.LAYERS) this._rows[name] = this._buildRow(box, name);
       this._buildSlider(box);
-      this.refresh();
+      this.setLegendsOpen(this._app.map.getSize().y >= 560); // and refresh
       return box;
     },
 
@@ -58,15 +66,6 @@
       const count = el('span', 'console-layer-count', head);
       const badge = el('div', 'console-badge', row);
       const legend = el('div', 'console-legend', row);
-      const swatches = [];
-      for (const [key, colour] of CM.LEGENDS[name]) {
-        const item = el('span', 'console-legend-item', legend);
-        const sw = el('span', 'console-swatch', item);
-        sw.style.background = colour;
-        if (key === 'sla') sw.className = 'console-swatch console-swatch-ring';
-        if (key === 'province') sw.className = 'console-swatch console-swatch-box';
-        swatches.push([el('span', '', item), 'legend.' + key]);
-      }
       let heat = null;
       if (CM.HEAT_LAYERS.indexOf(name) >= 0) {
         const lab = el('label', 'console-heat', row);
@@ -75,7 +74,48 @@
         L.DomEvent.on(heat, 'change', function () { app.setHeatmap(name, heat.checked); });
         heat.labelNode = el('span', '', lab);
       }
-      return { toggle, title, count, badge, swatches, heat };
+      const entry = { toggle, title, count, badge, legend, swatches: [], heat };
+      this._buildLegend(entry, name);
+      return entry;
+    },
+
+    /* Each legend entry: a small canvas drawn by the map's own marker code, and its words. The air-quality and
+     * river legends follow the bands the console handed over (the `style` message). */
+    _buildLegend: function (row, name) {
+      const app = this._app;
+      row.legend.textContent = '';
+      row.swatches = [];
+      let entries = CM.LEGENDS[name];
+      if (entries === 'aqi') {
+        entries = Object.keys(app.style.aqi).sort().map(function (k) {
+          return [{ band: app.style.aqi[k] }, { shape: 'aqi', band: app.style.aqi[k] }];
+        });
+      } else if (entries === 'river') {
+        entries = Object.keys(app.style.river).map(function (k) { return app.style.river[k]; })
+          .filter(function (b) { return b.band !== 'unknown'; })
+          .sort(function (a, b) { return (a.severity || 0) - (b.severity || 0); })
+          .map(function (b) { return [{ band: b }, { shape: 'river', band: b }]; });
+      }
+      for (const [key, spec] of entries) {
+        const item = el('span', 'console-legend-item', row.legend);
+        const sw = el('canvas', 'console-swatch', item);
+        const ratio = window.devicePixelRatio || 1;
+        sw.width = 22 * ratio;
+        sw.height = 18 * ratio;
+        sw.style.width = '22px';
+        sw.style.height = '18px';
+        const ctx = sw.getContext('2d');
+        ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+        CM.drawSwatch(ctx, spec, 11, 9);
+        sw.dataset.shape = spec.shape;
+        row.swatches.push([el('span', '', item), key]);
+      }
+    },
+
+    rebuildLegends: function () {
+      if (!this._title) return;
+      for (const name of CM.LAYERS) this._buildLegend(this._rows[name], name);
+      this.refresh();
     },
 
     _buildSlider: function (box) {
@@ -100,6 +140,7 @@
       const app = this._app;
       const t = function (key) { return app.t(key); };
       this._title.textContent = t('title');
+      if (this._fold) this._fold.textContent = (this._legendsOpen ? '▾ ' : '▸ ') + t('legend');
       for (const name of CM.LAYERS) {
         const row = this._rows[name];
         const layer = app.layers[name];
@@ -110,7 +151,7 @@
         const total = layer.features.size;
         row.count.textContent = shown === total ? ' (' + total + ')' : ' (' + shown + ' / ' + total + ')';
         this._badge(row.badge, meta, t);
-        for (const [node, key] of row.swatches) node.textContent = t(key);
+        for (const [node, key] of row.swatches) node.textContent = this._legendText(key);
         if (row.heat) {
           row.heat.checked = layer.heat;
           row.heat.labelNode.textContent = t('heatmap');
@@ -120,9 +161,26 @@
       this._timeValue.textContent = app.timeWindowText();
     },
 
+    _legendText: function (key) {
+      const app = this._app;
+      if (typeof key === 'string') return app.t('legend.' + key);
+      const b = key.band;
+      if (b.min !== undefined) { // an AQI band: its range and words
+        const range = b.max === null || b.max === undefined ? '>' + (b.min - 1) : b.min + '–' + b.max;
+        return range + ' ' + app.bandLabel(b);
+      }
+      return app.bandLabel(b);
+    },
+
+    /* The freshness badge: green only when the feed is fresh and its last poll worked; amber when late or failing,
+     * red when stale; a glyph says the same without colour. */
     _badge: function (node, meta, t) {
-      const freshness = ['fresh', 'late', 'stale'].indexOf(meta.freshness) >= 0 ? meta.freshness : 'unknown';
-      node.className = 'console-badge console-badge-' + freshness;
+      const freshness = ['fresh', 'late', 'stale', 'never'].indexOf(meta.freshness) >= 0 ? meta.freshness : 'unknown';
+      const failing = meta.failing === true;
+      let state = freshness;
+      if (failing && (freshness === 'fresh' || freshness === 'late')) state = 'failing';
+      node.className = 'console-badge console-badge-' + state;
+      node.dataset.state = state;
       if (!meta.source && !meta.last_success && meta.age_s === undefined) {
         node.textContent = '';
         return;
@@ -130,11 +188,8 @@
       const parts = [];
       if (typeof meta.source === 'string' && meta.source) parts.push(meta.source);
       if (meta.last_success) {
-        const when = new Date(meta.last_success);
-        if (!Number.isNaN(when.getTime())) {
-          parts.push(when.toLocaleString(this._app.language === 'en' ? 'en-GB' : 'th-TH',
-                                         { timeZone: 'Asia/Bangkok', dateStyle: 'short', timeStyle: 'short' }));
-        }
+        const when = this._app.formatTime(meta.last_success);
+        if (when) parts.push(when);
       } else {
         parts.push(t('never'));
       }
@@ -143,8 +198,16 @@
         if (Number.isFinite(meta.cadence_s)) age += ' / ' + t('cadence') + ' ' + ageText(meta.cadence_s, this._app.language);
         parts.push(age);
       }
-      if (freshness !== 'unknown') parts.push(t(freshness));
+      if (failing) parts.push(t('failing'));
+      if (freshness !== 'unknown' && freshness !== 'never' && !(failing && freshness === 'fresh')) parts.push(t(freshness));
       node.textContent = parts.join(' · ');
+    },
+
+    setLegendsOpen: function (open) {
+      this._legendsOpen = !!open;
+      L.DomUtil[open ? 'removeClass' : 'addClass'](this._box, 'console-legends-hidden');
+      this._fold.setAttribute('aria-expanded', String(!!open));
+      this.refresh();
     },
 
     setSliderIndex: function (index) {

@@ -149,7 +149,8 @@ def detect_kind(body: bytes | str) -> str:
 
 
 def parse_services(body: bytes | str) -> ParseResult[ServiceDefinition]:
-    """Parse ``GET /services.json``."""
+    """Parse ``GET /services.json``; a name given in both languages by our extension (``service_name_th`` /
+    ``service_name_en``) is kept as 'ไทย (English)'."""
     result: ParseResult[ServiceDefinition] = ParseResult()
     for index, item in enumerate(_list(body, "Open311 services", ("services",))):
         where = f"[{index}]"
@@ -157,6 +158,11 @@ def parse_services(body: bytes | str) -> ParseResult[ServiceDefinition]:
             result.rejected.append(Rejection(where, "entry is not an object"))
             continue
         code, name = to_str(item.get("service_code")), to_str(item.get("service_name"))
+        name_th, name_en = to_str(item.get("service_name_th")), to_str(item.get("service_name_en"))
+        if name_th and name_en:
+            # Our extension names a category in both languages: kept as Thai backends write a name in both,
+            # "ไทย (English)", so the console shows the half of the UI language (widgets.incident_rows.in_language).
+            name = f"{name_th} ({name_en})"
         if code is None or name is None:
             result.rejected.append(Rejection(where, "no service_code or service_name"))
             continue

@@ -3,12 +3,15 @@
 Routes (blueprint prefix ``/air4thai``): ``/services/getNewAQI_JSON.php`` and ``/forweb/getAQI_JSON.php`` (latest,
 optional ``?stationID=``) and ``/forweb/getHistoryData.php`` (hourly history). Every hourly value is a pure function of
 (seed, station, hour), so the latest endpoint's 24 h mean and the history endpoint always agree, and tests can
-predict values through :class:`AirQualityModel`.
+predict values through :class:`AirQualityModel`. A scenario may add a haze episode (:class:`HazeEpisode`) that takes
+PM2.5 to chosen 24 h levels per station, with the same daily cycle.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, jsonify, request
@@ -36,13 +39,44 @@ def _daily_cycle(local_hour: float) -> float:
     return 1.0 + morning + evening - afternoon
 
 
+# The cycle's mean over a day of hourly values: dividing by it makes any 24 h mean equal the day's level.
+_CYCLE_MEAN = sum(_daily_cycle(h + 0.5) for h in range(24)) / 24
+
+
+@dataclass(frozen=True)
+class HazeEpisode:
+    """A scenario's haze: PM2.5 held at ``levels`` (24 h means, µg/m³, per station ID) from ``full_from`` to
+    ``full_until``, blended in from the seasonal values over ``ramp`` before and out over ``ramp`` after. Stations
+    without a level keep their seasonal values."""
+
+    levels: Mapping[str, float]
+    full_from: datetime
+    full_until: datetime
+    ramp: timedelta
+
+    def weight(self, at: datetime) -> float:
+        """How much of the episode is in the air at ``at``: 0 outside it, 1 at its height."""
+        if self.full_from <= at <= self.full_until:
+            return 1.0
+        gap = (self.full_from - at) if at < self.full_from else (at - self.full_until)
+        return max(0.0, 1.0 - gap / self.ramp)
+
+    def pm25(self, station_id: str, at: datetime, seasonal: float, shape: float) -> float:
+        """The hour's PM2.5: the seasonal value blended with the episode's level × ``shape`` (the hour's daily cycle
+        and noise, mean 1 over a day)."""
+        level = self.levels.get(station_id)
+        weight = self.weight(at) if level is not None else 0.0
+        return seasonal if weight == 0 else seasonal * (1 - weight) + level * shape * weight
+
+
 class AirQualityModel:
     """Deterministic hourly pollutant values per station (seed + simulated hour)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, haze: HazeEpisode | None = None) -> None:
         self.seed = seed
         self.stations: list[dict] = load_seed("air_stations")
         self._by_id = {s["stationID"]: s for s in self.stations}
+        self.haze = haze
 
     def station(self, station_id: str) -> dict | None:
         return self._by_id.get(station_id)
@@ -71,6 +105,9 @@ class AirQualityModel:
         lh = local.hour + 0.5
         noise = 0.85 + 0.3 * unit(self.seed, "air-noise", station_id, hkey)
         pm25 = _MONTH_BASE[local.month] * st["haze"] * _daily_cycle(lh) * self._episode(hour_end) * noise
+        if self.haze is not None:
+            # Half the seasonal noise: an episode's stagnant air varies less from hour to hour.
+            pm25 = self.haze.pm25(station_id, hour_end, pm25, _daily_cycle(lh) / _CYCLE_MEAN * (1 + (noise - 1) / 2))
         sun = max(0.0, math.sin(math.pi * (lh - 6) / 12))
         traffic = 1.0 + 0.8 * math.exp(-((lh - 8) ** 2) / 3) + 0.7 * math.exp(-((lh - 18) ** 2) / 3)
         values = {

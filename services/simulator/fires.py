@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -59,16 +60,21 @@ class Hotspot:
 class FireModel:
     """Deterministic hotspots per (source, UTC day)."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, activity: Callable[[date], float | None] | None = None) -> None:
+        """``activity`` (a scenario's) gives a floor on the season's fire activity for a UTC day, or None."""
         self.seed = seed
         districts = load_seed("districts")
         self.forested = [d for d in districts if d["forested"]]
+        self._activity = activity
 
     def day_hotspots(self, source: str, day: date) -> list[Hotspot]:
         """Every detection of ``source`` on UTC ``day`` (before the latency cut-off is applied)."""
         out: list[Hotspot] = []
         modis = source == "MODIS_NRT"
         activity = _MONTH_ACTIVITY[day.month]
+        floor = self._activity(day) if self._activity is not None else None
+        if floor is not None:
+            activity = max(activity, floor)
         for index, (sat, hour, minute, daynight) in enumerate(_PASSES[source]):
             r = rng(self.seed, "firms", source, day.isoformat(), index)
             # Real overpass times drift by tens of minutes from day to day.

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,8 +113,10 @@ class IncidentStore(LinkOperations):
         api_keys: frozenset[str] = frozenset(),
         validator: TransitionValidator | None = None,
         policy: SlaPolicy | None = None,
+        extra_drafts: Iterable[Draft] = (),
     ) -> None:
-        """``tokens`` maps role → bearer token; ``api_keys`` are extra keys accepted by POST /requests.json."""
+        """``tokens`` maps role → bearer token; ``api_keys`` are extra keys accepted by POST /requests.json;
+        ``extra_drafts`` are a scenario's reports, seeded with the others in the order they were made."""
         self._lock = threading.RLock()
         self.clock = clock
         self.validator = validator
@@ -131,7 +133,7 @@ class IncidentStore(LinkOperations):
         self.media = MediaStore()
         self._next_id = 1001
         now = clock.now()
-        for draft in self._gen.seed_drafts(now):
+        for draft in sorted([*self._gen.seed_drafts(now), *extra_drafts], key=lambda d: d.requested_at):
             self._insert(draft, now)
         self._arrived_until = now
 

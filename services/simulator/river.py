@@ -9,6 +9,9 @@ Rain model: time is cut into 48 h slots; each slot holds at most one storm, draw
 probability that follows the monsoon. A storm adds a gamma-shaped wave (peak 12 h after it reaches a station) scaled by
 its intensity (overlapping waves saturate); each station sees it ``lag_h`` hours after the storm starts. At P.1 a
 strong storm exceeds bank-full (3.70 m).
+
+A scenario may set the weather around its start instead (:class:`FloodCrest`): its storms replace the drawn ones in
+its window, and the last storm's intensity is solved so that one gauge reads a given level at the first reading.
 """
 
 from __future__ import annotations
@@ -62,6 +65,20 @@ class RainEvent:
     intensity: float
 
 
+@dataclass(frozen=True)
+class FloodCrest:
+    """A scenario's weather: storms that bring ``station`` to ``level_m`` at the reading published at ``at``.
+
+    ``storms`` are (hours before ``at`` the storm starts, intensity); the last one's intensity is None and is solved
+    for the level. Drawn storms starting in ``window`` (UTC, [start, end)) are replaced by these."""
+
+    station: str
+    level_m: float
+    at: datetime
+    storms: tuple[tuple[float, float | None], ...]
+    window: tuple[datetime, datetime]
+
+
 def _wave(hours: float) -> float:
     """Unit flood wave: 0 before arrival, peak 1.0 at 12 h, a long recession tail."""
     if hours <= 0:
@@ -73,10 +90,14 @@ def _wave(hours: float) -> float:
 class RiverModel:
     """Deterministic gauge levels per station from the seed, the season and the rain events."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, flood: FloodCrest | None = None) -> None:
         self.seed = seed
         self.stations: list[dict] = load_seed("river_stations")
         self._by_code = {s["oldcode"]: s for s in self.stations}
+        self.flood = flood
+        self._scenario_storms: list[RainEvent] = []
+        if flood is not None:
+            self._scenario_storms = self._solve(flood)
 
     def station(self, code: str) -> dict:
         return self._by_code[code]
@@ -95,7 +116,36 @@ class RiverModel:
                 if start <= event.start < end:
                     events.append(event)
             slot += 1
+        if self.flood is not None:
+            first, last = self.flood.window
+            events = [e for e in events if not first <= e.start < last]
+            events += [e for e in self._scenario_storms if start <= e.start < end]
+            events.sort(key=lambda e: e.start)
         return events
+
+    def _solve(self, flood: FloodCrest) -> list[RainEvent]:
+        """The scenario's storms, the last one as strong as it takes to bring the gauge to ``flood.level_m`` at the
+        reading the service publishes at ``flood.at`` (the inverse of :meth:`level`)."""
+        at = self.observed_at(flood.at)
+        st = self._by_code[flood.station]
+        fixed = [RainEvent(at - timedelta(hours=h), i) for h, i in flood.storms if i is not None]
+        solved_hours = next(h for h, i in flood.storms if i is None)
+        self._scenario_storms = fixed  # the level without the storm being solved for
+        known = sum(e.intensity * _wave((at - e.start).total_seconds() / 3600 - st["lag_h"])
+                    for e in self.rain_events(at - timedelta(days=12), at))
+        base = st["base_m"] * _MONTH_BASE[to_thai(at).month] + self._ripple(flood.station, at)
+        rise = (flood.level_m - base) / st["rain_gain_m"]
+        if not 0 <= rise < 1 / 0.35:
+            raise ValueError(f"{flood.station} cannot reach {flood.level_m} m in this model")
+        needed = rise / (1 - 0.35 * rise)  # inverse of the saturation in level()
+        reach = _wave(solved_hours - st["lag_h"])
+        if reach <= 0:
+            raise ValueError(f"the solved storm reaches {flood.station} after the crest reading")
+        solved = RainEvent(at - timedelta(hours=solved_hours), max(needed - known, 0.0) / reach)
+        return sorted([*fixed, solved], key=lambda e: e.start)
+
+    def _ripple(self, code: str, at: datetime) -> float:
+        return 0.04 * (unit(self.seed, "river", code, int(at.timestamp() // 600)) - 0.5)
 
     def level(self, code: str, at: datetime) -> float:
         """Local gauge level (m) at ``code`` at time ``at``."""
@@ -107,8 +157,7 @@ class RiverModel:
         )
         # Back-to-back storms saturate (the floodplain spreads the water) instead of simply adding up.
         rise = wave / (1.0 + 0.35 * wave)
-        ripple = 0.04 * (unit(self.seed, "river", code, int(at.timestamp() // 600)) - 0.5)
-        return round(base + st["rain_gain_m"] * rise + ripple, 2)
+        return round(base + st["rain_gain_m"] * rise + self._ripple(code, at), 2)
 
     def observed_at(self, now: datetime) -> datetime:
         """Time of the newest reading: telemetry reports every 10 minutes, one interval behind."""

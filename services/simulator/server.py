@@ -27,6 +27,7 @@ from services.simulator.faults import FaultBoard
 from services.simulator.fires import FireModel
 from services.simulator.incidents import ROLES, IncidentStore, TransitionValidator
 from services.simulator.river import RiverModel
+from services.simulator.scenarios import DEFAULT_SCENARIO, scenario_world
 
 log = logging.getLogger(__name__)
 
@@ -87,19 +88,23 @@ class SimulatorServer:
         tokens: dict[str, str] | None = None,
         api_keys: Iterable[str] = (),
         transition_validator: TransitionValidator | None = None,
+        scenario: str = DEFAULT_SCENARIO,
     ) -> None:
-        """``tokens`` maps role (operator / supervisor / viewer) → bearer token; by default fresh random tokens."""
+        """``tokens`` maps role (operator / supervisor / viewer) → bearer token; by default fresh random tokens.
+        ``scenario`` names the situation the world is in at the clock's start (services.simulator.scenarios)."""
         self.host = host
         self.seed = seed
         self.clock = clock or SimClock()
+        self.scenario = scenario
+        world = scenario_world(scenario, seed, self.clock.now())
         self.faults = FaultBoard()
         self.map_keys = tuple(map_keys)
         self.tokens: dict[str, str] = dict(tokens) if tokens else {r: secrets.token_urlsafe(16) for r in ROLES}
         self.incidents = IncidentStore(seed, self.clock, tokens=self.tokens, api_keys=frozenset(api_keys),
-                                       validator=transition_validator)
-        self.air = AirQualityModel(seed)
-        self.fire = FireModel(seed)
-        self.river = RiverModel(seed)
+                                       validator=transition_validator, extra_drafts=world.incidents)
+        self.air = AirQualityModel(seed, haze=world.haze)
+        self.fire = FireModel(seed, activity=world.fire_activity)
+        self.river = RiverModel(seed, flood=world.flood)
         self._stopping = threading.Event()
         self._wsgi = create_app(clock=self.clock, faults=self.faults, air=self.air, fire=self.fire, water=self.river,
                                 incidents=self.incidents, map_keys=frozenset(self.map_keys),
@@ -224,12 +229,14 @@ def standalone_tokens() -> tuple[dict[str, str], bool]:
         return {role: tokens.get(role) or secrets.token_urlsafe(16) for role in ROLES}, False
 
 
-def run_standalone(host: str = "127.0.0.1", port: int = 8765, seed: int = 2026) -> None:
+def run_standalone(host: str = "127.0.0.1", port: int = 8765, seed: int = 2026,
+                   scenario: str = DEFAULT_SCENARIO) -> None:
     """Serve until Ctrl-C (or SIGTERM), printing the URLs and the FIRMS key. The role tokens go to the OS keyring,
     where consoles started with ``--simulator-url`` find them; they are printed only when there is no keyring."""
     tokens, in_keyring = standalone_tokens()
-    sim = SimulatorServer(host, port, seed=seed, tokens=tokens).start()
-    print(f"PAO simulator listening on {sim.url} (seed {seed})", flush=True)
+    sim = SimulatorServer(host, port, seed=seed, tokens=tokens, scenario=scenario).start()
+    world = "" if scenario == DEFAULT_SCENARIO else f", scenario {scenario}"
+    print(f"PAO simulator listening on {sim.url} (seed {seed}{world})", flush=True)
     for feed in FEED_PREFIXES:
         print(f"  {feed:<10} {sim.feed_base(feed)}")
     print(f"  FIRMS MAP_KEY: {sim.map_key}")

@@ -44,8 +44,9 @@ def read_binding(engine: Engine) -> BackendIdentity | None:
 
 def read_binding_in(conn: Connection) -> BackendIdentity | None:
     """The binding, read within an open connection (one read transaction with other reads)."""
-    row = conn.exec_driver_sql("SELECT mode, kind, url, seed FROM backend_binding WHERE id = 1").first()
-    return None if row is None else BackendIdentity(row[0], row[1], row[2], row[3])
+    # The key carries what has no column of its own (an embedded simulator's scenario); it is written with the row.
+    row = conn.exec_driver_sql("SELECT key FROM backend_binding WHERE id = 1").first()
+    return None if row is None else BackendIdentity.from_key(row[0])
 
 
 def contents(engine: Engine) -> StoreContents:

@@ -33,6 +33,7 @@ def escalate_breaches(engine: Engine, now: datetime, *, to: str = "shift supervi
     with write_transaction(engine) as conn:
         rows = conn.exec_driver_sql(sql, (to_unix(now), *SLA_STOPPED_STATES, int(limit))).all()
         for incident_id, priority, expected_at in rows:
+            target = datetime.fromtimestamp(expected_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             add_event(conn, int(incident_id), ESCALATED, "system", now, None,
-                      {"to": to, "priority": priority, "sla_target": datetime.fromtimestamp(expected_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+                      {"to": to, "priority": priority, "sla_target": target})
     return [int(r[0]) for r in rows]

@@ -155,7 +155,8 @@ def _keep_rejections(conn: Connection, feed: str, at: datetime, rejected: Sequen
     if not rejected:
         return
     newest = list(rejected)[-REJECTIONS_KEPT:]
-    conn.execute(insert(feed_rejections), [{"feed": feed, "at": at, "where_": r.where, "reason": r.reason} for r in newest])
+    conn.execute(insert(feed_rejections),
+                 [{"feed": feed, "at": at, "where_": r.where, "reason": r.reason} for r in newest])
     # Drop everything older than the newest REJECTIONS_KEPT of this feed (an index seek on (feed, id)).
     cutoff = (
         select(feed_rejections.c.id)

@@ -12,7 +12,11 @@ Built to stay fast at a million incidents:
   covers id, lat and lon, in latitude order), tests them exactly with numpy (services.point_in_polygon), and keeps
   those ids in the ordered list the rest of the filter gives. Adding the box to the ordered query instead makes
   SQLite read every row in the box from the table and sort them: 1.3-3x slower for an area the size of a district,
-  5-7x for one around the whole province (benchmarks/incident_bench.py ``incidents_area_1m``).
+  5-7x for one around the whole province (benchmarks/incident_bench.py ``incidents_area_1m``);
+- the triage order (``QueueSort("triage")``: SLA breached first, then priority, then oldest) has no index (whether
+  an incident is breached depends on the time): the matching ids come as for any filter, their rank and age from
+  one read of the table, and numpy's lexsort orders them. An ORDER BY over the computed rank sorted in SQLite, and
+  index walks per group looked every row up in index order: 5-14x slower at 1M (0.9 s for the open queue).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from services.point_in_polygon import bounding_box, inside_mask
+from services.sla import PRIORITIES
 from services.store.incident_rows import SLA_STOPPED_STATES, SORT_COLUMNS, QueueFilter, QueueRow, QueueSort
 from services.store.schema import to_unix
 
@@ -43,6 +48,12 @@ ROW_COLUMNS = (
 ROW_SELECT = f"SELECT {', '.join(ROW_COLUMNS)} FROM incidents"
 _TEXT_COLUMNS = ("description", "service_name", "address", "reporter_name", "server_id")
 _fromts = datetime.fromtimestamp
+
+#: The triage order for ``QueueSort.column``: incidents past their SLA first, then by priority (P1 first, none
+#: last), then oldest first. It is not a column of the table, so it is not in ``SORT_COLUMNS``; ``descending`` is
+#: ignored (triage has one direction).
+TRIAGE = "triage"
+_TRIAGE_SCAN_FROM = 20_000  # from this many matches, the triage order reads the whole table once (see _triage_ids)
 
 
 def row_from_tuple(r: Sequence[Any]) -> QueueRow:
@@ -75,6 +86,9 @@ def where_clause(flt: QueueFilter) -> tuple[str, list[Any]]:
         args.append(flt.assignee)
     if flt.unassigned:
         parts.append("(assignee IS NULL OR assignee = '')")
+    if flt.priorities:
+        parts.append(f"priority IN ({','.join('?' * len(flt.priorities))})")
+        args.extend(sorted(flt.priorities))
     if flt.district is not None:
         parts.append("district_code = ?")
         args.append(flt.district)
@@ -82,17 +96,22 @@ def where_clause(flt: QueueFilter) -> tuple[str, list[Any]]:
         parts.append("service_code = ?")
         args.append(flt.category)
     if flt.breaching:
-        now = to_unix(flt.now) if flt.now is not None else int(time.time())
-        parts.append(
-            "expected_at < ? AND status = 'open' AND sla_paused_since IS NULL "
-            f"AND coalesce(workflow_state, '') NOT IN ({','.join('?' * len(SLA_STOPPED_STATES))})"
-        )
-        args.extend([now, *SLA_STOPPED_STATES])
+        breach_sql, breach_args = _breached_clause(flt.now)
+        parts.append(breach_sql)
+        args.extend(breach_args)
     if flt.text and flt.text.strip():
         text_sql, text_args = _text_clause(flt.text)
         parts.append(text_sql)
         args.extend(text_args)
     return " AND ".join(parts), args
+
+
+def _breached_clause(now: datetime | None) -> tuple[str, list[Any]]:
+    """Past the SLA target at ``now`` (the current time when None), open, the clock running and not stopped."""
+    at = to_unix(now) if now is not None else int(time.time())
+    sql = ("expected_at < ? AND status = 'open' AND sla_paused_since IS NULL "
+           f"AND coalesce(workflow_state, '') NOT IN ({','.join('?' * len(SLA_STOPPED_STATES))})")
+    return sql, [at, *SLA_STOPPED_STATES]
 
 
 def _text_clause(text: str) -> tuple[str, list[Any]]:
@@ -189,13 +208,47 @@ def _matching_ids(conn: Connection, flt: QueueFilter, sort: QueueSort | None) ->
         if not len(inside):
             return inside
     where, args = where_clause(flt)
-    # group_concat keeps the order of the ordered subquery it reads (SQLite walks the subquery's rows in order).
-    order = f" ORDER BY {order_clause(sort)}" if sort is not None else ""
-    sql = f"SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE {where}{order})"
-    ids = _parse_ids(conn.exec_driver_sql(sql, tuple(args)).scalar())
+    if sort is not None and sort.column == TRIAGE:
+        ids = _triage_ids(conn, where, args, flt.now)
+    else:
+        ids = _ordered_ids(conn, where, args, order_clause(sort) if sort is not None else None)
     if inside is not None:
         ids = ids[np.isin(ids, inside, assume_unique=True)]  # keeps the queue's order
     return ids
+
+
+def _ordered_ids(conn: Connection, where: str, args: Sequence[Any], order: str | None) -> np.ndarray:
+    # group_concat keeps the order of the ordered subquery it reads (SQLite walks the subquery's rows in order).
+    order_by = f" ORDER BY {order}" if order is not None else ""
+    sql = f"SELECT group_concat(id) FROM (SELECT id FROM incidents WHERE {where}{order_by})"
+    return _parse_ids(conn.exec_driver_sql(sql, tuple(args)).scalar())
+
+
+def _triage_ids(conn: Connection, where: str, args: Sequence[Any], now: datetime | None) -> np.ndarray:
+    """The matching ids in triage order (see :data:`TRIAGE`): the set from the planner's fastest path, each id's
+    rank (breached, priority) and age from one read of the table, then one numpy lexsort."""
+    ids = _ordered_ids(conn, where, args, None)
+    if not len(ids):
+        return ids
+    breach_sql, breach_args = _breached_clause(now)
+    ranks = " ".join(f"WHEN priority = '{p}' THEN {i}" for i, p in enumerate(PRIORITIES, 1))  # known constants
+    key = (f"(CASE WHEN {breach_sql} THEN 0 ELSE 100 END "
+           f"+ CASE WHEN priority IS NULL THEN 99 {ranks} ELSE 98 END)")
+    columns = f"group_concat(id), group_concat({key}), group_concat(coalesce(requested_at, 0))"
+    if len(ids) > _TRIAGE_SCAN_FROM:
+        # Most of the queue: one pass over the table in rowid order. Reading the rows through the filter's own
+        # index (status, say) visits them in that index's order, all over the file: 5-10x slower at 1M.
+        sql = f"SELECT {columns} FROM incidents NOT INDEXED WHERE merged_into IS NULL"
+        params: list[Any] = list(breach_args)
+    else:
+        sql = f"SELECT {columns} FROM incidents WHERE id IN (SELECT id FROM incidents WHERE {where})"
+        params = [*breach_args, *args]
+    id_text, key_text, age_text = conn.exec_driver_sql(sql, tuple(params)).one()
+    every, keys, ages = _parse_ids(id_text), _parse_ids(key_text), _parse_ids(age_text)
+    if len(every) != len(ids):
+        wanted = np.isin(every, ids, assume_unique=True)
+        every, keys, ages = every[wanted], keys[wanted], ages[wanted]
+    return every[np.lexsort((every, ages, keys))]
 
 
 def queue_ids(engine: Engine, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
@@ -206,7 +259,7 @@ def queue_ids(engine: Engine, flt: QueueFilter, sort: QueueSort) -> np.ndarray:
 
 def queue_first_page(engine: Engine, flt: QueueFilter, sort: QueueSort, limit: int) -> list[QueueRow]:
     """The first ``limit`` rows in queue order (one LIMIT query: an index walk that stops early)."""
-    if flt.area is not None:
+    if flt.area is not None or sort.column == TRIAGE:
         return rows_by_id(engine, queue_ids(engine, flt, sort)[:limit].tolist())
     where, args = where_clause(flt)
     sql = f"{ROW_SELECT} WHERE {where} ORDER BY {order_clause(sort)} LIMIT ?"

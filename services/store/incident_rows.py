@@ -32,8 +32,9 @@ class QueueFilter:
     """What the queue shows. Every set field narrows the result (AND); None / False / empty means "any".
 
     ``breaching`` compares the SLA target (``expected_at``) with ``now`` (the current time when None) and leaves out
-    paused clocks and stopped states. ``text`` is a full-text search (Thai or English substrings) over description,
-    category name, address, reporter name and server id; several words must all match. ``area`` is a polygon ring of
+    paused clocks and stopped states. ``priorities``: only these priorities ("P1".."P4"). ``text`` is a full-text
+    search (Thai or English substrings) over description, category name, address, reporter name and server id;
+    several words must all match. ``area`` is a polygon ring of
     (lon, lat) points (at least 3; services.map_areas checks the operator's): only incidents inside it, by the map
     page's own rule (services.point_in_polygon), so the queue lists what the map shows.
     """
@@ -43,6 +44,7 @@ class QueueFilter:
     assignee: str | None = None
     unassigned: bool = False
     breaching: bool = False
+    priorities: frozenset[str] | set[str] | None = None
     district: str | None = None
     category: str | None = None
     text: str | None = None

@@ -13,6 +13,7 @@ from services.feeds import air4thai, firms, open311, thaiwater
 from services.feeds.thai_time import BANGKOK
 from services.records import ParseResult, Rejection, ServiceDefinition, ServiceRequestUpdate, iso_utc
 from services.settings import Settings
+from services.sync.staff_token import OPEN311_READ_TOKEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,16 +22,29 @@ class FeedRequest:
 
     url: str
     params: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    # May carry a credential (a staff read's Authorization): never in a repr, so never in a log line or traceback.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class FeedContext:
-    """What a request needs that is not in the spec: endpoints, secrets and the feed's stored cursor."""
+    """What a request needs that is not in the spec: endpoints, secrets and the feed's stored cursor.
+
+    ``secrets`` may hold ``firms_map_key`` and :data:`OPEN311_READ_TOKEN` (a staff token the Open311 backend takes
+    for reads: see :func:`open311_read_headers`)."""
 
     settings: Settings
-    secrets: dict[str, str]
+    secrets: dict[str, str] = field(repr=False)
     cursor: str | None = None
+
+
+def open311_read_headers(ctx: FeedContext) -> dict[str, str]:
+    """The headers of an Open311 read: a staff console reads with its staff token, as the workflow extension's
+    writes do (``Authorization: Bearer``), so the backend includes what only staff may see (the reporter's name and
+    contact). A header, never a query argument: URLs are logged, headers are not. No token, no header: the backend
+    then answers as to anyone (GeoReport v2), without the reporters."""
+    token = ctx.secrets.get(OPEN311_READ_TOKEN)
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 @dataclass(slots=True)
@@ -87,6 +101,11 @@ class FeedSpec:
     :class:`Held` (where the cursor stays so they come again, and which are given up); ``waited_cursor`` is the
     cursor of the feed named ``waits_for``. A poll of that feed that stores something makes this one due again at
     once while it holds records back.
+
+    ``reread_on_start`` (optional): the first poll after the service is built, and the first after its credentials
+    change (:meth:`SyncService.set_secret`), asks without the stored cursor and validators, so what the backend
+    shows this console that it did not show before (the reporters a staff token sees) reaches records polled
+    earlier too.
     """
 
     name: str
@@ -105,6 +124,7 @@ class FeedSpec:
     absent_on_404: str | None = None
     waits_for: str | None = None
     hold: Callable[[Sequence[Any], str | None, str | None], Held] | None = None
+    reread_on_start: bool = False
 
 
 def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
@@ -254,6 +274,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 next_cursor=_latest_updated,
                 map_layers=("incidents",),
                 overview=("counts",),  # open incidents
+                reread_on_start=True,  # read with a staff token: records polled without one get their reporters
             ),
             FeedSpec(
                 name="open311_updates",
@@ -307,7 +328,7 @@ def _open311_requests_request(ctx: FeedContext) -> FeedRequest:
         # "After" excludes the cursor's own second, and timestamps have whole seconds: a change made later in that
         # second (a create, then its acknowledge) would be missed. Ask from a second before; ingest is idempotent.
         params["updated_after"] = _second_before(ctx.cursor)
-    return FeedRequest(open311.requests_url(ctx.settings.endpoints.open311), params)
+    return FeedRequest(open311.requests_url(ctx.settings.endpoints.open311), params, open311_read_headers(ctx))
 
 
 def _second_before(cursor: str) -> str:
@@ -331,7 +352,7 @@ def _open311_updates_request(ctx: FeedContext) -> FeedRequest:
     the last poll are not missed; the ones already stored are skipped by id)."""
     start = ctx.cursor or iso_utc(datetime.now(UTC) - timedelta(days=UPDATES_FIRST_DAYS))
     return FeedRequest(open311.request_updates_url(ctx.settings.endpoints.open311),
-                       {"start_date": start or "", "page_size": "1000"})
+                       {"start_date": start or "", "page_size": "1000"}, open311_read_headers(ctx))
 
 
 def hold_orphan_updates(orphans: Sequence[ServiceRequestUpdate], cursor: str | None,

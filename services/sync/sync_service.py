@@ -68,6 +68,8 @@ class _Runtime:
     cursor: str | None = None
     last_error_kind: str | None = None
     holding: bool = False  # records wait for the feed ``spec.waits_for`` (see FeedSpec.hold)
+    reread: bool = False  # the next poll asks without cursor and validators (FeedSpec.reread_on_start)
+    rereading: bool = False  # the poll in flight does (asked again after a failure)
     wake: bool = False  # that feed stored something while this one was polling: poll again at once
 
 
@@ -96,7 +98,7 @@ class SyncService:
         self._secrets = dict(secrets or {})
         self._clock = clock
         self._lock = threading.Lock()
-        self._feeds = {spec.name: _Runtime(spec) for spec in specs}
+        self._feeds = {spec.name: _Runtime(spec, reread=spec.reread_on_start) for spec in specs}
         factory = client_factory or self._default_client
         self._clients = {spec.name: factory(spec.name) for spec in specs}
 
@@ -117,12 +119,31 @@ class SyncService:
         return rt.spec if rt is not None else None
 
     def restore(self, states: Sequence[FeedState]) -> None:
-        """Take validators and cursors from the stored feed state (called once after the store opens)."""
+        """Take validators and cursors from the stored feed state (called once after the store opens); a feed that
+        re-reads on start (``FeedSpec.reread_on_start``) does without them for its first poll."""
         with self._lock:
             for state in states:
                 rt = self._feeds.get(state.feed)
                 if rt is not None:
                     rt.etag, rt.last_modified, rt.cursor = state.etag, state.last_modified, state.cursor
+
+    def set_secret(self, name: str, value: str | None) -> None:
+        """Replace (or, with None, drop) one secret the requests are built with, e.g. the staff token of the Open311
+        reads once the operator has entered it (any thread; the next poll uses it). Never logged."""
+        with self._lock:
+            secrets = dict(self._secrets)
+            if value:
+                secrets[name] = value
+            else:
+                secrets.pop(name, None)
+            if secrets == self._secrets:
+                return
+            self._secrets = secrets  # replaced, never changed in place: a poll under way keeps the one it took
+            for rt in self._feeds.values():
+                if rt.spec.reread_on_start:  # the backend may show more (or less) now: read the whole window again
+                    rt.reread = True
+                    if rt.last_error_kind != "absent":
+                        rt.next_due = 0.0
 
     def take_due(self) -> list[str]:
         """Feeds whose time has come, marked in flight so a slow poll is never started twice."""
@@ -147,6 +168,9 @@ class SyncService:
         with self._lock:
             rt = self._feeds[feed]
             rt.in_flight = False
+            if rt.rereading and not (outcome is not None and outcome.ok):
+                rt.reread = True  # the re-read did not happen: the next poll tries it again
+            rt.rereading = False
             if outcome is not None and outcome.error_kind == "absent":
                 # Not a failure to retry: this server has no such list. Its status says so; asked again next start.
                 rt.failures = 0
@@ -182,14 +206,18 @@ class SyncService:
         with self._lock:
             rt = self._feeds[feed]
             spec, etag, last_modified, cursor = rt.spec, rt.etag, rt.last_modified, rt.cursor
+            secrets = self._secrets
             if rt.holding:  # the same answer again must be read again: what it holds may have its incident now
                 etag = last_modified = None
+            if rt.reread:  # the whole window, as a first poll asks it (FeedSpec.reread_on_start)
+                etag = last_modified = cursor = None
+                rt.reread, rt.rereading = False, True
         at = datetime.now(UTC)
         client = self._clients[feed]
         # One deadline for the whole poll: the list and every follow-up request of the expand step.
         deadline_at = time.monotonic() + client.deadline
         try:
-            context = FeedContext(self._settings, self._secrets, cursor)
+            context = FeedContext(self._settings, secrets, cursor)
             request = spec.build_request(context)
             result = client.get(request.url, params=request.params or None, headers=request.headers or None,
                                 etag=etag, last_modified=last_modified, deadline_at=deadline_at)

@@ -1,19 +1,18 @@
 """The "save area for offline" download loop behind ``TileService.prefetch``.
 
-Shape: the calling thread walks the area's tiles, skips those already cached (which makes a second run a resume),
-and keeps a small window of fetches in flight on a private pool of ``fetcher.max_concurrent`` threads. Finished tiles
-are written in batches from the calling thread (one transaction per batch, far cheaper than one per tile). A rate
-limit pauses the workers until the server's ``Retry-After`` is over; an unreachable server (or one whose tiles
-trickle past the deadline) ends the run with ``error`` set, since every further tile would fail the same way. Cancel
-is polled every ``poll_s``.
+Shape: the calling thread walks the area's tiles (distinct, shallow zooms first), skips those already cached (which
+makes a second run a resume), and keeps a small window of fetches in flight on a private pool of
+``fetcher.max_concurrent`` threads. Finished tiles are written in batches from the calling thread (one transaction per
+batch, far cheaper than one per tile). A rate limit pauses the workers until the server's ``Retry-After`` is over;
+an unreachable server (or one whose tiles trickle past the deadline) ends the run with ``error`` set, since every
+further tile would fail the same way. Cancel is polled every ``poll_s``.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from services.daemon_pool import DaemonThreadPool
 from services.tiles.mbtiles_cache import TileCache, TileWrite
 from services.tiles.tile_errors import TileError, TileRateLimited, TileSourcePaused, TileSourceUnavailable
 from services.tiles.tile_fetcher import TileFetcher, TileResponse
-from services.tiles.tile_math import TileRange
 
 _MAX_PAUSED_ATTEMPTS = 5  # a tile waits out at most this many rate-limit pauses before it counts as failed
 
@@ -42,8 +40,9 @@ class PrefetchResult:
 def run_prefetch(
     cache: TileCache,
     fetcher: TileFetcher,
-    ranges: Sequence[TileRange],
+    tiles: Iterable[tuple[int, int, int]],
     *,
+    total: int,
     lifetime_for: Callable[[float | None], float],
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -52,8 +51,7 @@ def run_prefetch(
     poll_s: float = 0.05,
     progress_interval_s: float = 0.1,
 ) -> PrefetchResult:
-    """Fetch every uncached tile of ``ranges`` (see the module docstring)."""
-    total = sum(r.count for r in ranges)
+    """Fetch every uncached one of ``tiles`` (XYZ, ``total`` of them; see the module docstring)."""
     is_cancelled = cancelled or (lambda: False)
     stop = threading.Event()
     fetched = skipped = failed = 0
@@ -89,7 +87,7 @@ def run_prefetch(
                     pass
         return fetcher.fetch(z, x, y)
 
-    tiles = itertools.chain.from_iterable(r.tiles() for r in ranges)
+    pending = iter(tiles)
     window = fetcher.max_concurrent * 2
     # Daemon threads: a tile server hanging at the console's close must not hold the process until its deadline.
     pool = DaemonThreadPool("prefetch", fetcher.max_concurrent, prefix="tile-")
@@ -101,7 +99,7 @@ def run_prefetch(
                 was_cancelled = True
                 break
             while not exhausted and len(in_flight) < window:
-                tile = next(tiles, None)
+                tile = next(pending, None)
                 if tile is None:
                     exhausted = True
                 elif cache.contains(*tile):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.tiles.tile_math import BBox, tile_ranges, tms_row
+from services.tiles.tile_math import MAX_ZOOM, BBox, tile_of, tile_ranges, tms_row
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);
@@ -181,6 +181,22 @@ class TileCache:
                 " AND tile_row BETWEEN ? AND ?", (r.z, r.x0, r.x1, tms_row(r.z, r.y1), tms_row(r.z, r.y0)),
             ).fetchone()[0]
         return int(total)
+
+    def cached_in(self, z: int, x0: int, x1: int, y0: int, y1: int) -> set[tuple[int, int]]:
+        """The XYZ ``(x, y)`` of the cached tiles of zoom ``z`` in columns ``x0..x1`` and rows ``y0..y1`` (one index
+        range)."""
+        rows = self._conn().execute(
+            "SELECT tile_column, tile_row FROM tiles WHERE zoom_level = ? AND tile_column BETWEEN ? AND ?"
+            " AND tile_row BETWEEN ? AND ?", (z, x0, x1, tms_row(z, y1), tms_row(z, y0))).fetchall()
+        return {(int(x), tms_row(z, int(row))) for x, row in rows}
+
+    def deepest_zoom_at(self, lon: float, lat: float, zmin: int = 0, zmax: int = MAX_ZOOM) -> int | None:
+        """The deepest zoom from ``zmax`` down to ``zmin`` whose tile at ``lon/lat`` is cached, or None (a few index
+        lookups)."""
+        for z in range(zmax, zmin - 1, -1):
+            if self.contains(z, *tile_of(lon, lat, z)):
+                return z
+        return None
 
     def contains(self, z: int, x: int, y: int) -> bool:
         """True when the tile is cached (reads only the index)."""

@@ -46,7 +46,8 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def check_bbox(bbox: BBox) -> BBox:
-    """``bbox`` as floats, or ``ValueError`` when it is not (west, south, east, north) with west < east, south < north."""
+    """``bbox`` as floats, or ``ValueError`` when it is not (west, south, east, north) with west < east and
+    south < north."""
     try:
         west, south, east, north = (float(v) for v in bbox)
     except (TypeError, ValueError):

@@ -2,10 +2,10 @@
 cached copy whenever the network fails — and "save area for offline" (plan with an estimate, then prefetch).
 
 Threads: ``tile`` may be called from any number of threads at once (the console runs it on its ``tiles`` network
-lane); ``plan_area`` only reads the cache and suits any worker; ``prefetch`` blocks its caller for the whole download,
-so run it on a worker, never the UI thread. While the fetcher pauses (a rate limit, or a server that is unreachable or
-trickles past its deadline), ``tile`` answers from the cache, or None, at once. The cache and the fetcher are themselves
-thread-safe; the counters here are guarded by a lock.
+lane); ``plan_area``, ``plan_parts`` and ``zoom_cap_at`` only read the cache and suit any worker; ``prefetch`` blocks
+its caller for the whole download, so run it on a worker, never the UI thread. While the fetcher pauses (a rate limit,
+or a server that is unreachable or trickles past its deadline), ``tile`` answers from the cache, or None, at once. The
+cache and the fetcher are themselves thread-safe; the counters here are guarded by a lock.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from services.tiles.area_prefetch import PrefetchResult, run_prefetch
 from services.tiles.mbtiles_cache import TileCache
 from services.tiles.tile_errors import PrefetchRefused, TileError
 from services.tiles.tile_fetcher import TileFetcher
+from services.tiles.offline_areas import AreaPart, area_tiles, count_area_tiles, envelope, tiles_by_zoom
 from services.tiles.tile_math import BBox, check_bbox, tile_ranges, valid_tile
 from services.tiles.tile_sources import MAX_PREFETCH_TILES, MAX_PREFETCH_ZOOM
 
@@ -33,8 +34,10 @@ MIN_LIFETIME_S = 3600.0  # even a server saying max-age=0 is not asked again for
 
 @dataclass(frozen=True, slots=True)
 class AreaPlan:
-    """What saving an area would take. ``estimated_bytes`` is the download still needed (the tiles not cached yet);
-    ``refusal`` says why the area cannot be saved (too many tiles, too deep) or is None when it can."""
+    """What saving an area would take. ``parts`` are its rectangles with their zoom ranges (one for a plain bbox);
+    ``bbox``, ``zmin`` and ``zmax`` span them all. ``tiles`` counts distinct tiles, ``estimated_bytes`` is the
+    download still needed (the tiles not cached yet); ``refusal`` says why the area cannot be saved (too many tiles,
+    too deep) or is None when it can."""
 
     bbox: BBox
     zmin: int
@@ -43,6 +46,7 @@ class AreaPlan:
     estimated_bytes: int
     already_cached: int
     refusal: str | None = None
+    parts: tuple[AreaPart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +152,43 @@ class TileService:
         bbox = check_bbox(bbox)
         tiles = sum(r.count for r in tile_ranges(bbox, zmin, zmax))
         cached = self.cache.count_in(bbox, zmin, zmax)
+        return self._plan((AreaPart(bbox, zmin, zmax),), tiles, cached)
+
+    def plan_parts(self, parts: Sequence[AreaPart]) -> AreaPlan:
+        """The plan of an area made of several parts, each with its own zoom range (services.tiles.offline_areas);
+        tiles where parts overlap count once."""
+        parts = tuple(parts)
+        if len(parts) == 1:
+            only = parts[0]
+            return replace(self.plan_area(only.bbox, only.zmin, only.zmax), parts=parts)
+        tiles = count_area_tiles(parts)
+        cached = 0
+        if tiles <= self.max_prefetch_tiles:  # past the limit it is refused anyway: no need to look in the cache
+            for z, wanted in tiles_by_zoom(parts).items():
+                xs, ys = [x for x, _ in wanted], [y for _, y in wanted]
+                cached += len(wanted & self.cache.cached_in(z, min(xs), max(xs), min(ys), max(ys)))
+        return self._plan(parts, tiles, cached)
+
+    def _plan(self, parts: tuple[AreaPart, ...], tiles: int, cached: int) -> AreaPlan:
         average = self.cache.average_tile_bytes() or DEFAULT_TILE_BYTES
+        zmin, zmax = min(p.zmin for p in parts), max(p.zmax for p in parts)
         refusal = None
         if zmax > self.max_prefetch_zoom:
             refusal = f"zoom {zmax} is deeper than the {self.max_prefetch_zoom} allowed for saving an area"
         elif tiles > self.max_prefetch_tiles:
             refusal = f"{tiles} tiles is more than the {self.max_prefetch_tiles} allowed in one save; pick a smaller " \
                       f"area or zoom range"
-        return AreaPlan(bbox, zmin, zmax, tiles, int(round((tiles - cached) * average)), cached, refusal)
+        return AreaPlan(envelope(parts), zmin, zmax, tiles, int(round((tiles - cached) * average)), cached, refusal,
+                        parts)
+
+    def zoom_cap_at(self, lon: float, lat: float, offline: bool = False) -> int | None:
+        """How far an automatic zoom (selecting an incident) may go at ``lon/lat``: None while tiles can be fetched
+        (the console is not ``offline`` and the fetcher is not paused), else the deepest zoom whose tile there is in
+        the cache (None when there is none: the map has nothing there to show at any zoom)."""
+        fetchable = self.fetcher is not None and self.fetcher.paused_for() <= 0
+        if fetchable and not offline:
+            return None
+        return self.cache.deepest_zoom_at(lon, lat)
 
     def prefetch(
         self,
@@ -174,7 +207,8 @@ class TileService:
         source. Tiles already cached are counted as ``skipped`` even when stale: saving an area is not a refresh.
         """
         if isinstance(plan_or_bbox, AreaPlan):
-            plan = self.plan_area(plan_or_bbox.bbox, plan_or_bbox.zmin, plan_or_bbox.zmax)
+            plan = self.plan_parts(plan_or_bbox.parts) if plan_or_bbox.parts else \
+                self.plan_area(plan_or_bbox.bbox, plan_or_bbox.zmin, plan_or_bbox.zmax)
         else:
             if zmin is None or zmax is None:
                 raise ValueError("prefetch(bbox, zmin, zmax): the zoom range is required with a bbox")
@@ -183,6 +217,6 @@ class TileService:
             raise PrefetchRefused(plan.refusal)
         if self.fetcher is None:
             raise PrefetchRefused("no tile source is configured (offline only): nothing to download from")
-        return run_prefetch(self.cache, self.fetcher, tile_ranges(plan.bbox, plan.zmin, plan.zmax),
+        return run_prefetch(self.cache, self.fetcher, area_tiles(plan.parts), total=plan.tiles,
                             lifetime_for=self.lifetime_for, progress=progress, cancelled=cancelled,
                             on_fetched=lambda n: self._count("fetched", n))

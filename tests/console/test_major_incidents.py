@@ -6,6 +6,7 @@ children after the non-blocking question, and a report added as a child from the
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QPushButton
 
 from console.controller import ConsoleController
 
@@ -79,7 +80,7 @@ def test_promote_attach_show_and_close_a_major_incident(qtbot, console_factory) 
     assert sent[other_sid]["properties"]["parent"] == parent_sid and sent[other_sid]["properties"]["major"] is False
 
     # The child shows its parent, and a click opens it with its children.
-    qtbot.waitUntil(lambda: incidents.detail.parent_button.isVisibleTo(incidents.detail), timeout=20_000)
+    qtbot.waitUntil(lambda: incidents.detail.parent_button.isVisibleTo(incidents.detail.links_box), timeout=20_000)
     assert parent_sid in incidents.detail.major_label.text()
     incidents.detail.parent_button.click()
     qtbot.waitUntil(lambda: incidents.detail._detail.row.server_id == parent_sid
@@ -89,6 +90,9 @@ def test_promote_attach_show_and_close_a_major_incident(qtbot, console_factory) 
     incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("supervisor"))
     qtbot.waitUntil(lambda: incidents.detail.buttons["cancel"].isEnabled(), timeout=20_000)
     incidents.detail.buttons["cancel"].click()
+    confirm = incidents.detail.action_bar.cancel_confirmation  # "Cancel incident" asks first
+    assert confirm is not None and confirm.isVisible()
+    confirm.findChild(QPushButton, "confirmCancel").click()
     qtbot.waitUntil(lambda: incidents.links.dialog is not None and incidents.links.dialog.isVisible(),
                     timeout=20_000)
     assert "2 open child" in incidents.links.dialog.message.text() or "2 เรื่อง" in incidents.links.dialog.message.text()

@@ -152,6 +152,10 @@ class Hands:
         detail.note.setText(step.params.get("note") or "")
         with self.one_save(f"{step.action} on {step.key} (supervisor)"):
             detail.buttons[step.action].click()
+            confirm = detail.action_bar.cancel_confirmation
+            if step.action == "cancel":  # "Cancel incident…" asks first: the supervisor confirms
+                assert confirm is not None
+                next(b for b in confirm.buttons() if b.objectName() == "confirmCancel").click()
 
     def comment(self, step: Step) -> None:
         with self.one_save(f"comment on {step.key}"):

@@ -1,4 +1,4 @@
-"""``pao-console --demo --screenshot FILE``: a real process, offscreen, writes a PNG of the synced window and exits 0."""
+"""``pao-console --demo --screenshot FILE``: a real process, offscreen, writes a PNG of the synced window, exits 0."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import requests
+
+from widgets.table_colours import PRIORITY, SLA
 
 EXE = Path(sys.executable).with_name("pao-console")
 
@@ -28,11 +30,13 @@ def test_screenshot_shows_the_synced_window(qapp, tmp_path: Path) -> None:  # ty
     # Pixel sampling, not a golden image: the AQI band colours and the "fresh" green must be on screen.
     colours = {image.pixelColor(x, y).rgb() for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)}
     assert len(colours) > 50, "the window looks blank"
-    band_green, fresh_green = QColor(0, 166, 81).rgb(), QColor(198, 239, 206).rgb()
+    band_green = QColor(0, 166, 81).rgb()
     band_colours = {QColor(*rgb).rgb() for rgb in ((0, 191, 243), (0, 166, 81), (253, 192, 78), (242, 101, 34),
                                                    (205, 0, 0))}
     assert colours & band_colours, "no AQI band colour visible"
-    assert fresh_green in colours, "no feed shown as fresh"
+    # The incident queue is the tab on top (Feed status behind it): its triage colours show, P1 and past-SLA.
+    triage = {QColor(*PRIORITY["P1"]).rgb(), QColor(*SLA["breached"]).rgb()}
+    assert colours & triage, "the incident queue is not on top"
     del band_green
     log = (tmp_path / "data" / "logs" / "console.log").read_text(encoding="utf-8")
     assert "screenshot written" in log

@@ -75,7 +75,8 @@ def test_diff_applies_without_reload(map_view: MapView, qtbot: Any) -> None:
     map_view.diff_layer("incidents", update=changed)
     state = ask(qtbot, map_view, "state")
     assert state["counters"]["reindex"] == before["reindex"]  # property changes keep the cluster index
-    assert js(qtbot, map_view, "return ConsoleMap.app.layers.incidents.features.get('i3').properties.status;") == "closed"
+    status = js(qtbot, map_view, "return ConsoleMap.app.layers.incidents.features.get('i3').properties.status;")
+    assert status == "closed"
     map_view.diff_layer("incidents", add=[point("new", 98.9, 18.8, priority="P1", title="n")], remove=["i0", "i1"])
     state = ask(qtbot, map_view, "state")
     assert state["layers"]["incidents"]["count"] == 499

@@ -67,10 +67,13 @@ def test_no_payload_runs_through_any_text_path(map_view: MapView, qtbot: Any) ->
 
     map_view.set_layer("incidents", [
         point(f"i{k}", *at(k), title=p, description=PAYLOADS[(k + 1) % n], category=PAYLOADS[(k + 2) % n],
-              priority=p, status=p, state=p, major=k % 2 == 0, children=p, parent=PAYLOADS[(k + 3) % n])
+              priority=p, status=p, state=p, major=k % 2 == 0, children=p, parent=PAYLOADS[(k + 3) % n],
+              district=p[:200], source=p, expected=p, time=p, sla_breached=k % 3 == 0)
         for k, p in enumerate(PAYLOADS)])
-    map_view.set_layer("air", [point(f"a{k}", *at(k, 1), name=p, aqi=p, pm25=p, band=p) for k, p in enumerate(PAYLOADS)])
-    map_view.set_layer("river", [point(f"r{k}", *at(k, 2), name=p, situation=p, level_m=p, trend_m=p)
+    map_view.set_layer("air", [point(f"a{k}", *at(k, 1), name=p, name_en=p, aqi=p, pm25=p, band=p, time=p)
+                               for k, p in enumerate(PAYLOADS)])
+    map_view.set_layer("river", [point(f"r{k}", *at(k, 2), name=p, situation=p, level_m=p, trend_m=p, band=p,
+                                       bank_full_m=p, flood_m=p, bank_diff_m=p, time=p)
                                  for k, p in enumerate(PAYLOADS)])
     map_view.set_layer("districts", [point(p[:200], *at(k, 3), name=p, name_th=p) for k, p in enumerate(PAYLOADS)])
     map_view.set_layer("hotspots", [point(f"h{k}", *at(k, 4), source=p, confidence=p, age_band=p, time=p)
@@ -79,7 +82,11 @@ def test_no_payload_runs_through_any_text_path(map_view: MapView, qtbot: Any) ->
         map_view.set_layer_meta(layer, title=PAYLOADS[k], source=PAYLOADS[k + 5], freshness=PAYLOADS[k + 10],
                                 last_success=PAYLOADS[k + 15], age_s=60, cadence_s=3600)
     keys = js(qtbot, map_view, "return Object.keys(ConsoleMap.DEFAULT_STRINGS);")
-    map_view.set_language("en", {key: PAYLOADS[i % n] for i, key in enumerate(keys)})
+    words = {key: PAYLOADS[i % n] for i, key in enumerate(keys)}
+    # The words the console hands over for codes (workflow states, sources), keyed by hostile codes too.
+    words.update({f"state.{p}": PAYLOADS[(k + 4) % n] for k, p in enumerate(PAYLOADS)})
+    words.update({f"source.{p}": PAYLOADS[(k + 5) % n] for k, p in enumerate(PAYLOADS)})
+    map_view.set_language("en", words)
     map_view.set_basemap("pao://tiles/{z}/{x}/{y}.png", PAYLOADS[1] + PAYLOADS[17])
     map_view.set_time_window(None, None)
     map_view.fit((98.9, 18.7, 100.2, 19.7))
@@ -98,6 +105,7 @@ def test_no_payload_runs_through_any_text_path(map_view: MapView, qtbot: Any) ->
     assert len(tooltips) == 5 * n
     assert any(PAYLOADS[0] in t for t in tooltips) and any("ถนนช้างคลาน" in t for t in tooltips)
     assert any("#" + PAYLOADS[3] in t for t in tooltips)  # a child's major incident, as text
+    assert any(PAYLOADS[4 + 1] in t and PAYLOADS[1] in t for t in tooltips)  # a state's word, as text
     dom = ask(qtbot, map_view, "dom_text")
     for i, key in enumerate(keys):
         if key.startswith("legend."):

@@ -150,3 +150,59 @@ def test_districts_fall_back_to_centroids_when_no_stored_polygon_can_be_drawn(st
     store.ingest_boundaries("districts", [BoundaryFeature("TH5001", "Mueang", None, "Point",
                                                           {"type": "Point", "coordinates": [float("nan"), 18.7]}, {})])
     assert len(district_features(store.boundary_features("districts"))) == 25
+
+
+def test_river_features_carry_the_band_of_the_one_river_scale(store: Store) -> None:
+    """P.1 at 4.37 m is above its city-flooding level (4.20 m): the map draws the band the river table shows."""
+    from services.records import RiverReading
+    from services.river_status import status_of
+
+    store.ingest_river([
+        RiverReading("P.1", "สะพานนวรัฐ", "Nawarat Bridge", 18.787, 99.0051, NOW, 4.37, 304.0, 0.67, 5, "50"),
+        RiverReading("P.67", "บ้านแม่แต", "Ban Mae Tae", 18.96, 98.99, NOW, 2.1, 330.0, -0.3, 4, "50"),
+        RiverReading("P.73", "บ้านสบสอย", "Ban Sop Soi", 18.40, 98.67, NOW, 1.9, 280.0, -4.1, 3, "50"),
+    ])
+    rows = store.latest_river()
+    features = {f["id"]: f["properties"] for f in river_features(rows)}
+    assert features["P.1"]["band"] == "flooding"
+    assert features["P.1"]["level_m"] == 4.37 and features["P.1"]["flood_m"] == 4.20
+    for row in rows:  # the same function the river table and the situation strip call
+        assert features[row.code]["band"] == status_of(row).band
+    assert features["P.67"]["band"] == "high" and features["P.73"]["band"] == "normal"
+
+
+def test_incident_features_carry_what_clusters_and_tooltips_need(store: Store) -> None:
+    store.ingest_service_requests([
+        ServiceRequest(id="9101", status="open", service_code="forest_fire", description="ไฟป่า", lat=18.79,
+                       lon=98.99, requested_at=NOW - timedelta(hours=5), updated_at=NOW - timedelta(hours=1),
+                       expected_at=NOW - timedelta(minutes=5), service_name="Forest fire", priority="P1",
+                       status_detail="on_scene", extra={"source": "hotline"}),
+        ServiceRequest(id="9102", status="closed", service_code="road", description="x", lat=18.8, lon=98.9,
+                       requested_at=NOW - timedelta(hours=5), updated_at=NOW, expected_at=NOW - timedelta(hours=1),
+                       priority="P2"),
+    ])
+    props = {f["id"]: f["properties"] for f in incident_features(store.incidents_for_map(), NOW)}
+    p1 = props["9101"]
+    assert (p1["priority"], p1["status"], p1["state"], p1["sla_breached"]) == ("P1", "open", "on_scene", True)
+    assert (p1["district"], p1["source"], p1["expected"]) == ("TH5001", "hotline", "2026-11-25T06:55:00Z")
+    closed = props["9102"]
+    assert closed["sla_breached"] is False  # a closed incident is never past its SLA on the map
+    assert closed["expected"] == "2026-11-25T06:00:00Z" and closed["source"] == "open311"
+
+
+def test_the_page_style_is_the_thai_aqi_table_and_the_river_scale() -> None:
+    from maps.page_style import contrast, page_style
+    from services import river_status
+    from services.feeds.thai_aqi import BANDS
+
+    style = page_style()
+    assert [(b["band"], b["colour"], b["min"], b["max"], b["label_th"]) for b in style["aqi"]] == [
+        (b.number, "#{:02x}{:02x}{:02x}".format(*b.rgb), b.aqi_min, b.aqi_max, b.label_th) for b in BANDS]
+    assert [b["band"] for b in style["river"]] == list(river_status.BANDS)
+    assert {b["band"]: b["label_th"] for b in style["river"]}["flooding"] == "น้ำท่วมเมือง"
+    for band in style["aqi"] + style["river"]:
+        rgb = tuple(int(band["colour"][i:i + 2], 16) for i in (1, 3, 5))
+        text = (0, 0, 0) if band["text"] == "#000000" else (255, 255, 255)
+        assert contrast(rgb, text) >= 4.5, band["band"]  # type: ignore[arg-type]
+    assert len(set(river_status.GLYPHS.values())) == len(river_status.BANDS)  # each band its own glyph
+    json.dumps(style, allow_nan=False, ensure_ascii=False)

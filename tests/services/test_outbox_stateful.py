@@ -202,7 +202,8 @@ class OutboxMachine(RuleBasedStateMachine):
 
         descriptions = [r.get("description") for r in self._get("/requests.json")]
         for incident_id, marker in self.created.items():
-            assert descriptions.count(marker) == 1, f"create of {incident_id} on the server {descriptions.count(marker)}×"
+            count = descriptions.count(marker)
+            assert count == 1, f"create of {incident_id} on the server {count}×"
             assert self._get(f"/requests/{server_ids[incident_id]}.json")[0]["description"] == marker
 
         touched = {i for i, _ in self.notes} | {i for i, _ in self.comments}

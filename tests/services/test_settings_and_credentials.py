@@ -87,7 +87,8 @@ def test_secrets_live_in_the_keyring_not_in_files(tmp_path: Path) -> None:
         keyring.set_keyring(previous)
 
 
-def test_secret_command_stores_in_the_keyring(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_secret_command_stores_in_the_keyring(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
     from console.__main__ import main

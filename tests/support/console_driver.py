@@ -1,10 +1,12 @@
-"""Drives a REAL console in its own process for the outage-mode tests (kill -9, two consoles on one simulator).
+"""Drives a REAL console in its own process for the multi-process tests (kill -9, two consoles on one simulator).
 
 It starts the console the way ``console/app.py`` does (QApplication offscreen, the pao scheme registered first,
 MainWindow, then ConsoleController with ``--simulator-url`` after the first event-loop turn) and works it through
 the same widgets and signals an operator uses: the intake dialog for new incidents, the detail panel's inputs and
-buttons for workflow actions and comments, "Sync now" (F5) for ingest. Each edit carries a unique marker, and the
-driver prints one line per fact on stdout (flushed, so a parent killing the process still reads every line):
+buttons for workflow actions, comments and description corrections, the queue's right-click link menu and the
+detail panel's links box for merges, related incidents and major incidents, "Sync now" (F5) for ingest. Each edit
+carries a unique marker, and the driver prints one line per fact on stdout (flushed, so a parent killing the
+process still reads every line):
 
     HELD                        another console holds the data directory (the exit code is then 6)
     RAISED                      another start asked this console to bring its window forward
@@ -12,16 +14,39 @@ driver prints one line per fact on stdout (flushed, so a parent killing the proc
     LOADED                      the first sync finished (incidents are in the store and the queue)
     CONFIRMED <kind> <marker>   the console said the edit is saved (IncidentController.sig_local_edit_saved,
                                 emitted after the row + event + outbox commit); kind: create, comment, assign,
-                                set_priority, acknowledge, dispatch, arrive
+                                set_priority, a workflow action (acknowledge, dispatch, arrive, forward, hold, ...),
+                                describe, merge, relate, promote, attach, split
     CONFLICTS <n>               the Conflicts dock was given n open conflicts (ConflictActions.sig_conflicts_loaded)
     DRAINED <n>                 nothing is pending in the outbox; n = the count in the Conflicts dock title
+    SHOWN <json>                (--watch) what the operator sees of one incident, see below
+    POLLED                      (--watch) every incident a POLL named has been SHOWN
     TIMEOUT <what>              something the driver waited for never came (the exit code is then 3)
 
 Modes: edits at ``--edits-per-second`` until killed (the default); ``--drain-only`` (no edits: print DRAINED and
 exit once the outbox has nothing pending); ``--script FILE`` (wait for a line "GO" on stdin, run the JSON list of
-steps in order, then drain like ``--drain-only``). A script step is ``{"incident": SERVER_ID, "action": ACTION,
-"marker": TEXT, ...}`` with ``"assignee"`` for assign, ``"priority"`` for set_priority (the comment's text is the
-marker). Test support only: the product never runs it.
+steps in order, then drain like ``--drain-only``); ``--watch`` (no edits: after LOADED, wait for lines on stdin).
+
+A script step is ``{"incident": SERVER_ID, "action": ACTION, "marker": TEXT, ...}``; the incident is opened in the
+detail panel first, as a click in the queue does. The comment's text is "note " + the marker; a workflow action
+carries the marker as its note. Extra keys:
+- ``"assignee"`` for assign, ``"priority"`` for set_priority, ``"agency"`` for forward (typed into the agency field);
+- describe: ``"description"``, typed into the dialog that "Edit description…" opens, then "Save description";
+- merge, relate, promote, attach with ``"via": "queue"`` (the default for merge and relate): ``"others"`` (server
+  ids) are selected in the queue with the incident as the current row, and the entry ``link_<action>`` of the
+  right-click menu is chosen (promote takes the others as children; attach needs a major incident);
+- promote with ``"via": "panel"``: the links box's "Promote to major incident";
+- attach with ``"via": "panel"``: ``"major"`` (server id) is typed into the links box's major incident number,
+  then "Attach to major incident";
+- split: ``"others"`` (one server id) is picked in the incident's link list (on the keeper its merged duplicate,
+  on a duplicate its keeper), then "Split out".
+
+``--watch`` reads lines on stdin: ``POLL ID,ID,...`` presses Sync now (F5), waits until every feed it asked has
+finished a poll begun after the press (``SyncController.sig_feed_polled``; a poll already running at the press is
+asked again) and the queue has reloaded after the incidents poll, then opens each incident in the detail panel and
+prints ``SHOWN {"id", "title", "state_label", "assignee_text", "description", "links": [...], "major",
+"in_queue", "queue": {"id", "status", "assignee"} or null}``: the texts of the panel's labels, its link list and
+major-incident line, and the incident's cells in the queue (``in_queue`` false when the queue does not list it),
+then ``POLLED``. ``QUIT`` (or the end of stdin) exits with 0. Test support only: the product never runs it.
 
 Only public attributes and signals of the console are used. Two gaps shape the driver: "saved" says neither which
 edit nor that anything changed, so edits go one at a time; and a refused edit has no signal (only the activity
@@ -36,6 +61,7 @@ import random
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +78,29 @@ TRANSITIONS = ("acknowledge", "dispatch", "arrive")  # the forward path an opera
 # Categories without required attributes (the intake form has no attribute fields).
 INTAKE_CATEGORIES = ("flooding", "road", "streetlight", "garbage", "tree", "traffic", "water_supply")
 CHIANG_MAI = (18.70, 18.86, 98.90, 99.06)  # lat/lon box around the city for intake locations
+LINK_ACTIONS = ("merge", "relate", "promote", "attach")  # the queue menu's entries (link_<action>)
+QUEUE_CELLS = ("id", "status", "assignee")  # the queue cells a SHOWN line reports
 
 
 def say(line: str) -> None:
     print(line, flush=True)
+
+
+@dataclass
+class _Watch:
+    """One POLL being answered (--watch)."""
+
+    ids: list[str]  # server ids still to show
+    asked: set[str] = field(default_factory=set)  # the feeds the press set polling
+    stale: set[str] = field(default_factory=set)  # of those, already polling at the press: their next answer is old
+    fresh: set[str] = field(default_factory=set)  # the feeds that finished a poll begun after the press
+    resets_at: int | None = None  # queue resets counted when the fresh incidents poll came in
+    synced: bool = False
+
+
+def _local_ids(store: Any, server_ids: list[str]) -> list[int | None]:
+    """Database worker: the store's ids of incidents named by their server ids (as a map click looks them up)."""
+    return [store.incident_id_for_server_id(sid) for sid in server_ids]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +118,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--drain-only", action="store_true")
     mode.add_argument("--script", type=Path)
+    mode.add_argument("--watch", action="store_true", help="after LOADED, answer POLL lines on stdin")
     return parser.parse_args(argv)
 
 
@@ -142,6 +188,9 @@ class Driver:
     def __init__(self, controller: Any, args: argparse.Namespace, quit_app: Callable[[], None]) -> None:
         from PySide6.QtCore import QSocketNotifier, QTimer
 
+        from widgets.incident_queue_model import ROW_ROLE
+
+        self._row_role = ROW_ROLE  # a queue row's loaded data (None while its page is loading)
         self.c = controller
         self.incidents = controller.incidents
         self.detail = controller.incidents.detail
@@ -156,6 +205,11 @@ class Driver:
         self._script: list[dict[str, Any]] = []
         self._draining = False
         self._finished = False
+        self._waiting_for = ""  # what a TIMEOUT names when no edit is pending
+        self._loaded = False
+        self._watch: _Watch | None = None
+        self._watch_lines: list[str] = []
+        self._resets = 0  # how many times the queue model was reset (reloaded)
         self._poll = QTimer(interval=WAIT_POLL_MS)
         self._poll.timeout.connect(self._check_wait)
         self._next_timer = QTimer(singleShot=True, interval=max(1, int(1000 / max(args.edits_per_second, 0.01))))
@@ -174,8 +228,12 @@ class Driver:
         controller.outbox.sig_drained.connect(self._on_drained)
         if args.script is not None:
             self._script = json.loads(args.script.read_text(encoding="utf-8"))
+        if args.script is not None or args.watch:
             self._stdin = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
             self._stdin.activated.connect(self._on_stdin)
+        if args.watch:
+            controller.sync_controller.sig_feed_polled.connect(self._on_feed_polled)
+            self.incidents.model.modelReset.connect(self._on_queue_reset)
 
     # --- start-up ----------------------------------------------------------------------------------------------
 
@@ -188,9 +246,12 @@ class Driver:
 
     def _on_loaded(self) -> None:
         say("LOADED")
+        self._loaded = True
         if self.args.drain_only:
             self._draining = True
             self.c.outbox.kick()
+        elif self.args.watch:
+            self._next_watch()
         elif self.args.script is None:
             if self.args.sync_every > 0:
                 self._sync_timer.start()
@@ -198,7 +259,16 @@ class Driver:
 
     def _on_stdin(self) -> None:
         line = sys.stdin.readline()
-        if line.strip() == "GO" and self._script:
+        if not line:  # the parent closed our stdin: nothing more will come
+            self._stdin.setEnabled(False)
+            if self.args.watch:
+                self._watch_lines.append("QUIT")
+                self._next_watch()
+            return
+        if self.args.watch:
+            self._watch_lines.append(line.strip())
+            self._next_watch()
+        elif line.strip() == "GO" and self._script:
             self._stdin.setEnabled(False)
             self._next_edit()
 
@@ -295,11 +365,111 @@ class Driver:
 
     def _scripted(self, step: dict[str, Any]) -> None:
         kind, marker = step["action"], step["marker"]
+        if kind == "describe":
+            self._describe(step)
+            return
+        if kind == "split":
+            self._split(step)
+            return
+        if kind in LINK_ACTIONS:
+            via = step.get("via", "queue")
+            if via == "queue":
+                self._link_from_queue(step)
+            elif via == "panel" and kind == "promote":
+                self._click(step, self.detail.promote_button)
+            elif via == "panel" and kind == "attach":
+                self.detail.attach_to.setText(f"#{step['major']}")  # the major incident's number, as shown
+                self._click(step, self.detail.attach_to_button)
+            else:
+                self._fail(f"TIMEOUT {kind} has no way via {via!r} in this driver")
+            return
         if kind == "assign":
             self.detail.assignee.setText(step["assignee"])
         elif kind == "set_priority":
             self.detail.priority.setCurrentIndex(self.detail.priority.findText(step["priority"]))
+        elif kind == "forward":
+            self.detail.agency.setText(step["agency"])
         self._press(kind, marker, lambda: self._fail(f"TIMEOUT {kind} not enabled on {step['incident']}"))
+
+    def _click(self, step: dict[str, Any], button: Any) -> None:
+        """Press ``button`` for the step (it must be enabled: the console offers the action) and await "saved"."""
+        if not button.isEnabled():
+            self._fail(f"TIMEOUT {step['action']}: {button.text()!r} not enabled on {step['incident']}")
+            return
+        self._pending = (step["action"], step["marker"])
+        self._watchdog.start()
+        button.click()
+
+    def _describe(self, step: dict[str, Any]) -> None:
+        """"Edit description…", type the corrected text into the dialog it opens, "Save description"."""
+        if not self.detail.describe_button.isEnabled():
+            self._fail(f"TIMEOUT describe not enabled on {step['incident']}")
+            return
+        self.detail.describe_button.click()
+        dialog = self.detail.description_dialog
+        if dialog is None or not dialog.isVisible():
+            self._fail(f"TIMEOUT describe: no description dialog on {step['incident']}")
+            return
+        dialog.editor.setPlainText(step["description"])
+        self._click(step, dialog.save_button)
+
+    def _split(self, step: dict[str, Any]) -> None:
+        """Pick the merged duplicate in the links box's list (by the number it shows), then "Split out"."""
+        (duplicate,) = step["others"]
+        links = self.detail.links
+        texts = [links.item(i).text() for i in range(links.count())]
+        row = next((i for i, text in enumerate(texts) if text.startswith(f"#{duplicate} ")), None)
+        if row is None:
+            self._fail(f"TIMEOUT split: #{duplicate} not in the links of {step['incident']}: {texts}")
+            return
+        links.setCurrentRow(row)
+        self._click(step, self.detail.split_button)
+
+    def _link_from_queue(self, step: dict[str, Any]) -> None:
+        """Select the others in the queue with the (shown) incident as the current row, right-click, choose."""
+        target = self.detail.incident_id
+        others = [str(o) for o in step.get("others", [])]
+        self._waiting_for = f"{step['action']}: the incidents {others} in the store"
+        self.c.runner.run_db(_local_ids, self.c.store, others,
+                             on_done=lambda ids: self._select_in_queue(step, [target, *ids]))
+
+    def _select_in_queue(self, step: dict[str, Any], ids: list[int | None]) -> None:
+        if None in ids:
+            self._fail(f"TIMEOUT {step['action']}: not every incident of {step} is in the store")
+            return
+        model, found = self.incidents.model, [int(i) for i in ids if i is not None]
+
+        def listed_and_loaded() -> bool:  # a row not loaded yet has nothing for the menu to judge by
+            rows = [model.row_of_id(i) for i in found]
+            return all(r >= 0 and model.index(r, 0).data(self._row_role) is not None for r in rows)
+
+        self._waiting_for = f"{step['action']}: {step['incident']} and {step.get('others')} listed in the queue"
+        self._wait_until(listed_and_loaded, lambda: self._choose_from_menu(step, found))
+
+    def _choose_from_menu(self, step: dict[str, Any], ids: list[int]) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+
+        model, table = self.incidents.model, self.incidents.queue.table
+        selection = table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        selection.clearSelection()
+        for incident_id in ids[1:]:  # Ctrl+click on each other row, then the target last: it is the current row
+            selection.select(model.index(model.row_of_id(incident_id), 0), flags)
+        target = model.index(model.row_of_id(ids[0]), 0)
+        selection.setCurrentIndex(target, flags)
+        table.customContextMenuRequested.emit(table.visualRect(target).center())  # the right-click
+        menu = self.incidents.links.queue_menu.menu
+        entries = [] if menu is None else menu.actions()
+        entry = next((a for a in entries if a.objectName() == f"link_{step['action']}" and a.isEnabled()), None)
+        if menu is not None:
+            menu.close()
+        if entry is None:
+            self._fail(f"TIMEOUT {step['action']} not in the queue menu of {step['incident']}: "
+                       f"{[a.text() for a in entries]}")
+            return
+        self._pending = (step["action"], step["marker"])
+        self._watchdog.start()
+        entry.trigger()
 
     def _press(self, kind: str, marker: str, disabled: Callable[[], None] | None = None) -> None:
         if kind == "comment":
@@ -313,6 +483,9 @@ class Driver:
         self._pending = (kind, marker)
         self._watchdog.start()
         self.detail.buttons[kind].click()
+        box = self.detail.action_bar.cancel_confirmation
+        if kind == "cancel" and box is not None:  # "Cancel incident…" asks first: the operator confirms
+            next(b for b in box.buttons() if b.objectName() == "confirmCancel").click()
 
     def _intake(self) -> None:
         south, north, west, east = CHIANG_MAI
@@ -350,8 +523,94 @@ class Driver:
             self._next_timer.start()
 
     def _timed_out(self) -> None:
-        what = " ".join(self._pending) if self._pending else "next step (intake dialog or detail panel)"
+        what = " ".join(self._pending) if self._pending else (
+            self._waiting_for or "next step (intake dialog or detail panel)")
         self._fail(f"TIMEOUT {what} (activity: {self.c.window.activity.text()})")
+
+    # --- watch: what another console's changes look like here after a poll -------------------------------------
+
+    def _next_watch(self) -> None:
+        if not self._loaded or self._watch is not None or not self._watch_lines or self._finished:
+            return
+        line = self._watch_lines.pop(0)
+        if line == "QUIT":
+            self.finish(0)
+        elif line.startswith("POLL"):
+            self._start_poll([sid for sid in line.removeprefix("POLL").strip().split(",") if sid])
+        else:
+            self._next_watch()
+
+    def _start_poll(self, server_ids: list[str]) -> None:
+        sync = self.c.sync_controller.sync
+        if sync is None:
+            self._fail("TIMEOUT POLL: the sync schedule has not started")
+            return
+        watch = self._watch = _Watch(server_ids)
+        watch.stale = set(sync.snapshot().in_flight)
+        self.c.window.sync_now_action.trigger()  # F5: every feed due now (sync_now takes them at once)
+        watch.asked = set(sync.snapshot().in_flight)
+        self._waiting_for = f"the sync after POLL (feeds still to finish: {sorted(watch.asked)})"
+        self._watchdog.start()
+
+    def _on_queue_reset(self) -> None:
+        self._resets += 1
+
+    def _on_feed_polled(self, state: Any) -> None:
+        watch = self._watch
+        if watch is None or watch.synced or state.feed not in watch.asked:
+            return
+        if state.feed in watch.stale:  # this poll began before the press: ask again, as an operator would
+            watch.stale.discard(state.feed)
+            self.c.window.sync_now_action.trigger()
+            return
+        watch.fresh.add(state.feed)
+        if state.feed == "open311_requests":
+            watch.resets_at = self._resets  # the console reloads its queue after this poll (schedule_reload)
+        self._waiting_for = f"the sync after POLL (feeds still to finish: {sorted(watch.asked - watch.fresh)})"
+        if watch.fresh >= watch.asked:
+            watch.synced = True
+            self._waiting_for = "the queue reloaded after the incidents poll"
+            self._wait_until(lambda: watch.resets_at is None or self._resets > watch.resets_at, self._show_next)
+
+    def _show_next(self) -> None:
+        watch = self._watch
+        assert watch is not None
+        if not watch.ids:
+            self._watch = None
+            self._watchdog.stop()
+            say("POLLED")
+            self._next_watch()
+            return
+        server_id = watch.ids.pop(0)
+        self._waiting_for = f"incident {server_id} in the detail panel"
+        self._watchdog.start()
+        self._find_then(server_id, lambda incident_id: self._show(
+            incident_id, lambda: self._when_queue_row_loaded(server_id, incident_id)))
+
+    def _when_queue_row_loaded(self, server_id: str, incident_id: int) -> None:
+        model = self.incidents.model
+
+        def loaded() -> bool:  # asking for the row's data loads its page, as painting it does
+            row = model.row_of_id(incident_id)
+            return row < 0 or model.index(row, 0).data(self._row_role) is not None
+
+        self._waiting_for = f"incident {server_id}'s row in the queue"
+        self._wait_until(loaded, lambda: self._say_shown(server_id, incident_id))
+
+    def _say_shown(self, server_id: str, incident_id: int) -> None:
+        if self.detail.incident_id != incident_id:  # something else was opened meanwhile: open it again
+            self._show(incident_id, lambda: self._when_queue_row_loaded(server_id, incident_id))
+            return
+        d, model = self.detail, self.incidents.model
+        row = model.row_of_id(incident_id)
+        queue = None if row < 0 else {
+            cell: model.index(row, model.COLUMNS.index(cell)).data() for cell in QUEUE_CELLS}
+        say("SHOWN " + json.dumps({
+            "id": server_id, "title": d.title.text(), "state_label": d.state.text(),
+            "assignee_text": d.fields["assignee"].text(), "description": d.fields["description"].text(),
+            "links": [d.links.item(i).text() for i in range(d.links.count())], "major": d.major_label.text(),
+            "in_queue": row >= 0, "queue": queue}))
+        self._show_next()
 
     # --- drain -------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
@@ -20,7 +21,13 @@ BACKEND = "tests.support.file_keyring.FileKeyring"
 
 
 class FileKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:  # noqa: N805 - keyring reads it on the class
+        # Importing this module registers the class with keyring: without the file named, it must never be chosen
+        # (a later keyring.get_keyring() in the test process would otherwise pick it and fail with KeyError).
+        if ENV not in os.environ:
+            raise RuntimeError(f"{ENV} is not set")
+        return 1
 
     @staticmethod
     def _path() -> Path:

@@ -19,6 +19,8 @@ class Air:
     pm25: float | None
     aqi: int | None
     aqi_band: int | None
+    area_th: str | None = None
+    area_en: str | None = None
 
 
 @dataclass

@@ -121,7 +121,7 @@ def test_the_detail_panel_shows_a_major_incidents_children_and_a_childs_parent(q
     assert panel.major_label.text() == "Major incident · 2 children (1 open)"
     assert [panel.links.item(i).text() for i in range(3)] == ["#1002 · child · dispatched",
                                                               "#1003 · child · resolved", "#1004 · related · new"]
-    assert not panel.parent_button.isVisibleTo(panel) and not panel.promote_button.isEnabled()
+    assert not panel.parent_button.isVisibleTo(panel.links_box) and not panel.promote_button.isEnabled()
     panel.links.setCurrentRow(0)
     with qtbot.waitSignal(panel.sig_link_requested) as detach:
         panel.unlink_button.click()
@@ -137,7 +137,7 @@ def test_the_detail_panel_shows_a_major_incidents_children_and_a_childs_parent(q
     child = LinkedDetail(2, "1002", links=[DetailLink(1, "parent", "into", "1001", "new")])
     panel.show_incident(child, {"comment", "detach_self"})
     assert panel.major_label.text() == "Part of major incident #1001"
-    assert panel.parent_button.isVisibleTo(panel)
+    assert panel.parent_button.isVisibleTo(panel.links_box)
     with qtbot.waitSignal(panel.sig_linked_incident_requested) as parent:
         panel.parent_button.click()
     assert parent.args == [1]
@@ -198,3 +198,22 @@ def test_cancelling_the_close_question_sends_nothing(qtbot) -> None:  # type: ig
         dialog.cancel_button.click()
     assert not dialog.isVisible()
 
+
+
+def test_split_out_names_the_duplicate_from_its_own_panel_and_from_the_keepers(qtbot) -> None:  # type: ignore
+    panel = IncidentDetailPanel()
+    qtbot.addWidget(panel)
+    allowed = frozenset({"split", "comment"})
+    # On the duplicate itself, its "merged into" link names the keeper (7): the split is of the duplicate (9).
+    panel.show_incident(LinkedDetail(id=9, links=[DetailLink(7, "merged", "into", "1007")]), allowed)
+    panel.links.setCurrentRow(0)
+    with qtbot.waitSignal(panel.sig_split_requested) as blocker:
+        panel.split_button.click()
+    assert blocker.args == [9]
+    # On the keeper, the selected link names the duplicate to bring back.
+    panel.show_incident(LinkedDetail(id=7, links=[DetailLink(9, "merged", "from", "1009"),
+                                                  DetailLink(8, "merged", "from", "1008")]), allowed)
+    panel.links.setCurrentRow(1)
+    with qtbot.waitSignal(panel.sig_split_requested) as blocker:
+        panel.split_button.click()
+    assert blocker.args == [8]

@@ -133,7 +133,7 @@ def test_display_sla_colours_and_plain_text(qtbot) -> None:  # type: ignore[no-u
     model.set_ids([1, 2, 3, 4], first_rows=list(rows.values()))
     sla, bg = column(model, "sla"), Qt.ItemDataRole.BackgroundRole
     assert model.index(0, 0).data() == "CM-1 ✎"
-    assert model.index(0, sla).data() == "เกิน 40 นาที"
+    assert model.index(0, sla).data() == "⚠ เกิน 40 นาที"  # the breach glyph, not only its colour
     assert model.index(0, sla).data(bg).color() == SLA_COLOURS["breached"]
     assert model.index(1, sla).data(bg).color() == SLA_COLOURS["warning"]
     assert model.index(2, sla).data() == "หยุดนับ (เหลือ 2 ชม.)"
@@ -143,7 +143,7 @@ def test_display_sla_colours_and_plain_text(qtbot) -> None:  # type: ignore[no-u
     assert model.index(0, column(model, "age")).data() == "1 ชม."
     assert model.index(2, column(model, "status")).data() == "พักเรื่อง"
     set_language("en")
-    assert model.index(0, sla).data() == "over by 40 min"
+    assert model.index(0, sla).data() == "⚠ over by 40 min"
     assert model.headerData(column(model, "district"), Qt.Orientation.Horizontal) == "District"
 
 

@@ -1,5 +1,6 @@
 """The intake dialog asks the chosen category's Open311 attributes: one field per datatype, labelled with the
-server's description (plain text), required ones marked and needed before Create enables, answers in the draft."""
+server's description (plain text) in the UI language when the server writes it in both, required ones marked and
+needed before Create enables, answers in the draft."""
 
 from __future__ import annotations
 
@@ -76,14 +77,13 @@ def test_forest_fire_asks_its_size_and_create_waits_for_it(dialog, qtbot) -> Non
     choose(dialog, "forest_fire")
     size = dialog.attribute_fields.field("fire_size")
     assert isinstance(size, QComboBox)
-    assert [size.itemText(i) for i in range(size.count())] == [
-        "— เลือก —", "Small (< 1 rai) / เล็ก", "Medium / กลาง", "Large (> 10 rai) / ใหญ่"]
-    assert label_of(dialog, size) == "How large is the fire? / ขนาดของไฟ *"
+    assert [size.itemText(i) for i in range(size.count())] == ["— เลือก —", "เล็ก", "กลาง", "ใหญ่"]
+    assert label_of(dialog, size) == "ขนาดของไฟ *"  # the Thai half of the server's "English / Thai"
     assert dialog.form.getWidgetPosition(size)[0] == 1  # right under the category
     assert dialog.attribute_fields.hint.isVisibleTo(dialog) and "ต้องระบุ" in dialog.attribute_fields.hint.text()
     assert "Visible extent" in size.toolTip()
     assert not dialog.create_button.isEnabled()
-    assert dialog.problems.text() == "ระบุ “How large is the fire? / ขนาดของไฟ”"
+    assert dialog.problems.text() == "ระบุ “ขนาดของไฟ”"
     assert dialog.draft() is None
 
     size.setCurrentIndex(size.findData("medium"))
@@ -110,14 +110,14 @@ def test_every_datatype_has_its_field(dialog) -> None:  # type: ignore[no-untype
     fields = dialog.attribute_fields
     assert fields.codes() == ["fire_size", "started", "area", "fuel", "access", "station"]
     assert fields.field("info") is None  # not variable: shown, not asked
-    info = [w for w in dialog.findChildren(QLabel) if w.text() == "Call 1362 / โทร 1362"]
+    info = [w for w in dialog.findChildren(QLabel) if w.text() == "โทร 1362"]
     assert len(info) == 1 and info[0].textFormat() == Qt.TextFormat.PlainText
     assert isinstance(fields.field("area"), QLineEdit) and isinstance(fields.field("station"), QLineEdit)
     assert isinstance(fields.field("access"), QPlainTextEdit) and isinstance(fields.field("fuel"), QListWidget)
     assert label_of(dialog, fields.field("access")) == HOSTILE  # hostile text shown as text
     assert label_of(dialog, fields.field("area")).endswith(" *")
     fuel = fields.field("fuel")
-    assert [fuel.item(i).text() for i in range(fuel.count())] == ["Grass / หญ้า", "Trees / ต้นไม้", HOSTILE]
+    assert [fuel.item(i).text() for i in range(fuel.count())] == ["หญ้า", "ต้นไม้", HOSTILE]
 
     fields.field("fire_size").setCurrentIndex(1)
     assert not dialog.create_button.isEnabled() and "พื้นที่" in dialog.problems.text()
@@ -153,7 +153,17 @@ def test_english_labels_keep_the_servers_words(qtbot) -> None:  # type: ignore[n
     assert fields.field("fire_size").itemText(0) == "— choose —"
     assert fields.hint.text() == "* required for this category"
     assert fields.field("started").findChild(QCheckBox).text() == "set (Thai time)"
-    assert "answer “How large is the fire? / ขนาดของไฟ”" in dialog.problems.text()
+    assert "answer “How large is the fire?”" in dialog.problems.text()
+    assert label_of(dialog, fields.field("fire_size")) == "How large is the fire? *"
+    assert fields.field("fire_size").itemText(1) == "Small (< 1 rai)" and "Visible extent" in fields.field(
+        "fire_size").toolTip()
+    assert dialog.category.itemText(dialog.category.findData("forest_fire")) == "Forest fire"
     set_language("th")
     dialog.retranslate()
     assert fields.field("fire_size").itemText(0) == "— เลือก —" and dialog.category.itemText(0) == "— เลือกประเภท —"
+    # The server's words follow the switch too: categories, questions, choices.
+    assert dialog.category.itemText(dialog.category.findData("forest_fire")) == "ไฟป่า"
+    assert label_of(dialog, fields.field("fire_size")) == "ขนาดของไฟ *"
+    assert fields.field("fire_size").itemText(3) == "ใหญ่"
+    fuel = fields.field("fuel")
+    assert [fuel.item(i).text() for i in range(fuel.count())] == ["หญ้า", "ต้นไม้", HOSTILE]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.widgets.record_fakes import Air, River
@@ -13,6 +13,7 @@ from widgets.display_format import format_age, format_datetime, plain_tooltip
 from widgets.feed_status_model import FeedStatusModel
 from widgets.i18n import set_language
 from widgets.readings_models import AirQualityModel, RiverLevelModel
+from widgets.table_colours import FEED, RIVER
 from widgets.table_rows import FeedStatusRow
 
 HOSTILE = '<img src=x onerror=alert(1)> "quote" ${x} `tick` </script> สถานี'
@@ -45,37 +46,41 @@ def test_feed_status_model(qtmodeltester) -> None:  # type: ignore[no-untyped-de
     qtmodeltester.check(model)
     status = model.COLUMNS.index("status")
     error = model.COLUMNS.index("last_error")
-    assert model.index(0, status).data() == "ปกติ"
-    assert "ผิดพลาด" in model.index(1, status).data()
+    assert model.index(0, status).data() == "✓ ข้อมูลสด"
+    assert model.index(1, status).data() == "✖ ดึงข้อมูลไม่สำเร็จ · ข้อมูลเก่า"  # the reason first
     assert model.index(1, error).data() == HOSTILE  # shown as text, verbatim
     tooltip = model.index(1, error).data(Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in tooltip and "&lt;img" in tooltip
-    assert model.index(1, status).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(255, 199, 206)
+    assert model.index(1, status).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(*FEED["problem"])
     set_language("en")
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Feed"
     assert model.index(0, 0).data() == "Air quality"
 
 
 def test_air_quality_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    model = AirQualityModel()
+    model = AirQualityModel(clock=lambda: T0 + timedelta(minutes=50))
     model.set_rows([Air("35t", HOSTILE, "City Hall ", T0, 80.2, 203, 5), Air("36t", None, None, T0, None, None, None)])
     qtmodeltester.check(model)
     assert model.index(0, 0).data() == HOSTILE.strip()
+    assert model.index(0, 1).data() == "80.2 µg/m³"  # PM2.5 carries its unit
     assert model.index(0, 2).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(205, 0, 0)
     assert model.index(0, 3).data() == "มีผลกระทบต่อสุขภาพ"
     assert model.index(1, 0).data() == "36t" and model.index(1, 1).data() == "—"
-    assert model.index(0, 4).data() == "14:00"  # Bangkok time
+    assert model.index(0, 4).data() == "50 นาที"  # its age
+    assert "14:00" in model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)  # the time, in Bangkok
 
 
 def test_river_level_model(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
-    model = RiverLevelModel()
+    model = RiverLevelModel(clock=lambda: T0)
     model.set_rows([River("P.1", "สะพานนวรัฐ", "Nawarat Bridge", T0, 3.85, 0.15, 5, 3.60,
                           {"bank_full_m": 3.70, "flood_m": 4.20})])
     qtmodeltester.check(model)
-    assert model.index(0, 2).data() == "+0.15"
-    assert model.index(0, 3).data() == "↑ 0.25"
-    assert model.index(0, 4).data() == "ล้นตลิ่ง"
-    assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None  # above bank-full
+    column = model.COLUMNS.index
+    assert model.index(0, column("to_bank")).data() == "+0.15"
+    assert model.index(0, column("trend")).data() == "↑ 0.25"
+    assert model.index(0, column("band")).data() == "เต็มตลิ่ง"  # services.river_status: above bank-full
+    assert model.index(0, column("band")).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(
+        *RIVER["bank_full"])
 
 
 def test_formats() -> None:

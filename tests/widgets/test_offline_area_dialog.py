@@ -1,4 +1,5 @@
-"""OfflineAreaDialog: estimate first, then Start; progress; cancel; finished; the limits; Thai and English text."""
+"""OfflineAreaDialog: the province with the city and flood-prone districts in detail by default; estimate first, then
+Start; progress; cancel; finished; the limits; Thai and English text."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 
+from services.tiles.offline_areas import AreaPart
 from widgets import i18n
-from widgets.offline_area_dialog import CHIANG_MAI_BBOX, OfflineAreaDialog, format_bytes
+from widgets.offline_area_dialog import CHIANG_MAI_BBOX, OfflineAreaDialog, describe_area, format_bytes
 
 VIEW = (98.9, 18.7, 99.1, 18.9)
+DETAIL = (AreaPart(CHIANG_MAI_BBOX, 8, 12, "Chiang Mai province", "จังหวัดเชียงใหม่"),
+          AreaPart((98.90, 18.70, 99.05, 18.87), 13, 16, "Mueang Chiang Mai", "เมืองเชียงใหม่"),
+          AreaPart((98.97, 18.64, 99.09, 18.75), 13, 16, "Saraphi", "สารภี"))
 
 
 @pytest.fixture
@@ -28,7 +33,7 @@ def test_first_estimate_is_requested_for_the_current_view(qtbot) -> None:  # typ
     qtbot.addWidget(d)
     with qtbot.waitSignal(d.sig_estimate_requested, timeout=2000) as blocker:
         d.show()
-    assert blocker.args == [VIEW, 10, 12]
+    assert blocker.args == [(AreaPart(VIEW, 10, 12),)]
     assert not d.start_button.isEnabled()  # nothing to start until the size is known
 
 
@@ -41,7 +46,7 @@ def test_estimate_then_start_then_progress_then_finish(dialog: OfflineAreaDialog
 
     with qtbot.waitSignal(dialog.sig_prefetch_requested, timeout=1000) as blocker:
         qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == [VIEW, 10, 12]
+    assert blocker.args == [(AreaPart(VIEW, 10, 12),)]
     assert dialog.running and dialog.progress.isVisible() and dialog.cancel_button.isVisible()
     assert not dialog.zmin_spin.isEnabled() and not dialog.start_button.isVisible()
 
@@ -63,7 +68,7 @@ def test_changing_the_selection_requests_a_new_estimate_and_ignores_late_answers
     with qtbot.waitSignal(dialog.sig_estimate_requested, timeout=2000) as blocker:
         dialog.province_choice.setChecked(True)
         dialog.zmax_spin.setValue(11)
-    assert blocker.args == [CHIANG_MAI_BBOX, 10, 11]
+    assert blocker.args == [(AreaPart(CHIANG_MAI_BBOX, 10, 11),)]
     dialog.zmax_spin.setValue(14)
     dialog.set_estimate(50, 1000, 0)  # the answer for 10..11, arriving after the operator picked 10..14
     assert not dialog.start_button.isEnabled()
@@ -107,7 +112,43 @@ def test_no_view_bbox_offers_the_province_only(qtbot) -> None:  # type: ignore[n
     d = OfflineAreaDialog(None)
     qtbot.addWidget(d)
     assert not d.view_choice.isEnabled() and d.province_choice.isChecked()
-    assert d.selection()[0] == CHIANG_MAI_BBOX
+    assert d.selection() == (AreaPart(CHIANG_MAI_BBOX, 10, 13),)
+    assert not d.detail_choice.isVisible()
+
+
+def test_the_detailed_area_is_offered_first_and_chosen_by_default(qtbot, english) -> None:  # type: ignore[no-untyped-def]
+    d = OfflineAreaDialog(VIEW, detail_area=DETAIL)
+    qtbot.addWidget(d)
+    with qtbot.waitSignal(d.sig_estimate_requested, timeout=2000) as blocker:
+        d.show()
+    assert d.detail_choice.isChecked() and blocker.args == [DETAIL]
+    assert "zoom 12" in d.detail_choice.text() and "zoom 16" in d.detail_choice.text()
+    assert "Zoom 8–12: Chiang Mai province" in d.area_label.text()
+    assert "Zoom 13–16: Mueang Chiang Mai, Saraphi" in d.area_label.text()
+    assert not d.zmin_spin.isEnabled() and not d.zmax_spin.isEnabled()  # the detailed area has its own zooms
+    d.set_estimate(5200, 5200 * 15 * 1024, 0)
+    assert "5,200 tiles" in d.estimate_label.text() and "76.2 MB" in d.estimate_label.text()
+    with qtbot.waitSignal(d.sig_prefetch_requested, timeout=1000) as started:
+        d.start_button.click()
+    assert started.args == [DETAIL]
+    assert not d.detail_choice.isEnabled() and not d.province_choice.isEnabled()
+    d.set_finished(5200, 0, False)
+    with qtbot.waitSignal(d.sig_estimate_requested, timeout=2000) as blocker:
+        d.province_choice.setChecked(True)
+    assert blocker.args == [(AreaPart(CHIANG_MAI_BBOX, 10, 13),)] and d.zmin_spin.isEnabled()
+    with qtbot.waitSignal(d.sig_estimate_requested, timeout=2000) as blocker:
+        d.detail_choice.setChecked(True)
+    assert blocker.args == [DETAIL] and not d.zmax_spin.isEnabled()
+
+
+def test_the_detailed_area_in_thai(qtbot) -> None:  # type: ignore[no-untyped-def]
+    i18n.set_language("th")
+    d = OfflineAreaDialog(None, detail_area=DETAIL)
+    qtbot.addWidget(d)
+    assert d.detail_choice.isChecked()
+    assert "ซูม 13–16: เมืองเชียงใหม่, สารภี" in d.area_label.text()
+    assert describe_area(DETAIL).startswith("ซูม 8–12: จังหวัดเชียงใหม่")
+    assert "แนะนำ" in d.detail_choice.text()
 
 
 def test_thai_text(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -36,7 +36,8 @@ def test_changed_values_update_and_missing_values_keep(store: Store) -> None:
 
 
 def test_station_metadata_merges(store: Store) -> None:
-    store.ingest_air([air("35t", 0, name_en="City Hall", name_th="ศาลากลาง", lat=18.84, lon=98.97, area_en="Chiang Mai")])
+    store.ingest_air([air("35t", 0, name_en="City Hall", name_th="ศาลากลาง", lat=18.84, lon=98.97,
+                          area_en="Chiang Mai")])
     store.ingest_air([air("35t", 1, name_en="City Hall (new)", name_th=None, lat=None, lon=None)])
     (latest,) = store.latest_air()
     assert (latest.name_en, latest.name_th, latest.lat, latest.lon, latest.area_en) == (
@@ -78,7 +79,8 @@ def test_hotspots_upsert_by_identity(store: Store) -> None:
     assert store.counts()["hotspots"] == 11
 
 
-def _request(server_id: str, status: str = "open", minutes: int = 0, description: str = "flooded soi") -> ServiceRequest:
+def _request(server_id: str, status: str = "open", minutes: int = 0,
+             description: str = "flooded soi") -> ServiceRequest:
     at = T0 + timedelta(minutes=minutes)
     return ServiceRequest(
         id=server_id, status=status, service_code="flood", description=description, lat=18.79, lon=98.99,

@@ -14,8 +14,9 @@ NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 def _refused_comment(store: Store) -> tuple[int, int]:
-    incident = store.create_incident_local(IncidentDraft(category="tree", priority="P3", description="<b>ต้นไม้ล้ม</b>",
-                                                         lat=18.79, lon=98.98, source="hotline"), "nida (operator)", NOW)
+    draft = IncidentDraft(category="tree", priority="P3", description="<b>ต้นไม้ล้ม</b>", lat=18.79, lon=98.98,
+                          source="hotline")
+    incident = store.create_incident_local(draft, "nida (operator)", NOW)
     store.outbox_mark_sent(store.outbox_pending()[0].id, None)
     with store.edit_engine.begin() as conn:  # as if the create's answer had given it its server id
         conn.exec_driver_sql("UPDATE incidents SET server_id = 'CM-77', version = 1 WHERE id = ?", (incident,))
