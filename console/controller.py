@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from console.area_controller import AreaController
+from console.chart_controller import ChartController
 from console.conflicts_dock import ConflictActions, ConflictsDock
 from console.feed_status import FeedStatusView
 from console.incident_controller import IncidentController
@@ -90,6 +91,7 @@ class ConsoleController(QObject):
         self.writer = WriterWiring(self.runner, self.startup, self.outbox, self.incidents, self.session_tokens,
                                    self.training_outage, self._notify, self)
         self.situation = SituationController(self)  # the strip above the map and the offline banner
+        self.charts = ChartController(self.runner, window, window.ui_settings, self)
         self._shut_down = False
 
         self.startup.sig_store_opened.connect(self._store_opened)
@@ -118,6 +120,8 @@ class ConsoleController(QObject):
         self.training_outage.sig_failed.connect(self._notify)
         window.sig_new_incident_requested.connect(self.incidents.open_intake)
         self.map.sig_station_selected.connect(self._on_station_selected)
+        self.charts.sig_incident_requested.connect(self._show_charted_incident)
+        self.charts.sig_notice.connect(self._notify)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
     # --- what start-up opened --------------------------------------------------------------------------------------
@@ -174,6 +178,7 @@ class ConsoleController(QObject):
         self.window.set_mode_text(t("โหมดสาธิต/ฝึกอบรม", "Demo / training") if demo else t("ข้อมูลจริง", "Live"))
         self._notify(t(f"คลังข้อมูล: {store.path}", f"Store: {store.path}"))
         self.overview.set_store(store)
+        self.charts.set_store(store)
         self.map.set_store(store)
         self.incidents.set_policy(settings.sla_policy())
         self.areas.restore(settings.map_areas, self.paths.settings_file)  # before the queue's first load
@@ -228,6 +233,8 @@ class ConsoleController(QObject):
             self.map.schedule_refresh(spec.map_layers)
         if spec.overview:
             self.overview.schedule(spec.overview)
+        if spec.charts:
+            self.charts.schedule(spec.charts)
         if "incidents" in spec.map_layers or (spec.incident_timelines and state.records_last
                                               and not state.consecutive_failures):
             self.incidents.schedule_reload()  # the queue lists what the layer shows; the detail its timeline
@@ -241,6 +248,7 @@ class ConsoleController(QObject):
         self.outbox.kick()
         self.map.schedule_refresh(["incidents"])
         self.overview.schedule(["counts"])
+        self.charts.schedule(["incidents"])
 
     def _on_outbox_entry(self, kind: str) -> None:
         if kind == "conflict" and self.conflicts.actions is not None:
@@ -270,9 +278,15 @@ class ConsoleController(QObject):
         dock.show()
         dock.raise_()
         self.window.overview.select_station(layer, code)
+        self.charts.add_station(layer, code)
+
+    def _show_charted_incident(self, incident_id: int) -> None:
+        # The operator clicked an incident on a chart: the queue and the map select it (the map pans there).
+        self.incidents.show_incident(incident_id)
 
     def _on_language_changed(self, language: str) -> None:
         self.map.set_language(language)
+        self.charts.retranslate()
         self.conflicts.retranslate()
         self.feed_status.render()
 
@@ -307,6 +321,7 @@ class ConsoleController(QObject):
         self.offline_area.shutdown()
         self.feed_status.stop()
         self.overview.stop()
+        self.charts.stop()
         self.sync_controller.stop()
         sync = self.sync_controller.sync
         if flow.simulator is not None:

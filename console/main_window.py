@@ -136,6 +136,11 @@ class MainWindow(QMainWindow):
         for action in actions:
             self._incident_menu.addAction(action)
 
+    @property
+    def ui_settings(self) -> QSettings | None:
+        """Where the window keeps what the operator arranged (window.ini): layout, and panels' own choices."""
+        return self._ui_settings
+
     def dock(self, name: str) -> QDockWidget:
         return self._docks[name]
 

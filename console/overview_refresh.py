@@ -64,9 +64,9 @@ class OverviewRefresh(QObject):
         if self._closed:
             return
         if snapshot.air is not None:
-            self._panel.set_air(snapshot.air)
+            self._panel.set_air(snapshot.air, snapshot.air_charts)
         if snapshot.river is not None:
-            self._panel.set_river(snapshot.river)
+            self._panel.set_river(snapshot.river, snapshot.river_charts)
         if snapshot.counts is not None:
             self._panel.set_counts(snapshot.counts)
         if snapshot.hotspots is not None:

@@ -56,6 +56,24 @@ class FeedCadences(BaseModel):
     open311_services: int = Field(21600, ge=600)
     # Hourly history (back-fills the hours an outage missed); Air4Thai publishes an hour about 20 min after it ends.
     air4thai_history: int = Field(3600, ge=600)
+    # Water-level history (one request per gauge): back-fills what the 10-minute latest polls missed.
+    thaiwater_history: int = Field(3600, ge=600)
+
+
+class HistoryGauge(BaseModel):
+    """A gauge whose water-level history is polled: ThaiWater's station id (what ``waterlevel_graph`` takes) and the
+    code the latest water levels name it by (``tele_station_oldcode``, e.g. "P.1"), which files its readings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    station_id: str = Field(pattern=r"^\d+$")
+    code: str = Field(min_length=1)
+
+
+# The Ping through Chiang Mai, upstream to downstream: Chiang Dao, Ban Mae Tae, 3rd Ring Road Bridge, Nawarat Bridge,
+# Ban Sop Soi, Hot.
+PING_GAUGES: tuple[tuple[str, str], ...] = (("1064", "CHM004"), ("1071", "P.67"), ("1077", "P.103"), ("1079", "P.1"),
+                                            ("1093", "P.73"), ("1098", "CHM002"))
 
 
 class Settings(BaseModel):
@@ -77,6 +95,9 @@ class Settings(BaseModel):
     air4thai_history_stations: list[str] = [
         "35t", "36t", "cm01t", "cm02t", "cm03t", "cm04t", "cm05t", "cm06t", "cm07t", "cm08t", "cm09t",
     ]
+    # Gauges whose water-level history is polled for the charts; empty = history feed off.
+    thaiwater_history_gauges: list[HistoryGauge] = Field(
+        default_factory=lambda: [HistoryGauge(station_id=i, code=c) for i, c in PING_GAUGES])
     firms_bbox: tuple[float, float, float, float] = (98.0, 17.2, 99.6, 20.2)
     # Basemap tiles for live mode (demo mode uses the simulator's generated tiles). Public OpenStreetMap tiles may
     # be used only lightly: the console fetches on demand, caches, and identifies itself; "save area for offline"

@@ -4,6 +4,8 @@ and the fire hotspots of the last 24 hours as tabs, with a line of totals.
 The river table is as tall as its rows, so no gauge hides behind a scroll bar; the air list shows the home
 province's stations (Chiang Mai), worst first, and the other provinces' stations only when asked, below them.
 Every row shows its age and turns grey when it is out of date (widgets.readings_models); a timer moves the ages on.
+Each station's hourly PM2.5 and each gauge's level over the last 24 hours are drawn as sparklines beside the latest
+hourly value and the rate of rise (widgets.sparkline_delegate), when the console hands the series with the rows.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -27,12 +31,13 @@ from PySide6.QtWidgets import (
 from services.river_status import worst_first
 from widgets.i18n import t
 from widgets.readings_models import AirQualityModel, HotspotModel, RiverLevelModel
+from widgets.sparkline_delegate import SparklineDelegate
 
 AGE_TICK_MS = 30_000  # ages are shown in minutes: twice a minute is enough
 HOME_PROVINCE = ("เชียงใหม่", "Chiang Mai")  # (Thai, English): the province this console serves
 
 
-def _table(model: Any, parent: QWidget, name: str, stretch: int) -> QTableView:
+def _table(model: Any, parent: QWidget, name: str, *stretch: int) -> QTableView:
     view = QTableView(parent)
     view.setObjectName(name)
     view.setModel(model)
@@ -46,13 +51,24 @@ def _table(model: Any, parent: QWidget, name: str, stretch: int) -> QTableView:
     view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     header = view.horizontalHeader()
-    # A few dozen rows at most: columns fit their text, the name column takes what is left (elided, its tooltip
-    # has it whole), so nothing scrolls sideways in a dock of about 450 px.
+    # A few dozen rows at most: columns fit their text, the ``stretch`` columns share what is left (elided, their
+    # tooltips have them whole), so nothing scrolls sideways in a dock of about 450 px.
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(24)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view
+
+
+class _ElideEndDelegate(QStyledItemDelegate):
+    """Cuts a cell's text at its end, for text whose start says what matters: a band's words ("เริ่มมีผล…",
+    "starting to…", where the middle elision of station names would keep only the end they share, "…สุขภาพ") and a
+    gauge's code before its name ("CHM004 Chiang…", never "CHM00…Dao")."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
 
 
 def province_of(row: Any) -> tuple[str | None, str | None]:
@@ -92,10 +108,15 @@ class OverviewPanel(QWidget):
         self.air_page = QWidget(self.tabs)
         self.other_provinces = QCheckBox(self.air_page)
         self.river_table = _table(self.river_model, self.river_box, "riverLevelTable", 0)
-        self.air_table = _table(self.air_model, self.air_page, "airQualityTable", 0)
+        # The band's words are long ("เริ่มมีผลกระทบต่อสุขภาพ"): in a narrow dock they share the room with the station's
+        # name rather than squeeze it out; the AQI beside them says the band in its number and colour.
+        band = AirQualityModel.COLUMNS.index("band")
+        self.air_table = _table(self.air_model, self.air_page, "airQualityTable", 0, band)
+        self._elide_end = _ElideEndDelegate(self)
         self.hotspot_table = _table(self.hotspot_model, self.tabs, "hotspotTable", 1)
         self._counts: dict[str, int] = {}
         self._air_rows: list[Any] = []
+        self._air_charts: list[Any] = []
         self._others = 0  # stations of other provinces in the latest air rows
         self._ticker = QTimer(self)
 
@@ -106,6 +127,11 @@ class OverviewPanel(QWidget):
         self.tabs.setObjectName("overviewTabs")
         self.other_provinces.setObjectName("airOtherProvinces")
         self.air_model.province_of = self._province_shown
+        self.sparklines = SparklineDelegate(self)
+        self.river_table.setItemDelegateForColumn(self.river_model.COLUMNS.index("trend"), self.sparklines)
+        self.air_table.setItemDelegateForColumn(self.air_model.COLUMNS.index("hourly"), self.sparklines)
+        self.air_table.setItemDelegateForColumn(band, self._elide_end)
+        self.river_table.setItemDelegateForColumn(self.river_model.COLUMNS.index("gauge"), self._elide_end)
 
         # Every gauge on screen: the table is exactly as tall as its rows, and never scrolls.
         self.river_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -134,14 +160,17 @@ class OverviewPanel(QWidget):
 
     # --- data from the console -------------------------------------------------------------------------------------
 
-    def set_air(self, rows: Sequence[Any]) -> None:
-        """The latest reading per station; the home province's first, worst first (operators look for red)."""
+    def set_air(self, rows: Sequence[Any], charts: Sequence[Any] | None = None) -> None:
+        """The latest reading per station; the home province's first, worst first (operators look for red).
+        ``charts``: the stations' last 24 hours (services.chart_series.AirStationChart), for the sparklines."""
         self._air_rows = list(rows)
+        self._air_charts = list(charts or ())
         self._show_air()
 
-    def set_river(self, rows: Sequence[Any]) -> None:
-        """The latest level per gauge, shown worst first on the one river scale (services.river_status)."""
-        self.river_model.set_rows(worst_first(list(rows)))
+    def set_river(self, rows: Sequence[Any], charts: Sequence[Any] | None = None) -> None:
+        """The latest level per gauge, shown worst first on the one river scale (services.river_status).
+        ``charts``: the gauges' last 24 hours (services.chart_series.RiverGaugeChart), for the sparklines."""
+        self.river_model.set_rows(worst_first(list(rows)), charts)
         self._fit_river()
 
     def set_hotspots(self, rows: Sequence[Any]) -> None:
@@ -182,7 +211,7 @@ class OverviewPanel(QWidget):
         shown = _worst_air_first(home)
         if self.other_provinces.isChecked() or not home:
             shown += _worst_air_first(others)  # apart: below the home province's, each group worst first
-        self.air_model.set_rows(shown)
+        self.air_model.set_rows(shown, self._air_charts)
         self._others = len(others)
         self.other_provinces.setVisible(bool(others) and bool(home))
         self._title_tabs()

@@ -8,27 +8,54 @@ Every row shows its age. A row older than twice its source's expected cadence (h
 the poll that brings it) is out of date: its text turns grey and its coloured cells grey, and its tooltip says so.
 The age moves on with ``tick`` (the overview panel calls it on a timer), not only when new data arrives: during an
 outage nothing arrives, and that is when the grey matters.
+
+Rows may come with their last 24 hours (``set_rows(rows, charts)``: services.chart_series charts matched by station
+code). A station's hourly PM2.5 and a gauge's level are drawn as a sparkline (widgets.sparkline_delegate, under
+``SERIES_ROLE``) beside the latest hourly value or the rate of rise with its arrow (services.chart_math: the
+least-squares rate over the last 3 hours); without a series the cell says "—" and draws nothing.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from services.river_status import status_of
 from widgets import table_colours
+from widgets.charts.river_words import projection_sentence
 from widgets.column_model import ColumnTableModel, Index
-from widgets.display_format import format_age, format_datetime, format_number, plain_tooltip
+from widgets.display_format import format_age, format_clock, format_datetime, format_number, plain_tooltip
 from widgets.i18n import current_language, t
+from widgets.sparkline_delegate import MIN_SPAN_ROLE, REFERENCE_ROLE, SERIES_ROLE
 from widgets.status_words import aqi_band_label, river_band_label
 
+if TYPE_CHECKING:
+    from services.chart_math import Projection
+
 PM_UNIT = "µg/m³"
+# The least a sparkline's height stands for: a day that moves less is drawn nearly flat, not as noise at full height.
+AIR_SPARK_MIN_SPAN = 20.0  # µg/m³
+RIVER_SPARK_MIN_SPAN_M = 0.5
 
 Clock = Callable[[], datetime]
+
+
+def _chart_math() -> ModuleType:
+    """services.chart_math, imported when first used: it brings numpy, and these models load with the window, before
+    any series exists (start-up time); a series to do the math on comes from the database worker, numpy and all."""
+    from services import chart_math
+
+    return chart_math
+
+
+def _finite(values: Any) -> list[float]:
+    return [float(x) for x in values if math.isfinite(x)]
 
 
 def band_colour(band: int | None) -> QColor | None:
@@ -52,16 +79,32 @@ class _RowsModel(ColumnTableModel):
     def __init__(self, parent: Any = None, *, clock: Clock | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Any] = []
+        self._charts: dict[str, Any] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
         self.expected_cadence_s = self.EXPECTED_CADENCE_S
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any], charts: Sequence[Any] | None = None) -> None:
+        """The rows, and their last 24 hours (charts with a ``code``; none: no sparklines)."""
         rows = list(rows)
+        by_code = {chart.code: chart for chart in charts or ()}
         if rows == self._rows:
-            return  # the overview refreshes often; an unchanged table is not reset (no repaint, selection kept)
+            # The overview refreshes often; an unchanged table is not reset (selection kept). New series for the
+            # same rows change their cells: one dataChanged.
+            if by_code or self._charts:
+                self._charts = by_code
+                self.tick()
+            return
         self.beginResetModel()
         self._rows = rows
+        self._charts = by_code
         self.endResetModel()
+
+    def chart_of(self, row: Any) -> Any | None:
+        """The row's 24-hour chart (services.chart_series), None without one."""
+        return self._charts.get(row.code)
+
+    def _now_s(self) -> float:
+        return self._clock().timestamp()
 
     def rows(self) -> list[Any]:
         return list(self._rows)
@@ -148,9 +191,10 @@ class AirQualityModel(_RowsModel):
 
     A station outside the home province (``other_province`` answers for a row) is named with its province."""
 
-    COLUMNS = ("station", "pm25", "aqi", "band", "age")
+    COLUMNS = ("station", "pm25", "aqi", "band", "hourly", "age")
     HEADERS = {"station": ("สถานี", "Station"), "pm25": ("PM2.5 (24 ชม.)", "PM2.5 (24 h)"),
-               "aqi": ("AQI", "AQI"), "band": ("ระดับ", "Level"), "age": ("อายุ", "Age")}
+               "aqi": ("AQI", "AQI"), "band": ("ระดับ", "Level"), "hourly": ("PM2.5 ราย ชม.", "PM2.5 hourly"),
+               "age": ("อายุ", "Age")}
     # Air4Thai publishes hourly means, about 20 min after the hour; we poll every 10 min.
     EXPECTED_CADENCE_S = 3600
 
@@ -173,16 +217,24 @@ class AirQualityModel(_RowsModel):
                 return "—" if row.aqi is None else str(row.aqi)
             if column == "band":
                 return band_label(row.aqi_band)
+            if column == "hourly":
+                return self._hourly_text(row)
             return self._age_text(row)
+        if role == SERIES_ROLE:
+            return self._hourly(row) if column == "hourly" else None
+        if role == MIN_SPAN_ROLE:
+            return AIR_SPARK_MIN_SPAN if column == "hourly" else None
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             return self._cell_colours(row, column, role)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "age":
                 return plain_tooltip(self._age_tooltip(row))
+            if column == "hourly":
+                return plain_tooltip(self._hourly_tooltip(row))
             area = t(getattr(row, "area_th", None) or "", getattr(row, "area_en", None) or "")
             return plain_tooltip(f"{self._name(row)} ({row.code})" + (f"\n{area}" if area else "")
                                  + f"\n{format_datetime(row.observed_at, current_language())}")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("pm25", "aqi", "age"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("pm25", "aqi", "hourly", "age"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -191,6 +243,56 @@ class AirQualityModel(_RowsModel):
             return table_colours.AQI.get(row.aqi_band or 0)
         return None
 
+    # --- the last 24 hours -----------------------------------------------------------------------------------------
+
+    def _hourly(self, row: Any) -> Any | None:
+        chart = self.chart_of(row)
+        return None if chart is None else chart.hourly
+
+    def _hourly_text(self, row: Any) -> str:
+        """The latest hourly PM2.5 with its trend arrow ("↑ 86"), "—" without one in the last 24 h."""
+        series = self._hourly(row)
+        if series is None:
+            return "—"
+        cm = _chart_math()
+        latest = cm.latest_value(series, self._now_s())
+        if latest is None:
+            return "—"
+        arrow = cm.trend_arrow(self._hourly_rate(series), cm.AIR_STEADY_PER_H)
+        return f"{arrow} {latest[1]:.0f}".strip()
+
+    def _hourly_rate(self, series: Any) -> float | None:
+        """µg/m³ per hour over the 3 hours up to the newest hourly value. Air4Thai publishes an hour about 20 minutes
+        after it ends, so the 3 hours up to now often hold one value fewer; a newest value over 3 hours old makes no
+        trend at all."""
+        cm = _chart_math()
+        now = self._now_s()
+        latest = cm.latest_value(series, now)
+        if latest is None or now - latest[0] > cm.RATE_WINDOW_S:
+            return None
+        return cm.rate_of_rise(series, latest[0])
+
+    def _hourly_tooltip(self, row: Any) -> str:
+        series = self._hourly(row)
+        now = self._now_s()
+        cm = _chart_math()
+        latest = None if series is None else cm.latest_value(series, now)
+        if series is None or latest is None:
+            return f"{self._label(row)}\n" + t("ไม่มีค่า PM2.5 รายชั่วโมงใน 24 ชม. ล่าสุด",
+                                               "no hourly PM2.5 in the last 24 h")
+        at = format_clock(datetime.fromtimestamp(latest[0], UTC))
+        values = _finite(series.v)
+        lines = [self._label(row),
+                 # Air4Thai stamps an hourly value with the hour's end, so the bucket's start is that end.
+                 t(f"ล่าสุด {latest[1]:.0f} {PM_UNIT} (ชั่วโมงที่สิ้นสุด {at} น.)",
+                   f"latest {latest[1]:.0f} {PM_UNIT} (the hour to {at})"),
+                 t(f"24 ชม. ล่าสุด: ต่ำสุด {min(values):.0f} สูงสุด {max(values):.0f} {PM_UNIT}",
+                   f"last 24 h: lowest {min(values):.0f}, highest {max(values):.0f} {PM_UNIT}")]
+        rate = self._hourly_rate(series)
+        if rate is not None:
+            lines.append(_rate_words(rate, cm.AIR_STEADY_PER_H, f"{PM_UNIT}/ชม.", f"{PM_UNIT}/h", 1))
+        return "\n".join(lines)
+
 
 class RiverLevelModel(_RowsModel):
     """Latest level per gauge: level, distance to bank (positive = overbank), the band of services.river_status in
@@ -198,7 +300,7 @@ class RiverLevelModel(_RowsModel):
 
     COLUMNS = ("gauge", "level", "to_bank", "band", "trend", "age")
     HEADERS = {"gauge": ("สถานี", "Gauge"), "level": ("ระดับ ม.", "Level m"), "to_bank": ("เทียบตลิ่ง", "To bank"),
-               "band": ("สถานการณ์", "Situation"), "trend": ("แนวโน้ม", "Trend"), "age": ("อายุ", "Age")}
+               "band": ("สถานการณ์", "Situation"), "trend": ("แนวโน้ม ม./ชม.", "Trend m/h"), "age": ("อายุ", "Age")}
     # ThaiWater's telemetry reports every 10 min, one interval behind, and we poll every 10 min: a healthy gauge's
     # newest value is up to 30 min old.
     EXPECTED_CADENCE_S = 1800
@@ -220,13 +322,22 @@ class RiverLevelModel(_RowsModel):
             if column == "trend":
                 return self._trend(row)
             return self._age_text(row)
+        if role in (SERIES_ROLE, REFERENCE_ROLE, MIN_SPAN_ROLE):
+            chart = self.chart_of(row) if column == "trend" else None
+            if chart is None:
+                return None
+            if role == MIN_SPAN_ROLE:
+                return RIVER_SPARK_MIN_SPAN_M
+            return chart.level if role == SERIES_ROLE else chart.bank_full_m
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             return self._cell_colours(row, column, role)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == "age":
                 return plain_tooltip(self._age_tooltip(row))
+            if column == "trend":
+                return plain_tooltip(self._trend_tooltip(row))
             return plain_tooltip(self._tooltip(row))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("level", "to_bank", "age"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("level", "to_bank", "trend", "age"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -253,14 +364,57 @@ class RiverLevelModel(_RowsModel):
     def _bank_text(diff: float | None) -> str:
         return "—" if diff is None else f"{diff:+.2f}"
 
-    @staticmethod
-    def _trend(row: Any) -> str:
-        change = row.trend_m
-        if change is None:
+    def rate(self, row: Any) -> float | None:
+        """The gauge's rate of rise over the last 3 hours (m/h), None without enough of its series."""
+        chart = self.chart_of(row)
+        return None if chart is None else _chart_math().rate_of_rise(chart.level, self._now_s())
+
+    def projection_of(self, row: Any) -> Projection | None:
+        """When the gauge would reach its next threshold at its current rate (services.chart_math)."""
+        chart = self.chart_of(row)
+        return None if chart is None else _chart_math().projection(chart, self._now_s())
+
+    def _trend(self, row: Any) -> str:
+        """The rate of rise with its arrow ("↑ 0.12" m/h), "→" when steady, "—" without a rate."""
+        rate = self.rate(row)
+        if rate is None:
             return "—"
-        if abs(change) < 0.005:
-            return "→"
-        return f"{'↑' if change > 0 else '↓'} {abs(change):.2f}"
+        cm = _chart_math()
+        arrow = cm.trend_arrow(rate, cm.RIVER_STEADY_M_PER_H)
+        if not arrow:
+            return "—"
+        return arrow if arrow == "→" else f"{arrow} {abs(rate):.2f}"
+
+    def _trend_tooltip(self, row: Any) -> str:
+        chart = self.chart_of(row)
+        lines = [f"{row.code} {self._name(row)}"]
+        values = [] if chart is None else _finite(chart.level.v)
+        if not values:
+            lines.append(t("ไม่มีระดับน้ำใน 24 ชม. ล่าสุด", "no level in the last 24 h"))
+            return "\n".join(lines)
+        lines.append(t(f"24 ชม. ล่าสุด: ต่ำสุด {min(values):.2f} ม. สูงสุด {max(values):.2f} ม.",
+                       f"last 24 h: lowest {min(values):.2f} m, highest {max(values):.2f} m"))
+        rate = self.rate(row)
+        if rate is None:
+            lines.append(t("ข้อมูล 3 ชม. ล่าสุดไม่พอคำนวณอัตรา", "too few readings in the last 3 h for a rate"))
+            return "\n".join(lines)
+        lines.append(_rate_words(rate, _chart_math().RIVER_STEADY_M_PER_H, "ม./ชม.", "m/h", 2))
+        ahead = self.projection_of(row)
+        if ahead is not None:
+            lines.append(projection_sentence(ahead.threshold_name, ahead.hours))
+        return "\n".join(lines)
+
+
+def _rate_words(rate: float, steady: float, unit_th: str, unit_en: str, decimals: int) -> str:
+    """"ขึ้น 0.12 ม./ชม. (3 ชม. ล่าสุด)" / "rising 0.12 m/h (last 3 h)"; steady within ``steady``."""
+    amount = f"{abs(rate):.{decimals}f}"
+    arrow = _chart_math().trend_arrow(rate, steady)
+    if arrow == "→":
+        return t(f"ทรงตัว ({rate:+.{decimals}f} {unit_th} ใน 3 ชม. ล่าสุด)",
+                 f"steady ({rate:+.{decimals}f} {unit_en} over the last 3 h)")
+    if arrow == "↑":
+        return t(f"ขึ้น {amount} {unit_th} (3 ชม. ล่าสุด)", f"rising {amount} {unit_en} (last 3 h)")
+    return t(f"ลง {amount} {unit_th} (3 ชม. ล่าสุด)", f"falling {amount} {unit_en} (last 3 h)")
 
 
 _CONFIDENCE_WORDS = {"low": ("ต่ำ", "low"), "nominal": ("ปานกลาง", "nominal"), "high": ("สูง", "high")}

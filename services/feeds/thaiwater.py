@@ -1,4 +1,4 @@
-"""ThaiWater public water levels (``waterlevel_load``) → ``RiverReading``.
+"""ThaiWater public water levels (``waterlevel_load``, and one gauge's history ``waterlevel_graph``) → ``RiverReading``.
 
 Numbers arrive as text or numbers; ``diff_wl_bank`` is always positive and its sign lives in ``diff_wl_bank_text``
 ("ล้นตลิ่ง" overbank, "ต่ำกว่าตลิ่ง" below bank). Times are Thai local without an offset.
@@ -6,6 +6,7 @@ Numbers arrive as text or numbers; ``diff_wl_bank`` is always positive and its s
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from services.errors import MalformedPayload, WrongPayloadKind
@@ -144,4 +145,67 @@ def parse_waterlevel(body: bytes | str) -> ParseResult[RiverReading]:
         reading = _reading(record, f"data[{index}]", result)
         if reading is not None:
             admit(result, reading, f"data[{index}] ({reading.station_code})")
+    return result
+
+
+def waterlevel_graph_url(base: str) -> str:
+    """URL of one gauge's water-level history (``?station_type=tele_waterlevel&station_id=…&start_date=…``)."""
+    return base.rstrip("/") + "/api/v1/thaiwater30/public/waterlevel_graph"
+
+
+def waterlevel_graph_params(station_id: str, start: date, end: date) -> dict[str, str]:
+    """Query of :func:`waterlevel_graph_url`: one station, Thai-local dates (both inclusive)."""
+    return {"station_type": "tele_waterlevel", "station_id": str(station_id), "start_date": start.isoformat(),
+            "end_date": end.isoformat()}
+
+
+def parse_waterlevel_graph(body: bytes | str, station_code: str, station_id: str | None = None
+                           ) -> ParseResult[RiverReading]:
+    """Parse one gauge's ``waterlevel_graph`` answer into readings of ``station_code`` (the answer does not name it).
+
+    Shape (*unverified*: taken from public clients of the API, not from documentation)::
+
+        {"result": "OK", "data": {"graph_data": [{"datetime": "YYYY-MM-DD HH:MM", "value": <m MSL | null>,
+                                                   "discharge": <m³/s | null>}, ...],
+                                  "min_bank": <m MSL>, "ground_level": <m MSL>}}
+
+    Some clients also accept ``graph_data`` (with ``min_bank`` / ``ground_level``) at the top level: so do we. Times
+    are Thai local without an offset. The slots of the day that are not filled yet come as null values: they are
+    dropped, never stored as 0. Readings carry the level above sea level only (``level_m`` None): the local gauge
+    level needs the gauge's zero, which the store knows (services.store.river_history). ``{"result": "NO"}``
+    raises ``MalformedPayload`` with the server's reason.
+    """
+    doc = load_json(body, "ThaiWater water-level graph")
+    if not isinstance(doc, dict):
+        raise WrongPayloadKind(f"ThaiWater graph: expected an object, got {guess_kind(doc)}")
+    if (to_str(doc.get("result")) or "").upper() == "NO":
+        raise MalformedPayload(f"ThaiWater says: {excerpt(to_str(doc.get('data')) or 'result NO')}")
+    holder = doc.get("data") if isinstance(doc.get("data"), dict) else doc
+    points = holder.get("graph_data")
+    if not isinstance(points, list):
+        raise WrongPayloadKind(f"ThaiWater graph: no graph_data list in {guess_kind(doc)}")
+    result: ParseResult[RiverReading] = ParseResult()
+    min_bank = _number(holder, "min_bank", "min_bank", result.notes)
+    ground = _number(holder, "ground_level", "ground_level", result.notes)
+    for index, point in enumerate(points):
+        where = f"graph_data[{index}]"
+        if not isinstance(point, dict):
+            result.rejected.append(Rejection(where, "point is not an object"))
+            continue
+        try:
+            observed_at = parse_thai_local(to_str(point.get("datetime")) or "")
+        except ValueError as exc:
+            result.rejected.append(Rejection(where, f"bad datetime: {exc}"))
+            continue
+        level_msl = _number(point, "value", where, result.notes)
+        if level_msl is None:
+            continue  # a slot not filled yet (or a value that is not a number, noted): no reading, never a 0
+        reading = RiverReading(
+            station_code=station_code, name_th=None, name_en=None, lat=None, lon=None, observed_at=observed_at,
+            level_m=None, level_msl=level_msl,
+            bank_diff_m=round(level_msl - min_bank, 3) if min_bank is not None else None,
+            situation_level=None, province_code=None, flow_m3s=_number(point, "discharge", where, result.notes),
+            station_id=station_id, min_bank_msl=min_bank, ground_level_msl=ground,
+        )
+        admit(result, reading, f"{where} ({station_code})")
     return result

@@ -69,6 +69,20 @@ class HazeEpisode:
         return seasonal if weight == 0 else seasonal * (1 - weight) + level * shape * weight
 
 
+def haze_levels(chiang_mai: tuple[float, float], neighbour: float) -> dict[str, float]:
+    """24 h PM2.5 per station for an episode: the Chiang Mai stations spread over ``chiang_mai`` (least to most hazy)
+    by their haze factor (1.0–1.45), the neighbouring provinces' ``neighbour`` × theirs."""
+    low, high = chiang_mai
+    levels = {}
+    for station in load_seed("air_stations"):
+        if station["areaEN"].strip().endswith("Chiang Mai"):
+            share = min(max((station["haze"] - 1.0) / 0.45, 0.0), 1.0)
+            levels[station["stationID"]] = round(low + (high - low) * share, 1)
+        else:
+            levels[station["stationID"]] = round(neighbour * station["haze"], 1)
+    return levels
+
+
 class AirQualityModel:
     """Deterministic hourly pollutant values per station (seed + simulated hour)."""
 

@@ -12,7 +12,8 @@ At the simulator's start (its clock's now, whatever the date):
   more rural and forested, the higher; Thai AQI band 5), and at 70–105 µg/m³ in the neighbouring provinces, from four
   days before the start to two days after, blended in and out over two days. Hourly values keep the daily cycle.
 - **Fires.** FIRMS detections at the height of the burning season, from six days before the start to two days after,
-  in the forested districts as always.
+  in the forested districts as always; before that, the season's burning spell (services.simulator.season), so the
+  month the charts show has its fires too.
 - **Reports.** Besides the seeded incidents, 16 reports made over the previous two days: flood reports along the Ping
   in the city, Saraphi, San Sai and Hang Dong, forest fires in Mae Chaem, Omkoi, Doi Suthep, Chiang Dao and Samoeng,
   smoke and open burning. Seven are open P1s; four of them and one P2 are past their SLA target at the start (the
@@ -26,11 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from services.simulator.air_quality import HazeEpisode
+from services.simulator.air_quality import HazeEpisode, haze_levels
 from services.simulator.incident_seed import SEED_PATHS, Draft
 from services.simulator.river import FloodCrest
 from services.simulator.scenarios import ScenarioWorld
-from services.simulator.seed import load_seed
+from services.simulator.season import season_fire_activity
 
 P1_LEVEL_M = 4.37  # Nawarat Bridge at the first reading
 FLOOD_STORMS = ((30.0, 0.8), (15.0, None))  # (hours before the first reading, intensity; None = solved for P1_LEVEL_M)
@@ -148,20 +149,6 @@ def _drafts(start: datetime) -> list[Draft]:
     return drafts
 
 
-def _haze_levels() -> dict[str, float]:
-    """24 h PM2.5 per station: the Chiang Mai stations spread over CHIANG_MAI_PM25 by their haze factor (1.0–1.45),
-    the neighbouring provinces' NEIGHBOUR_PM25 × theirs."""
-    low, high = CHIANG_MAI_PM25
-    levels = {}
-    for station in load_seed("air_stations"):
-        if station["areaEN"].strip().endswith("Chiang Mai"):
-            share = min(max((station["haze"] - 1.0) / 0.45, 0.0), 1.0)
-            levels[station["stationID"]] = round(low + (high - low) * share, 1)
-        else:
-            levels[station["stationID"]] = round(NEIGHBOUR_PM25 * station["haze"], 1)
-    return levels
-
-
 def haze_flood_world(start: datetime) -> ScenarioWorld:
     """The scenario's world for a simulator starting at ``start``. The seed shapes only the seeded background (the
     other incidents, the hour-to-hour noise, where fires are detected); the scenario's own storms, haze levels and
@@ -169,12 +156,15 @@ def haze_flood_world(start: datetime) -> ScenarioWorld:
     first_fire = start.date() - timedelta(days=FIRE_DAYS[0])
     last_fire = start.date() + timedelta(days=FIRE_DAYS[1])
 
+    season = season_fire_activity(start)
+
     def fire_activity(day: date) -> float | None:
-        return FIRE_ACTIVITY if first_fire <= day <= last_fire else None
+        return FIRE_ACTIVITY if first_fire <= day <= last_fire else season(day)
 
     return ScenarioWorld(
         name="haze-flood",
-        haze=HazeEpisode(_haze_levels(), start - HAZE_FULL[0], start + HAZE_FULL[1], HAZE_RAMP),
+        haze=HazeEpisode(haze_levels(CHIANG_MAI_PM25, NEIGHBOUR_PM25), start - HAZE_FULL[0], start + HAZE_FULL[1],
+                         HAZE_RAMP),
         flood=FloodCrest("P.1", P1_LEVEL_M, start, FLOOD_STORMS,
                          (start - WEATHER_WINDOW[0], start + WEATHER_WINDOW[1])),
         fire_activity=fire_activity,

@@ -1,9 +1,16 @@
 """Simulated ThaiWater water levels for the Ping River, with rain events that send a flood wave downstream.
 
-Route (prefix ``/thaiwater``): ``/api/v1/thaiwater30/public/waterlevel_load`` returns
+Routes (prefix ``/thaiwater``): ``/api/v1/thaiwater30/public/waterlevel_load`` returns
 ``{"waterlevel_data": {"data": [...]}, "scale": {...}}`` with ThaiWater's record fields and quirks (``waterlevel_msl``
 a string at some stations, seconds in some datetimes, ``diff_wl_bank`` always positive with the sign in Thai text).
 ``?nested=1`` wraps it as ``{"result": "OK", "data": {...}}``, the other shape the real service sends.
+
+``/api/v1/thaiwater30/public/waterlevel_graph?station_type=tele_waterlevel&station_id=<id>&start_date=&end_date=``
+is one gauge's history: ``{"result": "OK", "data": {"graph_data": [{"datetime", "value", "discharge"}, ...],
+"min_bank", "ground_level"}}``, every 10-minute slot of the Thai-local days asked (at most 31), the level above sea
+level (m) and the flow (m³/s, RID gauges only). Slots after the newest reading come as null, as do the slots of a
+telemetry outage (a few hours, now and then). The shape is *unverified*: it follows public clients of the API, not
+documentation. Levels are a pure function of time, so history and the latest endpoint always agree.
 
 Rain model: time is cut into 48 h slots; each slot holds at most one storm, drawn from (seed, slot) with a
 probability that follows the monsoon. A storm adds a gamma-shaped wave (peak 12 h after it reaches a station) scaled by
@@ -18,14 +25,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, jsonify, request
 
 from services.simulator.clock import SimClock
 from services.simulator.determinism import rng, unit
 from services.simulator.seed import load_seed
-from services.simulator.timefmt import to_thai
+from services.simulator.timefmt import THAI, to_thai
 
 SLOT = timedelta(hours=48)
 READING_EVERY = timedelta(minutes=10)
@@ -53,6 +60,8 @@ SCALE = {
          "situation": {"th": "ล้นตลิ่ง", "en": "Overbank"}},
     ]
 }
+MAX_GRAPH_DAYS = 31
+OUTAGE_CHANCE = 0.04  # per gauge and UTC day: the telemetry goes silent for a few hours
 OVERBANK_TEXT = "ล้นตลิ่ง (ม.)"
 BELOW_BANK_TEXT = "ต่ำกว่าตลิ่ง (ม.)"
 
@@ -149,11 +158,15 @@ class RiverModel:
 
     def level(self, code: str, at: datetime) -> float:
         """Local gauge level (m) at ``code`` at time ``at``."""
+        return self._level(code, at, self.rain_events(at - timedelta(days=12), at))
+
+    def _level(self, code: str, at: datetime, events: list[RainEvent]) -> float:
+        """:meth:`level` with the storms given (only those that started before ``at`` count, as in ``level``)."""
         st = self._by_code[code]
         base = st["base_m"] * _MONTH_BASE[to_thai(at).month]
         wave = sum(
             e.intensity * _wave((at - e.start).total_seconds() / 3600 - st["lag_h"])
-            for e in self.rain_events(at - timedelta(days=12), at)
+            for e in events if at - timedelta(days=12) <= e.start < at
         )
         # Back-to-back storms saturate (the floodplain spreads the water) instead of simply adding up.
         rise = wave / (1.0 + 0.35 * wave)
@@ -175,8 +188,7 @@ class RiverModel:
         depth = st["min_bank"] - st["ground_level"]
         storage = round((msl - st["ground_level"]) / depth * 100, 2)
         situation = next((s["level"] for s in SCALE["waterlevel"][:4] if storage <= s["term"]), 5)
-        # Rating curve scaled so P.1 carries 490 m³/s at bank-full (3.70 m).
-        flow = round(490 * max(level - 0.3, 0.0) ** 1.6 / 3.4**1.6, 1)
+        flow = _flow(level)
         as_text = st["msl_as_string"]
         local = to_thai(at)
         stamp = "%Y-%m-%d %H:%M:%S" if st["seconds_in_datetime"] else "%Y-%m-%d %H:%M"
@@ -220,6 +232,48 @@ class RiverModel:
         return {"waterlevel_data": {"data": data}, "scale": SCALE}
 
 
+    def silent(self, code: str, at: datetime) -> bool:
+        """Whether the gauge's telemetry was down at ``at`` (no value in the history, a gap in the charts)."""
+        day = math.floor(at.timestamp() / 86400)
+        r = rng(self.seed, "river-outage", code, day)
+        if r.random() >= OUTAGE_CHANCE:
+            return False
+        begin = day * 86400 + r.uniform(0, 20) * 3600
+        return begin <= at.timestamp() < begin + r.uniform(2, 6) * 3600
+
+    def graph_payload(self, station_id: int, now: datetime, first: date, last: date) -> dict:
+        """waterlevel_graph of the gauge with ThaiWater id ``station_id`` over the Thai-local days first..last."""
+        st = next(s for s in self.stations if s["id"] == station_id)
+        code = st["oldcode"]
+        newest = self.observed_at(now)
+        start = datetime(first.year, first.month, first.day, tzinfo=THAI).astimezone(UTC)
+        end = datetime(last.year, last.month, last.day, tzinfo=THAI).astimezone(UTC) + timedelta(days=1)
+        events = self.rain_events(start - timedelta(days=12), min(end, newest + READING_EVERY))
+        points = []
+        at = start
+        while at < end:
+            value = discharge = None
+            if at <= newest and not self.silent(code, at):
+                level = self._level(code, at, events)
+                value = round(st["gauge_zero"] + level, 2)
+                discharge = _flow(level) if st["agency"] == "rid" else None
+            points.append({"datetime": to_thai(at).strftime("%Y-%m-%d %H:%M"), "value": value,
+                           "discharge": discharge})
+            at += READING_EVERY
+        return {"result": "OK", "data": {"graph_data": points, "min_bank": st["min_bank"],
+                                         "ground_level": st["ground_level"]}}
+
+
+def _flow(level: float) -> float:
+    """Rating curve scaled so P.1 carries 490 m³/s at bank-full (3.70 m)."""
+    return round(490 * max(level - 0.3, 0.0) ** 1.6 / 3.4**1.6, 1)
+
+
+def _graph_error(reason: str):  # type: ignore[no-untyped-def]
+    # ThaiWater's refusal shape, as the latest endpoint's (*unverified* for this route).
+    return jsonify({"result": "NO", "data": reason})
+
+
 def make_blueprint(model: RiverModel, clock: SimClock) -> Blueprint:
     """The ``/thaiwater`` routes."""
     bp = Blueprint("thaiwater", __name__, url_prefix="/thaiwater")
@@ -230,5 +284,24 @@ def make_blueprint(model: RiverModel, clock: SimClock) -> Blueprint:
         if request.args.get("nested") == "1":
             body = {"result": "OK", "data": body}
         return jsonify(body)
+
+    @bp.route("/api/v1/thaiwater30/public/waterlevel_graph")
+    def waterlevel_graph():  # type: ignore[no-untyped-def]
+        args = request.args
+        raw_id = (args.get("station_id") or "").strip()
+        if not raw_id:
+            return _graph_error("station_id is required")
+        if not raw_id.isdigit() or all(s["id"] != int(raw_id) for s in model.stations):
+            return _graph_error(f"station {raw_id} not found")
+        try:
+            first = date.fromisoformat(args.get("start_date", ""))
+            last = date.fromisoformat(args.get("end_date", ""))
+        except ValueError:
+            return _graph_error("start_date and end_date must be YYYY-MM-DD dates")
+        if last < first:
+            return _graph_error("end_date is before start_date")
+        if (last - first).days + 1 > MAX_GRAPH_DAYS:
+            return _graph_error(f"at most {MAX_GRAPH_DAYS} days at a time")
+        return jsonify(model.graph_payload(int(raw_id), clock.now(), first, last))
 
     return bp

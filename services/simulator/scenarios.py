@@ -1,6 +1,8 @@
 """Named demo scenarios: the seeded world brought to a given situation at the simulator's start.
 
-- ``default``: the seeded world as it is (haze with the season, storms with the monsoon, about 40 incidents).
+- ``default``: the seeded world (haze with the season, storms with the monsoon, about 40 incidents), with a Chiang
+  Mai season in the 30 days before the start for the charts (:mod:`services.simulator.season`): a burning spell, a
+  haze episode and a rise of the Ping over P.1's bank, all over before the start.
 - ``haze-flood``: the operator's bad night (:mod:`services.simulator.haze_flood`): the Ping over its banks in the city,
   a haze episode over the north, fires in the forested districts, and flood and fire reports with open P1s past
   their SLA.
@@ -48,4 +50,7 @@ def scenario_world(name: str, seed: int, start: datetime) -> ScenarioWorld:
         from services.simulator.haze_flood import haze_flood_world
 
         return haze_flood_world(start)
-    return ScenarioWorld()
+    from services.simulator.season import season_fire_activity, season_flood, season_haze
+
+    return ScenarioWorld(haze=season_haze(start), flood=season_flood(start),
+                         fire_activity=season_fire_activity(start))

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0012_major_incidents"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0013_chart_indexes"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -111,6 +111,8 @@ river_readings = Table(
     Column("situation_level", Integer),
     Column("flow_m3s", Float),
     PrimaryKeyConstraint("station_id", "observed_at"),
+    # 0013: the river chart's covering index (services.store.chart_queries)
+    Index("ix_river_readings_chart", "station_id", "observed_at", "level_m"),
     sqlite_with_rowid=False,
 )
 
@@ -134,7 +136,8 @@ fire_hotspots = Table(
     Column("version", Text),
     Column("fire_type", Integer),
     UniqueConstraint("source", "lat", "lon", "acquired_at", name="uq_fire_hotspots_identity"),
-    Index("ix_fire_hotspots_acquired_at", "acquired_at"),
+    # 0013: by time, covering the hotspot bars (it replaced ix_fire_hotspots_acquired_at, its first column)
+    Index("ix_fire_hotspots_days", "acquired_at", "lat", "lon", "confidence_text", "confidence_pct"),
 )
 
 feed_state = Table(
@@ -254,6 +257,9 @@ incident_events = Table(
     Column("after_json", Text),
     Column("server_update_id", Text, unique=True),
     Index("ix_incident_events_incident_at", "incident_id", "at"),
+    # 0013: SLA escalations per bucket, and a window's events (the charts' incident load and annotations)
+    Index("ix_incident_events_kind_at", "kind", "at", "incident_id"),
+    Index("ix_incident_events_at", "at", "incident_id"),
 )
 
 outbox = Table(
@@ -303,6 +309,7 @@ air_hourly = Table(
     Column("no2", Float),
     Column("so2", Float),
     PrimaryKeyConstraint("station_id", "observed_at"),
+    Index("ix_air_hourly_chart", "station_id", "observed_at", "pm25"),  # 0013: the PM2.5 chart's covering index
     sqlite_with_rowid=False,
 )
 

@@ -28,8 +28,17 @@ from typing import Any
 import numpy as np
 
 from services.backend_identity import BackendIdentity
+from services.chart_series import (
+    AirStationChart,
+    ChartAnnotation,
+    ChartStations,
+    HotspotDays,
+    IncidentLoad,
+    RiverGaugeChart,
+)
 from services.store import (
     binding,
+    chart_queries,
     conflicts,
     duplicates,
     escalation,
@@ -44,6 +53,7 @@ from services.store import (
     queries,
     refusals,
     request_updates,
+    river_history,
 )
 from services.store.database import write_transaction
 from services.store.feed_state import FeedState
@@ -102,6 +112,12 @@ class Store:
     def ingest_river(self, records: Sequence[RiverReading]) -> IngestSummary:
         """Upsert river levels and their stations."""
         return ingest.ingest_river(self.feed_engine, records)
+
+    def ingest_river_history(self, records: Sequence[RiverReading]) -> tuple[IngestSummary, list[RiverReading]]:
+        """ThaiWater history (levels above sea level) with their local gauge level, filling what stored rows lack
+        and never overwriting them; returns the readings of gauges not described yet (services.store.river_history).
+        """
+        return river_history.ingest_river_history(self.feed_engine, records)
 
     def ingest_hotspots(self, records: Sequence[FireHotspot]) -> IngestSummary:
         """Upsert fire hotspots."""
@@ -209,6 +225,34 @@ class Store:
         """Drop the maintained row counts (after writing readings outside the ingest functions)."""
         with write_transaction(self.feed_engine) as conn:
             recount(conn)
+
+    # --- charts (time-bucketed series on full grids; see services.store.chart_queries) ---------------------------
+
+    def chart_stations(self) -> ChartStations:
+        """What the chart station pickers list: air stations (Chiang Mai's first) and gauges (upstream first)."""
+        return chart_queries.chart_stations(self.feed_engine)
+
+    def air_charts(self, codes: Sequence[str], start: datetime, end: datetime, bucket_s: int
+                   ) -> list[AirStationChart]:
+        """PM2.5 of the air stations ``codes`` over [start, end): hourly values and 24-hour means per bucket."""
+        return chart_queries.air_charts(self.feed_engine, codes, start, end, bucket_s)
+
+    def river_charts(self, codes: Sequence[str] | None, start: datetime, end: datetime, bucket_s: int
+                     ) -> list[RiverGaugeChart]:
+        """Local gauge levels of ``codes`` (None: every gauge) over [start, end), upstream to downstream."""
+        return chart_queries.river_charts(self.feed_engine, codes, start, end, bucket_s)
+
+    def hotspot_days(self, start: datetime, end: datetime) -> HotspotDays:
+        """Hotspots per Asia/Bangkok day and district over [start, end), split by confidence."""
+        return chart_queries.hotspot_days(self.feed_engine, start, end)
+
+    def incident_load(self, start: datetime, end: datetime, bucket_s: int) -> IncidentLoad:
+        """Incidents opened and closed per bucket, the backlog at each bucket's end and the SLA breaches."""
+        return chart_queries.incident_load(self.edit_engine, start, end, bucket_s)
+
+    def chart_annotations(self, start: datetime, end: datetime, limit: int = 500) -> list[ChartAnnotation]:
+        """Incident reports and workflow-state changes in [start, end): the newest ``limit``, oldest first."""
+        return chart_queries.chart_annotations(self.edit_engine, start, end, limit)
 
     # --- feed state ------------------------------------------------------------------------------------------
 

@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
-from services.errors import FeedError, FeedNotConfigured
-from services.feeds import air4thai, firms, open311, thaiwater
+from services.errors import FeedError
+from services.feeds import air4thai, open311, thaiwater
 from services.feeds.thai_time import BANGKOK
-from services.records import ParseResult, Rejection, ServiceDefinition, ServiceRequestUpdate, iso_utc
+from services.records import Rejection, ServiceDefinition, ServiceRequestUpdate, iso_utc
 from services.settings import Settings
+from services.sync.feed_spec import (  # re-exported: the feeds' vocabulary is imported from here
+    CHART_PARTS,
+    Expansion,
+    FeedContext,
+    FeedRequest,
+    FeedSpec,
+    FollowUpGet,
+    Held,
+)
+from services.sync.history_feeds import firms_spec, history_start, thaiwater_history_spec
 from services.sync.staff_token import OPEN311_READ_TOKEN
 
-
-@dataclass(frozen=True, slots=True)
-class FeedRequest:
-    """One GET: the URL and query, plus whether the server is known to send validators (ETag / Last-Modified)."""
-
-    url: str
-    params: dict[str, str] = field(default_factory=dict)
-    # May carry a credential (a staff read's Authorization): never in a repr, so never in a log line or traceback.
-    headers: dict[str, str] = field(default_factory=dict, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedContext:
-    """What a request needs that is not in the spec: endpoints, secrets and the feed's stored cursor.
-
-    ``secrets`` may hold ``firms_map_key`` and :data:`OPEN311_READ_TOKEN` (a staff token the Open311 backend takes
-    for reads: see :func:`open311_read_headers`)."""
-
-    settings: Settings
-    secrets: dict[str, str] = field(repr=False)
-    cursor: str | None = None
+__all__ = ["CHART_PARTS", "Expansion", "FeedContext", "FeedRequest", "FeedSpec", "FollowUpGet", "Held",
+           "build_catalog", "history_window", "hold_orphan_updates", "open311_read_headers"]
 
 
 def open311_read_headers(ctx: FeedContext) -> dict[str, str]:
@@ -47,86 +38,6 @@ def open311_read_headers(ctx: FeedContext) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-@dataclass(slots=True)
-class Expansion:
-    """What a feed's ``expand`` step made of the parsed records.
-
-    ``records`` go to the store in place of the parsed ones (enriched by the follow-up requests); ``rejected`` adds
-    to the feed's rejections; ``failed`` names the follow-up requests that failed (fetch or parse), for the feed's
-    error. A failed follow-up never drops a record: the record goes on without what that request would have added.
-    """
-
-    records: list[Any]
-    rejected: list[Rejection] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Held:
-    """What a feed's ``hold`` step made of the records its ingest could not place yet (see :class:`FeedSpec`).
-
-    ``cursor`` is where the feed polls from next, so the records still waiting come again; ``waiting`` counts them;
-    ``rejected`` are the ones given up on, with why (they go to the feed's rejections).
-    """
-
-    cursor: str | None
-    waiting: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-
-
-#: ``get(request) -> body``: one more GET through the feed's own HTTP client, within the same poll's deadline.
-#: It raises the feed errors (``FeedUnavailable``, ``FeedHTTPError``, …) as the feed's fetch does.
-FollowUpGet = Callable[[FeedRequest], bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedSpec:
-    """One polled feed. ``ingest`` names the Store method that takes the parsed records.
-
-    ``expand`` (optional) runs after ``parse`` when the server sent a new payload (not on 304): it may make more
-    requests with the ``FollowUpGet`` it is given and returns the records to ingest (see :class:`Expansion`).
-
-    ``map_layers`` names the map layers its data changes (``incidents``, ``air``, ``hotspots``, ``river``; see
-    services.map_refresh): a poll refreshes them, and their freshness badges reflect this feed. ``overview`` names
-    the parts of the situation overview it changes (services.overview.OVERVIEW_PARTS). The console takes both from
-    here, so a feed added in the settings (another FIRMS source, say) refreshes what it should without being listed
-    anywhere else. ``incident_timelines`` says its data adds to incidents' timelines: a poll that placed records
-    reloads the incident on show.
-
-    ``absent_on_404`` (optional) is for a list that some servers do not have: when the server answers 404, the feed's
-    status says these words and the feed is not asked again until the next start (no error every cadence).
-
-    ``hold`` (optional) is for records that wait for another feed's data (an update whose incident has not come
-    yet): the ingest then returns ``(summary, held records)``, and ``hold(held, cursor, waited_cursor)`` returns a
-    :class:`Held` (where the cursor stays so they come again, and which are given up); ``waited_cursor`` is the
-    cursor of the feed named ``waits_for``. A poll of that feed that stores something makes this one due again at
-    once while it holds records back.
-
-    ``reread_on_start`` (optional): the first poll after the service is built, and the first after its credentials
-    change (:meth:`SyncService.set_secret`), asks without the stored cursor and validators, so what the backend
-    shows this console that it did not show before (the reporters a staff token sees) reaches records polled
-    earlier too.
-    """
-
-    name: str
-    source: str  # who publishes it, as operators know it
-    title_en: str
-    title_th: str
-    cadence_s: int  # how often we poll; "fresh" means a success within about two cadences
-    build_request: Callable[[FeedContext], FeedRequest]
-    parse: Callable[[bytes], ParseResult[Any]]
-    ingest: str
-    next_cursor: Callable[[Sequence[Any], str | None], str | None] | None = None
-    expand: Callable[[FeedContext, Sequence[Any], FollowUpGet], Expansion] | None = None
-    map_layers: tuple[str, ...] = ()
-    overview: tuple[str, ...] = ()
-    incident_timelines: bool = False
-    absent_on_404: str | None = None
-    waits_for: str | None = None
-    hold: Callable[[Sequence[Any], str | None, str | None], Held] | None = None
-    reread_on_start: bool = False
-
-
 def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
     """Open311 incremental cursor: the newest ``updated_at`` seen (ISO UTC); unchanged when nothing came."""
     stamps = [r.updated_at for r in records if getattr(r, "updated_at", None) is not None]
@@ -136,34 +47,10 @@ def _latest_updated(records: Sequence[Any], cursor: str | None) -> str | None:
     return max(newest, cursor) if cursor else newest
 
 
-def _firms_spec(source: str, settings: Settings) -> FeedSpec:
-    def build(ctx: FeedContext) -> FeedRequest:
-        key = ctx.secrets.get("firms_map_key")
-        if not key:
-            raise FeedNotConfigured("no FIRMS MAP_KEY: store it in the OS keyring (service 'pao-console', "
-                                    "name 'firms-map-key')")
-        return FeedRequest(firms.area_url(ctx.settings.endpoints.firms, key, source, tuple(ctx.settings.firms_bbox), 2))
-
-    label = {"VIIRS_SNPP_NRT": "VIIRS S-NPP", "VIIRS_NOAA20_NRT": "VIIRS NOAA-20",
-             "VIIRS_NOAA21_NRT": "VIIRS NOAA-21", "MODIS_NRT": "MODIS"}.get(source, source)
-    return FeedSpec(
-        name=f"firms_{source.lower()}",
-        source="NASA FIRMS",
-        title_en=f"Fire hotspots ({label})",
-        title_th=f"จุดความร้อน ({label})",
-        cadence_s=settings.cadences.firms,
-        build_request=build,
-        parse=lambda body, _s=source: firms.parse_area_csv(body, _s),
-        ingest="ingest_hotspots",
-        map_layers=("hotspots",),
-        overview=("counts",),  # hotspots in the last 24 h
-    )
-
-
 #: Every pollutant the history feed asks for (the endpoint returns only the parameters named).
 HISTORY_PARAMS = ("PM25", "PM10", "O3", "CO", "NO2", "SO2")
-HISTORY_FIRST_DAYS = 2  # no cursor yet (first poll): Thai-local days back
-HISTORY_MAX_DAYS = 7  # never further back than this, however old the cursor (a long outage stays bounded)
+HISTORY_FIRST_DAYS = 30  # no cursor yet (first poll): Thai-local days back, a month for the charts
+HISTORY_MAX_DAYS = 7  # from a cursor never further back than this, however old (a long outage stays bounded)
 
 _HOURLY_VALUES = attrgetter("pm25", "pm10", "o3", "co", "no2", "so2")
 
@@ -171,21 +58,12 @@ _HOURLY_VALUES = attrgetter("pm25", "pm10", "o3", "co", "no2", "so2")
 def history_window(cursor: str | None, now: datetime) -> tuple[date, date]:
     """Thai-local (sdate, edate) of the next history request.
 
-    From the cursor's date (the newest stored hour, ISO UTC) or ``HISTORY_FIRST_DAYS`` back without a usable cursor,
-    never more than ``HISTORY_MAX_DAYS`` back nor after today; to today. Starting at the cursor's *date* re-asks the
-    rest of that day, which is what back-fills the hours a station published late.
+    From the cursor's date (the newest stored hour, ISO UTC), never more than ``HISTORY_MAX_DAYS`` back nor after
+    today; ``HISTORY_FIRST_DAYS`` back without a usable cursor (the first poll back-fills the charts' month); to
+    today. Starting at the cursor's *date* re-asks the rest of that day, which is what back-fills the hours a station
+    published late.
     """
-    today = now.astimezone(BANGKOK).date()
-    start = today - timedelta(days=HISTORY_FIRST_DAYS)
-    if cursor:
-        try:
-            stamp = datetime.fromisoformat(cursor)
-        except ValueError:
-            stamp = None  # a cursor this build did not write: start afresh rather than stop polling
-        if stamp is not None and stamp.tzinfo is not None:
-            start = stamp.astimezone(BANGKOK).date()
-    start = min(max(start, today - timedelta(days=HISTORY_MAX_DAYS)), today)
-    return start, today
+    return history_start(cursor, now, HISTORY_FIRST_DAYS, HISTORY_MAX_DAYS), now.astimezone(BANGKOK).date()
 
 
 def _newest_hour(records: Sequence[Any], cursor: str | None) -> str | None:
@@ -214,7 +92,9 @@ def _air4thai_history_spec(settings: Settings) -> FeedSpec:
         parse=air4thai.parse_history,  # readings come out with averaging="1h": the store files them in air_hourly
         ingest="ingest_air",
         next_cursor=_newest_hour,
-        # no map_layers or overview: the map and the overview show the rolling means, not these hourly values
+        # no map_layers: the map shows the rolling means; the overview's sparklines draw these hourly values
+        overview=("air",),
+        charts=("air",),
     )
 
 
@@ -232,6 +112,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             ingest="ingest_air",
             map_layers=("air",),
             overview=("air", "counts"),
+            charts=("air",),
         ),
         *([_air4thai_history_spec(settings)] if settings.air4thai_history_stations else []),
         FeedSpec(
@@ -245,10 +126,12 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
             ingest="ingest_river",
             map_layers=("river",),
             overview=("river", "counts"),
+            charts=("river",),
         ),
+        *([thaiwater_history_spec(settings)] if settings.thaiwater_history_gauges else []),
     ]
     if settings.endpoints.firms:
-        specs += [_firms_spec(source, settings) for source in settings.firms_sources]
+        specs += [firms_spec(source, settings) for source in settings.firms_sources]
     if settings.endpoints.open311:
         specs += [
             FeedSpec(
@@ -275,6 +158,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 map_layers=("incidents",),
                 overview=("counts",),  # open incidents
                 reread_on_start=True,  # read with a staff token: records polled without one get their reporters
+                charts=("incidents",),
             ),
             FeedSpec(
                 name="open311_updates",
@@ -292,6 +176,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 absent_on_404=UPDATES_ABSENT,
                 waits_for="open311_requests",
                 hold=hold_orphan_updates,
+                charts=("incidents",),  # state changes made elsewhere: the load and the annotations
             ),
         ]
     return specs

@@ -26,7 +26,7 @@ from services.records import Rejection
 from services.settings import Settings
 from services.store.feed_state import FeedState
 from services.store.store import Store
-from services.sync.feed_catalog import FeedContext, FeedRequest, FeedSpec
+from services.sync.feed_spec import FeedContext, FeedRequest, FeedSpec
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +252,9 @@ class SyncService:
         except Exception as exc:  # a bug must not stop the schedule; it is logged with its traceback
             log.exception("feed %s: unexpected error while fetching", feed)
             return self._failed(feed, at, f"internal error: {redact(repr(exc))}", "internal")
-        new_cursor = spec.next_cursor(records, cursor) if spec.next_cursor else cursor
+        # Follow-ups that failed keep the cursor where it was: what they would have brought (a back-fill window) is
+        # asked again by the next poll, which comes soon.
+        new_cursor = spec.next_cursor(records, cursor) if spec.next_cursor and not partial else cursor
         if partial:
             # Without validators the next poll gets the whole payload again (not a 304), so the follow-ups that
             # failed are asked again.

@@ -1,5 +1,5 @@
-"""Each feed's spec names what its data refreshes (FeedSpec.map_layers and .overview), feeds added in the settings
-too; the overview loads only the parts asked for (services.overview)."""
+"""Each feed's spec names what its data refreshes (FeedSpec.map_layers, .overview and .charts), feeds added in the
+settings too; the overview loads only the parts asked for (services.overview)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from maps.bridge_protocol import LAYERS
 from services.overview import OVERVIEW_PARTS, OverviewSnapshot, load_overview
 from services.settings import Settings
 from services.store.store import Store
-from services.sync.feed_catalog import build_catalog
+from services.sync.feed_catalog import CHART_PARTS, build_catalog
 from tests.services.store.conftest import air, river
 
 ENDPOINTS = {"air4thai": "http://x/air4thai", "firms": "http://x/firms", "thaiwater": "http://x/thaiwater",
@@ -21,8 +21,9 @@ def test_every_feed_names_what_it_refreshes_and_an_added_firms_source_refreshes_
     refreshes = {name: (spec.map_layers, spec.overview) for name, spec in specs.items()}
     assert refreshes == {
         "air4thai": (("air",), ("air", "counts")),
-        "air4thai_history": ((), ()),  # hourly values: neither the map nor the overview shows them
+        "air4thai_history": ((), ("air",)),  # hourly values: the air table's sparklines, not the map
         "thaiwater": (("river",), ("river", "counts")),
+        "thaiwater_history": ((), ("river",)),  # history: the river table's sparklines and trend, not the map
         "firms_viirs_snpp_nrt": (("hotspots",), ("counts",)),
         "firms_viirs_noaa21_nrt": (("hotspots",), ("counts",)),
         "firms_modis_nrt": (("hotspots",), ("counts",)),
@@ -31,6 +32,12 @@ def test_every_feed_names_what_it_refreshes_and_an_added_firms_source_refreshes_
         "open311_updates": ((), ()),  # timelines only: incident_timelines below
     }
     assert [name for name, spec in specs.items() if spec.incident_timelines] == ["open311_updates"]
+    assert {name: spec.charts for name, spec in specs.items()} == {
+        "air4thai": ("air",), "air4thai_history": ("air",), "thaiwater": ("river",), "thaiwater_history": ("river",),
+        "firms_viirs_snpp_nrt": ("hotspots",), "firms_viirs_noaa21_nrt": ("hotspots",),
+        "firms_modis_nrt": ("hotspots",), "open311_services": (), "open311_requests": ("incidents",),
+        "open311_updates": ("incidents",)}
+    assert {part for spec in specs.values() for part in spec.charts} == set(CHART_PARTS)
     named = {layer for spec in specs.values() for layer in spec.map_layers}
     assert named == set(LAYERS) - {"districts"}  # every data layer the page has but the imported boundaries
     assert {part for spec in specs.values() for part in spec.overview} == set(OVERVIEW_PARTS)

@@ -57,9 +57,10 @@ def test_history_lands_hourly_rows_for_every_station_and_backfills(lagging_simul
         assert state.last_error is None and state.last_success_at is not None
         hourly = _hourly(store)
         assert set(hourly) == set(stations)
-        # First poll, no cursor: from Thai midnight two days back up to the newest hour the simulator published.
+        # First poll, no cursor: from Thai midnight 30 days back (the charts' month) up to the newest hour the
+        # simulator published.
         newest = sim.air.latest_hour(sim.now())
-        first_day = datetime.now(UTC).astimezone(BANGKOK).date() - timedelta(days=2)
+        first_day = datetime.now(UTC).astimezone(BANGKOK).date() - timedelta(days=30)
         first_hour = datetime(first_day.year, first_day.month, first_day.day, tzinfo=BANGKOK).astimezone(UTC)
         for code, rows in hourly.items():
             assert rows[0][0] == int(first_hour.timestamp()), code
@@ -143,13 +144,13 @@ NOW = datetime(2026, 3, 15, 3, 0, tzinfo=UTC)  # 10:00 Thai local on 15 March
 @pytest.mark.parametrize(
     ("cursor", "expected_start"),
     [
-        (None, date(2026, 3, 13)),  # first poll: two days back
+        (None, date(2026, 2, 13)),  # first poll: 30 days back
         ("2026-03-14T16:59:59Z", date(2026, 3, 14)),  # 23:59 Thai on the 14th
         ("2026-03-14T17:00:00Z", date(2026, 3, 15)),  # midnight Thai: already the 15th
         ("2026-03-01T00:00:00Z", date(2026, 3, 8)),  # capped to seven days back
         ("2026-03-20T00:00:00Z", date(2026, 3, 15)),  # a cursor ahead of our clock never passes today
-        ("not a time", date(2026, 3, 13)),  # unreadable: as if there were none
-        ("2026-03-14T10:00:00", date(2026, 3, 13)),  # no zone: as if there were none
+        ("not a time", date(2026, 2, 13)),  # unreadable: as if there were none
+        ("2026-03-14T10:00:00", date(2026, 2, 13)),  # no zone: as if there were none
     ],
 )
 def test_history_window(cursor: str | None, expected_start: date) -> None:

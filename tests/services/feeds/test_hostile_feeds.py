@@ -81,7 +81,9 @@ def test_hostile_firms_feed_rows_are_rejected_and_counted(backend: HostileBacken
     rows = [GOOD_ROW, GOOD_ROW.replace("19.38412", "nan"), GOOD_ROW.replace("19.38412,98.92031", "13.75,100.5"),
             GOOD_ROW.replace("19.38412", "1e308"), GOOD_ROW.replace(",N,VIIRS", ",N\0,VIIRS")]
     cut = GOOD_ROW.replace("19.38412", "18.5")
-    backend.bodies["/api/area/csv/"] = ("\n".join([FIRMS_HEADER, *rows, cut[: cut.rindex(",") + 1]])).encode()
+    # The usual poll (the last two days) is hostile; the month's back-fill by date (/5/YYYY-MM-DD…) finds quiet days.
+    backend.bodies["20.2/2"] = ("\n".join([FIRMS_HEADER, *rows, cut[: cut.rindex(",") + 1]])).encode()
+    backend.bodies["/api/area/csv/"] = FIRMS_HEADER.encode()
     state = sync.run_feed(store, "firms_viirs_snpp_nrt")
     assert state.last_error is None
     assert (state.records_last, state.rejected_last) == (1, 5)

@@ -1,0 +1,90 @@
+"""Incidents and their status changes as markers along the bottom of a time chart; a click names the incident.
+
+One scatter item holds every marker (up to the store's limit of 500) and is refilled with ``setData``. The markers sit
+just above the bottom of the visible y range, whatever it is, so they read as marks on the time axis; they are left
+out of the y auto-range so a marker never stretches the chart. Shape and colour say what happened (▲ opened,
+◆ status change; P1 red, P2 orange, others grey), and the tooltip says it in words with the Bangkok time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from widgets.charts.chart_style import pen
+from widgets.charts.time_axis import format_instant
+from widgets.i18n import t
+from widgets.incident_rows import category_label, state_label
+
+if TYPE_CHECKING:
+    from services.chart_series import ChartAnnotation
+
+BOTTOM_FRACTION = 0.05  # markers sit this far up from the bottom of the visible y range
+SIZE_PX = 11
+PRIORITY_COLOURS: dict[str, tuple[int, int, int]] = {"P1": (183, 28, 28), "P2": (239, 108, 0)}
+OTHER_COLOUR = (96, 125, 139)
+SYMBOLS = {"opened": "t1", "state": "d"}  # ▲ opened, ◆ a status change
+
+
+class AnnotationMarkers:
+    """The markers of one chart's view box; ``on_click(incident_id)`` is called when one is clicked."""
+
+    def __init__(self, view: pg.ViewBox, on_click: Callable[[int], None]) -> None:
+        self._view = view
+        self._on_click = on_click
+        self._annotations: list[ChartAnnotation] = []
+        self.scatter = pg.ScatterPlotItem(size=SIZE_PX, pxMode=True, hoverable=True, hoverSize=SIZE_PX + 4,
+                                          tip=self._tip)
+        self.scatter.setZValue(20)  # above curves and bars
+        view.addItem(self.scatter, ignoreBounds=True)
+        self.scatter.sigClicked.connect(self._clicked)
+        view.sigYRangeChanged.connect(self._place)
+
+    def set_annotations(self, annotations: Sequence[ChartAnnotation]) -> None:
+        """Show these annotations (replacing the ones before)."""
+        self._annotations = list(annotations)
+        self._place()
+
+    def annotations(self) -> list[ChartAnnotation]:
+        return list(self._annotations)
+
+    def _place(self, *_args: object) -> None:
+        (_x0, _x1), (y0, y1) = self._view.viewRange()
+        y = y0 + (y1 - y0) * BOTTOM_FRACTION
+        items = self._annotations
+        colours = [QColor(*PRIORITY_COLOURS.get(a.priority or "", OTHER_COLOUR)) for a in items]
+        self.scatter.setData(
+            x=np.array([a.at for a in items], dtype=np.float64),
+            y=np.full(len(items), y, dtype=np.float64),
+            data=[a.incident_id for a in items],
+            symbol=[SYMBOLS.get(a.kind, "d") for a in items],
+            brush=[pg.mkBrush(c) for c in colours],
+            pen=[pen(c.darker(150)) for c in colours],
+        )
+
+    def _tip(self, x: float, y: float, data: Any) -> str:
+        # Several markers can share a spot; name the incident under the pointer by what happened there and when.
+        for a in self._annotations:
+            if a.incident_id == data and abs(a.at - x) < 1:
+                return annotation_text(a)
+        return f"#{data}"
+
+    def _clicked(self, _item: object, points: Sequence[Any], _event: object) -> None:
+        if len(points):
+            self._on_click(int(points[0].data()))
+
+
+def annotation_text(a: ChartAnnotation) -> str:
+    """``#42 · เปิดเรื่อง · P1 · ไฟป่า · 5 ธ.ค. 2569 14:05`` in the current language."""
+    what = t("เปิดเรื่อง", "opened") if a.kind == "opened" else state_label(a.state)
+    parts = [f"#{a.incident_id}", what]
+    if a.priority:
+        parts.append(a.priority)
+    if a.category:
+        parts.append(category_label(a.category))
+    parts.append(format_instant(a.at))
+    return " · ".join(parts)
