@@ -448,7 +448,7 @@ class HotspotModel(_RowsModel):
             if column == "age":
                 return self._age_text(row)
             if column == "district":
-                return t(row.district_th or row.district_en or "—", row.district_en or row.district_th or "—")
+                return self._label(row)
             if column == "confidence":
                 return self._confidence(row.confidence)
             if column == "frp":
