@@ -35,6 +35,10 @@ HOTSPOT_DAYS = 30  # the hotspot bars always show the last 30 Bangkok days
 DEFAULT_AIR_STATIONS = 3  # charted until the operator picks: the first Chiang Mai stations
 AIR_STATIONS_KEY = "charts/air_stations"  # the operator's picks, kept with the window layout
 CHARTS = ("river", "air", "hotspots", "incidents")
+TALL_WINDOW = 1000  # a maximised full-HD window: room for the river chart under the situation tables
+WIDE_WINDOW = 1800  # and for the PM2.5 chart beside the incident queue
+SIDE_SHARE = 0.42  # of the side column's height, by default
+BOTTOM_SHARE = 0.36  # of the bottom row's width, by default
 DOCK_NAMES = {"river": "riverChart", "air": "airChart", "hotspots": "hotspotChart", "incidents": "incidentLoad"}
 
 
@@ -85,12 +89,23 @@ class ChartController(QObject):
 
     def _add_docks(self) -> None:
         window = self._window
-        docks = [window.add_dock(DOCK_NAMES[name], self._widgets[name], Qt.DockWidgetArea.BottomDockWidgetArea)
-                 for name in CHARTS]
-        # Tabs behind the incident queue (which stays in front: triage first), the river first: each can be torn off
-        # to another screen, or dragged beside the queue, from its title bar, and the layout is kept.
-        for dock in docks:
-            window.tabifyDockWidget(window.dock("incidents"), dock)
+        # By default the charts are tabs behind the incident queue, which stays in front (triage first). A tall
+        # window has room for the river chart in the side column under the situation tables (the flood trend beside
+        # the latest gauge readings); a tall and wide one also for the PM2.5 chart beside the queue. Each can be torn
+        # off to another screen or dragged elsewhere from its title bar, and the layout is kept.
+        tall = window.height() >= TALL_WINDOW
+        wide = tall and window.width() >= WIDE_WINDOW
+        for name in CHARTS:
+            dock_name = DOCK_NAMES[name]
+            if name == "river" and tall:
+                window.add_dock(dock_name, self._widgets[name], Qt.DockWidgetArea.RightDockWidgetArea,
+                                share=("overview", SIDE_SHARE))
+            elif name == "air" and wide:
+                window.add_dock(dock_name, self._widgets[name], Qt.DockWidgetArea.BottomDockWidgetArea,
+                                share=("incidents", BOTTOM_SHARE))
+            else:
+                window.add_dock(dock_name, self._widgets[name], Qt.DockWidgetArea.BottomDockWidgetArea,
+                                tab_with="incidents")
 
     # --- the store -------------------------------------------------------------------------------------------------
 

@@ -131,9 +131,7 @@ class ConflictsDock(QObject):
         layout = QVBoxLayout(box)
         layout.addWidget(self.conflicts_panel, 1)
         layout.addWidget(self.refused_panel)
-        window.add_dock("conflicts", box, Qt.DockWidgetArea.RightDockWidgetArea)
-        window.tabifyDockWidget(window.dock("overview"), window.dock("conflicts"))
-        window.dock("overview").raise_()
+        window.add_dock("conflicts", box, Qt.DockWidgetArea.RightDockWidgetArea, tab_with="overview")
         self.refused_panel.sig_show_incident_requested.connect(self.sig_show_incident_requested)
         self._title()
 

@@ -92,6 +92,7 @@ class ConsoleController(QObject):
                                    self.training_outage, self._notify, self)
         self.situation = SituationController(self)  # the strip above the map and the offline banner
         self.charts = ChartController(self.runner, window, window.ui_settings, self)
+        window.finish_layout()  # every dock is in: the operator's saved layout, whole
         self._shut_down = False
 
         self.startup.sig_store_opened.connect(self._store_opened)

@@ -156,15 +156,11 @@ class IncidentController(QObject):
         toolbar.addWidget(self._role_label)
         toolbar.addWidget(self.role_combo)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        queue_dock = window.add_dock("incidents", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea)
-        window.tabifyDockWidget(queue_dock, window.dock("feedStatus"))
-        # Raised on the next turn: once the window is shown, a dock tabified in this turn is not in its tab bar yet,
-        # so raising it now does nothing and Feed status stays on top.
-        QTimer.singleShot(0, queue_dock.raise_)
+        # The queue in front of Feed status (triage first), unless the operator's saved layout says otherwise.
+        window.add_dock("incidents", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea, ahead_of="feedStatus",
+                        front=True)
         # The detail panel keeps its actions on top and scrolls its tabs itself (no scroll area around it).
-        detail_dock = window.add_dock("incidentDetail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
-        window.tabifyDockWidget(window.dock("overview"), detail_dock)
-        window.dock("overview").raise_()
+        window.add_dock("incidentDetail", self.detail, Qt.DockWidgetArea.RightDockWidgetArea, tab_with="overview")
 
         self.queue.sig_filter_changed.connect(self._on_filter)
         self.queue.sig_sort_requested.connect(self._on_sort)

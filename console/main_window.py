@@ -13,7 +13,7 @@ from widgets.offline_banner import OfflineBanner
 from widgets.overview_panel import OverviewPanel
 from widgets.situation_strip import SituationStrip
 
-WINDOW_STATE_VERSION = 2  # bump when docks are renamed so an old saved layout is ignored, not misapplied
+WINDOW_STATE_VERSION = 3  # bump when docks are renamed so an old saved layout is ignored, not misapplied
 # Alt+N brings dock N forward and puts the keyboard in it (Alt+0: the map). The docks an operator works in come
 # first; a dock not named here takes the next free number.
 DOCK_KEYS = {"incidents": 1, "incidentDetail": 2, "overview": 3, "conflicts": 4, "feedStatus": 5}
@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._ui_settings = ui_settings
         self._docks: dict[str, QDockWidget] = {}
+        self._shares: dict[str, tuple[str, float]] = {}  # dock → (the dock it shares a row or column with, its part)
+        self._layout_restored = False  # a saved layout was applied: docks added later take their saved places
         self.overview = OverviewPanel(self)
         self.feed_status = FeedStatusPanel(self)
         self.connection = ConnectionIndicator(self)
@@ -86,15 +88,35 @@ class MainWindow(QMainWindow):
 
     # --- docks -----------------------------------------------------------------------------------------------------
 
-    def add_dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Add a panel as a dock; ``name`` is its stable object name for saved layouts."""
+    def add_dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea, *, tab_with: str | None = None,
+                 ahead_of: str | None = None, front: bool = False,
+                 share: tuple[str, float] | None = None) -> QDockWidget:
+        """Add a panel as a dock; ``name`` is its stable object name for saved layouts.
+
+        Where the operator's saved layout has the dock, it goes back there (floating, on another screen, in another
+        tab group) and nothing below applies. Otherwise it goes to ``area``: as a tab behind dock ``tab_with`` (or
+        with dock ``ahead_of`` as the tab behind it), in front of its group when ``front`` (on the next event-loop
+        turn: a dock tabified in this turn is not in its tab bar yet). With ``share`` (another dock of ``area``, a
+        fraction) it goes beside that dock (under it in the side column, right of it at the bottom) and takes that
+        part of their height or width by default.
+        """
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(area, dock)
+        # restoreDockWidget only finds the saved place of a dock not yet added (adding one drops its place).
+        if not (self._layout_restored and self.restoreDockWidget(dock)):
+            self.addDockWidget(area, dock)
+            if tab_with is not None:
+                self.tabifyDockWidget(self._docks[tab_with], dock)
+            if ahead_of is not None:
+                self.tabifyDockWidget(dock, self._docks[ahead_of])
+            if front:
+                QTimer.singleShot(0, dock.raise_)
+            if share is not None:
+                self._shares[name] = share
         self._docks[name] = dock
         self._view_menu.addAction(dock.toggleViewAction())
         taken = {int(a.data()[1]) for a in self._goto_menu.actions() if a.data()}
@@ -158,11 +180,20 @@ class MainWindow(QMainWindow):
             placeholder.deleteLater()
         self._centre_layout.addWidget(widget, 1)
         # The side dock grew into the space the placeholder left; give the map the larger share back once the
-        # new central widget is in the layout (next event-loop turn).
-        QTimer.singleShot(0, self._default_dock_sizes)
+        # new central widget is in the layout (next event-loop turn). A restored layout keeps the operator's sizes.
+        if not self._layout_restored:
+            QTimer.singleShot(0, self._default_dock_sizes)
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.dock("overview")], [min(520, max(320, self.width() // 3))], Qt.Orientation.Horizontal)
+        for name, (other, part) in self._shares.items():
+            pair = [self.dock(other), self.dock(name)]
+            if self.dockWidgetArea(pair[0]) in (Qt.DockWidgetArea.LeftDockWidgetArea,
+                                                Qt.DockWidgetArea.RightDockWidgetArea):
+                whole, orientation = pair[0].height() + pair[1].height(), Qt.Orientation.Vertical
+            else:
+                whole, orientation = pair[0].width() + pair[1].width(), Qt.Orientation.Horizontal
+            self.resizeDocks(pair, [round(whole * (1 - part)), round(whole * part)], orientation)
         # Tall enough for the queue to show more than five incidents at 1366x768, without squeezing the map.
         self.resizeDocks([self.dock("feedStatus")], [int(min(380, max(240, self.height() * 0.39)))],
                          Qt.Orientation.Vertical)
@@ -280,13 +311,21 @@ class MainWindow(QMainWindow):
     def restore_layout(self) -> None:
         """The saved layout, or the default one (feed status tall enough for every feed) when there is none."""
         saved = self._ui_settings is not None and isinstance(self._ui_settings.value("window/state"), QByteArray)
-        if not saved or not self.restoreState(self._ui_settings.value("window/state"), WINDOW_STATE_VERSION):
+        self._layout_restored = saved and self.restoreState(self._ui_settings.value("window/state"),
+                                                            WINDOW_STATE_VERSION)
+        if not self._layout_restored:
             self._default_dock_sizes()
         if self._ui_settings is not None:
             geometry = self._ui_settings.value("window/geometry")
             if isinstance(geometry, QByteArray):
                 self.restoreGeometry(geometry)
         self.offline_banner.apply()  # a layout saved while offline must not show the banner now
+
+    def finish_layout(self) -> None:
+        """Every dock is in: apply the saved layout once more. Docks added after the first restore found their
+        places, but Qt neither keeps the sizes around them nor which tab of a group was on top."""
+        if self._layout_restored and self._ui_settings is not None:
+            self.restoreState(self._ui_settings.value("window/state"), WINDOW_STATE_VERSION)
 
     def save_layout(self) -> None:
         if self._ui_settings is None:

@@ -78,7 +78,11 @@ def visible_extent(series: Series | None, t0: float, t1: float) -> tuple[float, 
     t = np.asarray(series.t, dtype=np.float64)
     i0, i1 = np.searchsorted(t, [t0, t1], side="left")
     v = np.asarray(series.v, dtype=np.float64)[max(0, i0 - 1):i1]  # the bucket running into the window too
-    v = v[np.isfinite(v)]
     if v.size == 0:
         return None
-    return float(v.min()), float(v.max())
+    # fmin/fmax skip NaN (gaps) without copying the finite values out: this runs on every frame of a drag
+    low, high = float(np.fmin.reduce(v)), float(np.fmax.reduce(v))
+    if math.isfinite(low) and math.isfinite(high):
+        return low, high
+    v = v[np.isfinite(v)]  # an infinity among the values (or nothing but gaps)
+    return (float(v.min()), float(v.max())) if v.size else None

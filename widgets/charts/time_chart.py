@@ -154,7 +154,8 @@ class TimeChart(QWidget):
         self.crosshair.sig_left.connect(self._pointer_left)
         # The first window is set before the range signals are connected: the subclass is not built yet. It is
         # reported (and the y range fitted) once the settle timer fires, after construction.
-        self._follow_to_now()
+        now = self._clock()
+        self.view.setXRange(now - self._span, now + self._lead_s(self._span), padding=0)
         self.view.sigRangeChangedManually.connect(self._user_moved)
         self.view.sigXRangeChanged.connect(self._x_range_changed)
         self._settle_timer.start()
@@ -218,7 +219,12 @@ class TimeChart(QWidget):
             self._follow_to_now()
 
     def _set_window(self, t0: float, t1: float) -> None:
-        self.view.setXRange(t0, t1, padding=0)
+        # x and y in one call: each call lays the view out again and every curve re-clips to it
+        span = self._y_range_for(t0, t1)
+        if span is None:
+            self.view.setXRange(t0, t1, padding=0)
+        else:
+            self.view.setRange(xRange=(t0, t1), yRange=span, padding=0)
 
     def _user_moved(self, mask: Sequence[bool]) -> None:
         if not mask[0]:
@@ -236,7 +242,7 @@ class TimeChart(QWidget):
     def _fit_y(self) -> None:
         t0, t1 = self.visible_range()
         span = self._y_range_for(t0, t1)
-        if span is not None:
+        if span is not None and list(span) != list(self.view.viewRange()[1]):
             self.view.setYRange(span[0], span[1], padding=0)
 
     def _settled(self) -> None:
