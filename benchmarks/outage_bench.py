@@ -378,6 +378,20 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
             controller.start()
 
         _wait_for(started, 120, "the first sync and the map page")
+        charts = controller.charts
+
+        def charts_drawn(done: Callable[..., None]) -> None:  # the first draw builds each chart's items, once
+            from PySide6.QtCore import QTimer
+
+            poll = QTimer(window, interval=50)
+            poll.timeout.connect(lambda: (charts.river.charts() and charts.air.charts()
+                                          and charts.incidents.load() is not None
+                                          and charts.hotspots.days() is not None
+                                          and (poll.stop(), done())))
+            poll.start()
+
+        _wait_for(charts_drawn, 60, "the charts' first data")
+        _run_events_for(2)  # their first redraws
         hidden = [name for name in ("riverChart", "airChart", "hotspotChart", "incidentLoad")
                   if window.dock(name).visibleRegion().isEmpty()]
         if hidden:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from console.area_controller import AreaController
+from console.alert_controller import AlertController
 from console.chart_controller import ChartController
 from console.conflicts_dock import ConflictActions, ConflictsDock
 from console.feed_status import FeedStatusView
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from services.sync.sync_service import SyncService
 
 log = logging.getLogger(__name__)
+
+ALERT_FRAME_DEG = 0.05  # "show on map" for an alert without a map feature frames this much around its place
 
 
 class ConsoleController(QObject):
@@ -92,6 +95,7 @@ class ConsoleController(QObject):
                                    self.training_outage, self._notify, self)
         self.situation = SituationController(self)  # the strip above the map and the offline banner
         self.charts = ChartController(self.runner, window, window.ui_settings, self)
+        self.alerts = AlertController(self, paths.alert_rules)
         window.finish_layout()  # every dock is in: the operator's saved layout, whole
         self._shut_down = False
 
@@ -123,6 +127,9 @@ class ConsoleController(QObject):
         self.map.sig_station_selected.connect(self._on_station_selected)
         self.charts.sig_incident_requested.connect(self._show_charted_incident)
         self.charts.sig_notice.connect(self._notify)
+        self.alerts.sig_notice.connect(self._notify)
+        self.alerts.sig_incident_requested.connect(self.incidents.show_incident)
+        self.alerts.sig_map_requested.connect(self._show_alert_on_map)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
     # --- what start-up opened --------------------------------------------------------------------------------------
@@ -281,6 +288,17 @@ class ConsoleController(QObject):
         self.window.overview.select_station(layer, code)
         self.charts.add_station(layer, code)
 
+    def _show_alert_on_map(self, alert: Any) -> None:
+        # A station or gauge is selected as a click on it would (its layer shown, the map pans there); any other
+        # place is framed.
+        layer = {"station": "air", "gauge": "river"}.get(alert.scope_kind)
+        if layer is not None and self.map.view is not None:
+            self.map.view.set_layer_visible(layer, True)
+            self.map.view.select(layer, alert.scope_key)
+        elif alert.lat is not None and alert.lon is not None and self.map.view is not None:
+            span = ALERT_FRAME_DEG
+            self.map.view.fit((alert.lon - span, alert.lat - span, alert.lon + span, alert.lat + span))
+
     def _show_charted_incident(self, incident_id: int) -> None:
         # The operator clicked an incident on a chart: the queue and the map select it (the map pans there).
         self.incidents.show_incident(incident_id)
@@ -318,6 +336,7 @@ class ConsoleController(QObject):
         self.map.shutdown()
         self.incidents.shutdown()
         self.situation.shutdown()
+        self.alerts.shutdown()
         self.outbox.shutdown()
         self.offline_area.shutdown()
         self.feed_status.stop()

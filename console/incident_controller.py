@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +136,7 @@ class IncidentController(QObject):
         self._detail_shown: tuple[Any, frozenset[str]] | None = None  # what the panel shows (to skip no-op redraws)
         self._new_list = False  # a reload the operator asked for (filter, sort): a new list starts at its top
         self._intake: IncidentIntakeDialog | None = None
+        self._intake_saved: Callable[[int], None] | None = None  # told the id the open intake's report became
         self._category_codes: list[str] = []  # the backend's categories, in its order
         self._user = getpass.getuser() or "operator"
         self._closed = False
@@ -422,16 +424,22 @@ class IncidentController(QObject):
 
     # --- intake ----------------------------------------------------------------------------------------------------
 
-    def open_intake(self, lat: float | None = None, lon: float | None = None) -> None:
+    def open_intake(self, lat: float | None = None, lon: float | None = None, *,
+                    prefill: dict[str, Any] | None = None, on_saved: Callable[[int], None] | None = None) -> None:
+        """Open the intake form (at ``lat``/``lon``; filled from ``prefill``, IncidentIntakeDialog.prefill's
+        arguments). ``on_saved`` is told the id of the incident the report became: the new one, or the one it was
+        merged into."""
         if self._store is None:
             return
         if self.role not in ("operator", "supervisor"):
             QMessageBox.information(self._window, self._window.windowTitle(),
                                     t("บทบาทผู้ดูข้อมูลรับเรื่องใหม่ไม่ได้", "A viewer cannot take in incidents."))
             return
-        self._run_db(_intake_context, self._store, on_done=lambda services: self._show_intake(services, lat, lon))
+        self._run_db(_intake_context, self._store,
+                     on_done=lambda services: self._show_intake(services, lat, lon, prefill, on_saved))
 
-    def _show_intake(self, services: list[Any], lat: float | None, lon: float | None) -> None:
+    def _show_intake(self, services: list[Any], lat: float | None, lon: float | None,
+                     prefill: dict[str, Any] | None = None, on_saved: Callable[[int], None] | None = None) -> None:
         if self._intake is not None:
             self._intake.close()
         district_code = district_name = None
@@ -441,6 +449,9 @@ class IncidentController(QObject):
         dialog = IncidentIntakeDialog(services, self._window, lat=lat, lon=lon, district_code=district_code,
                                       district_name=district_name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if prefill:
+            dialog.prefill(**prefill)
+        self._intake_saved = on_saved
         dialog.sig_duplicates_requested.connect(self._on_duplicates_requested)
         dialog.sig_district_requested.connect(self._on_district_requested)
         dialog.sig_create_requested.connect(lambda draft: self._create(draft, None))
@@ -470,9 +481,13 @@ class IncidentController(QObject):
         if self._store is None:
             return
         self._run_db(_create_incident, self._store, draft, self.actor(), self._policy or SlaPolicy(), merge_into,
-                     parent, self.role, on_done=self._created, on_error=self._failed)
+                     parent, self.role, on_done=lambda new_id: self._created(new_id, merge_into),
+                     on_error=self._failed)
 
-    def _created(self, new_id: int) -> None:
+    def _created(self, new_id: int, merged_into: int | None = None) -> None:
         if self._intake is not None:
             self._intake.accept()
+        saved, self._intake_saved = self._intake_saved, None
+        if saved is not None:
+            saved(merged_into if merged_into is not None else new_id)
         self._edited(new_id)

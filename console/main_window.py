@@ -16,7 +16,7 @@ from widgets.situation_strip import SituationStrip
 WINDOW_STATE_VERSION = 3  # bump when docks are renamed so an old saved layout is ignored, not misapplied
 # Alt+N brings dock N forward and puts the keyboard in it (Alt+0: the map). The docks an operator works in come
 # first; a dock not named here takes the next free number.
-DOCK_KEYS = {"incidents": 1, "incidentDetail": 2, "overview": 3, "conflicts": 4, "feedStatus": 5}
+DOCK_KEYS = {"incidents": 1, "incidentDetail": 2, "overview": 3, "conflicts": 4, "feedStatus": 5, "alerts": 6}
 
 
 class MainWindow(QMainWindow):
@@ -120,11 +120,14 @@ class MainWindow(QMainWindow):
         self._docks[name] = dock
         self._view_menu.addAction(dock.toggleViewAction())
         taken = {int(a.data()[1]) for a in self._goto_menu.actions() if a.data()}
-        number = DOCK_KEYS.get(name) or next(n for n in range(len(DOCK_KEYS) + 1, 10) if n not in taken)
+        # Alt+1 … Alt+9 while they last; a dock added after that is in the menu without a key.
+        number = DOCK_KEYS.get(name) or next((n for n in range(1, 10) if n not in taken
+                                              and n not in DOCK_KEYS.values()), None)
         go = QAction(dock.windowTitle(), self)
         go.setObjectName(f"goto_{name}")
-        go.setData((name, number))
-        go.setShortcut(QKeySequence(f"Alt+{number}"))
+        go.setData((name, number if number is not None else 10 + len(self._docks)))
+        if number is not None:
+            go.setShortcut(QKeySequence(f"Alt+{number}"))
         go.triggered.connect(lambda _=False, n=name: self.focus_dock(n))
         dock.windowTitleChanged.connect(go.setText)
         self._goto_menu.addAction(go)

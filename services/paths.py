@@ -60,6 +60,12 @@ class DataPaths:
         return self.root / "settings.json"
 
     @property
+    def alert_rules(self) -> Path:
+        """The workstation's alert rules (the settings dialog writes it); absent = the rules shipped with the
+        console."""
+        return self.root / "alert_rules.json"
+
+    @property
     def window_settings(self) -> Path:
         return self.root / "window.ini"
 

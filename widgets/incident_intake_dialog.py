@@ -228,6 +228,18 @@ class IncidentIntakeDialog(QDialog):
 
     # --- the form --------------------------------------------------------------------------------------------------
 
+    def prefill(self, *, category: str | None, priority: str, description: str, source: str) -> None:
+        """Fill the form from what raised the report (an alert): the operator checks it, answers the category's
+        questions and saves, or changes anything first. A category the backend does not offer stays unchosen."""
+        index = self.category.findData(category) if category else -1
+        if index >= 0:
+            self.category.setCurrentIndex(index)
+        self.priority.setCurrentIndex(max(0, self.priority.findData(priority)))
+        self.description.setPlainText(description)
+        found = self.source.findData(source)
+        if found >= 0:
+            self.source.setCurrentIndex(found)
+
     def draft(self) -> IncidentDraftData | None:
         """The form as a draft, or None while it is not valid."""
         if self.problems_list():

@@ -82,6 +82,9 @@ class _RowsModel(ColumnTableModel):
         self._charts: dict[str, Any] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
         self.expected_cadence_s = self.EXPECTED_CADENCE_S
+        # Rates and trend words per (what, code), worked out once per refresh or tick: the view asks for every
+        # cell again at each dataChanged (its columns fit their contents), and a rate is a regression.
+        self._derived: dict[tuple[str, str], Any] = {}
 
     def set_rows(self, rows: Sequence[Any], charts: Sequence[Any] | None = None) -> None:
         """The rows, and their last 24 hours (charts with a ``code``; none: no sparklines)."""
@@ -97,7 +100,15 @@ class _RowsModel(ColumnTableModel):
         self.beginResetModel()
         self._rows = rows
         self._charts = by_code
+        self._derived.clear()
         self.endResetModel()
+
+    def _derive(self, what: str, row: Any, work: Callable[[], Any]) -> Any:
+        """``work()`` for this row, remembered until the next refresh or tick."""
+        key = (what, row.code)
+        if key not in self._derived:
+            self._derived[key] = work()
+        return self._derived[key]
 
     def chart_of(self, row: Any) -> Any | None:
         """The row's 24-hour chart (services.chart_series), None without one."""
@@ -119,6 +130,7 @@ class _RowsModel(ColumnTableModel):
 
     def tick(self) -> None:
         """Time moved on: ages and the out-of-date grey are read again (one dataChanged)."""
+        self._derived.clear()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1))
 
@@ -251,6 +263,9 @@ class AirQualityModel(_RowsModel):
 
     def _hourly_text(self, row: Any) -> str:
         """The latest hourly PM2.5 with its trend arrow ("↑ 86"), "—" without one in the last 24 h."""
+        return self._derive("hourly", row, lambda: self._work_hourly_text(row))
+
+    def _work_hourly_text(self, row: Any) -> str:
         series = self._hourly(row)
         if series is None:
             return "—"
@@ -367,7 +382,9 @@ class RiverLevelModel(_RowsModel):
     def rate(self, row: Any) -> float | None:
         """The gauge's rate of rise over the last 3 hours (m/h), None without enough of its series."""
         chart = self.chart_of(row)
-        return None if chart is None else _chart_math().rate_of_rise(chart.level, self._now_s())
+        if chart is None:
+            return None
+        return self._derive("rate", row, lambda: _chart_math().rate_of_rise(chart.level, self._now_s()))
 
     def projection_of(self, row: Any) -> Projection | None:
         """When the gauge would reach its next threshold at its current rate (services.chart_math)."""

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0013_chart_indexes"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0014_alerts"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -383,4 +383,112 @@ backend_binding = Table(
     Column("seed", Integer),
     Column("bound_at", UtcSeconds, nullable=False),
     CheckConstraint("id = 1", name="ck_backend_binding_single"),
+)
+
+
+# --- 0014_alerts ---------------------------------------------------------------------------------------------------
+
+_ALERT_STATES = "'open', 'acknowledged', 'cleared'"
+
+# One row per rule+scope episode (services.alerts.model.AlertView); occurrences are counted on it, never repeated.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", Text, nullable=False, unique=True),  # uuid4 hex: the backend's idempotency key for it
+    Column("rule_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("scope_kind", Text, nullable=False),
+    Column("scope_key", Text, nullable=False),
+    Column("scope_name_th", Text),
+    Column("scope_name_en", Text),
+    Column("rule_name_th", Text),
+    Column("rule_name_en", Text),
+    Column("first_at", UtcSeconds, nullable=False),
+    Column("last_at", UtcSeconds, nullable=False),
+    Column("cleared_at", UtcSeconds),
+    Column("occurrences", Integer, nullable=False, server_default="1"),
+    Column("value", Float),
+    Column("message_th", Text, nullable=False),
+    Column("message_en", Text, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("acknowledged_by", Text),
+    Column("acknowledged_role", Text),
+    Column("acknowledged_at", UtcSeconds),
+    Column("ack_comment", Text),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("updated_at", UtcSeconds, nullable=False),
+    CheckConstraint(f"state IN ({_ALERT_STATES})", name="ck_alerts_state"),
+    CheckConstraint("severity IN ('info', 'warning', 'critical')", name="ck_alerts_severity"),
+    Index("ix_alerts_state_last", "state", "last_at", "id"),  # the dock's list, newest first
+    Index("ix_alerts_last", "last_at", "id"),
+    Index("ix_alerts_rule_scope", "rule_id", "scope_key", "first_at"),
+    Index("ix_alerts_cleared", "cleared_at"),  # the evaluation's window: alerts cleared since its start
+    Index("ix_alerts_incident", "incident_id"),
+    # One alert open (or acknowledged) per rule and scope: the evaluation counts occurrences on it.
+    Index("uq_alerts_one_open", "rule_id", "scope_key", unique=True, sqlite_where=text("state != 'cleared'")),
+)
+
+# Each alert's history: evaluation lines (actor "system", at = the data's time) and people's actions (wall clock).
+alert_actions = Table(
+    "alert_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", Text),
+    Column("at", UtcSeconds, nullable=False),
+    Column("comment", Text),
+    Index("ix_alert_actions_alert", "alert_id", "at", "id"),
+)
+
+# A rule silenced for a while, for one scope (scope_key) or all of them (NULL); ended early by ended_* (until then
+# moves to the end).
+alert_silences = Table(
+    "alert_silences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule_id", Text, nullable=False),
+    Column("scope_key", Text),
+    Column("starts_at", UtcSeconds, nullable=False),
+    Column("until", UtcSeconds, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("created_at", UtcSeconds, nullable=False),
+    Column("ended_by", Text),
+    Column("ended_at", UtcSeconds),
+    CheckConstraint("until > starts_at", name="ck_alert_silences_window"),
+    Index("ix_alert_silences_until", "until", "rule_id"),
+)
+
+# The rules the evaluation last ran (ids, names, kind, severity): silences name a known rule, the dock its words.
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("rule_id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("name_th", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("enabled", Integer, nullable=False),
+    Column("updated_at", UtcSeconds, nullable=False),
+)
+
+# Each rule+scope's state machine at UTC day boundaries (services.alerts.machine), for replays that start there.
+alert_checkpoints = Table(
+    "alert_checkpoints",
+    metadata,
+    Column("rule_id", Text, nullable=False),
+    Column("scope_key", Text, nullable=False),
+    Column("at", Integer, nullable=False),  # unix seconds of the day boundary: the state after the hour ending then
+    Column("fingerprint", Text, nullable=False),  # the rule's parameters when it was saved
+    Column("state_json", Text, nullable=False),
+    PrimaryKeyConstraint("rule_id", "scope_key", "at"),
+    Index("ix_alert_checkpoints_at", "at"),
+    sqlite_with_rowid=False,
 )

@@ -8,11 +8,24 @@ plain frozen dataclass, safe to pass to the UI thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine
 
+from services.alerts.model import STATES as ALERT_STATES
+from services.alerts.model import AlertAction, AlertView, EvaluationResult, Silence
+from services.backend_identity import BackendIdentity
+from services.chart_series import (
+    AirStationChart,
+    ChartAnnotation,
+    ChartStations,
+    HotspotDays,
+    IncidentLoad,
+    RiverGaugeChart,
+)
 from services.records import (
     AirReading,
     BoundaryFeature,
@@ -23,20 +36,8 @@ from services.records import (
     ServiceRequest,
     ServiceRequestUpdate,
 )
-from typing import Any
-
-import numpy as np
-
-from services.backend_identity import BackendIdentity
-from services.chart_series import (
-    AirStationChart,
-    ChartAnnotation,
-    ChartStations,
-    HotspotDays,
-    IncidentLoad,
-    RiverGaugeChart,
-)
 from services.store import (
+    alerts,
     binding,
     chart_queries,
     conflicts,
@@ -435,6 +436,46 @@ class Store:
                      now: datetime | None = None) -> None:
         """Send a person's values for the conflicting fields with the rest of my change."""
         conflicts.resolve_edit(self.edit_engine, outbox_id, values, server_version, actor, now)
+
+    # --- alerts (services.alerts.evaluate, services.store.alerts; checks in services.alerts.handling) ------------
+
+    def evaluate_alerts(self, rules: Any, now: datetime) -> EvaluationResult:
+        """Evaluate the alert rules (a services.alerts.rules.RuleSet) on the stored data at ``now``."""
+        # Imported here: services.alerts.evaluate reads through this package, which imports this module first.
+        from services.alerts.evaluate import evaluate
+
+        return evaluate(self, rules, now)
+
+    def alerts(self, states: Sequence[str] = ALERT_STATES, limit: int = 500, *,
+               now: datetime | None = None) -> list[AlertView]:
+        """Alerts in ``states``, newest occurrence first; ``silenced_until`` as of ``now`` (default: the clock)."""
+        return alerts.alert_views(self.edit_engine, states, limit, now or datetime.now(UTC))
+
+    def alert(self, alert_id: int, *, now: datetime | None = None) -> AlertView:
+        """One alert (LookupError when unknown)."""
+        return alerts.alert_view(self.edit_engine, alert_id, now or datetime.now(UTC))
+
+    def alert_history(self, alert_id: int) -> list[AlertAction]:
+        """Who did what to an alert and when, oldest first."""
+        return alerts.alert_history(self.edit_engine, alert_id)
+
+    def acknowledge_alert(self, alert_id: int, comment: str, actor: str, role: str, now: datetime) -> AlertView:
+        """Acknowledge an open alert with a comment (WorkflowError: "role", "value", "state")."""
+        return alerts.acknowledge(self.edit_engine, alert_id, comment, actor, role, now)
+
+    def silence_rule(self, rule_id: str, scope_key: str | None, until: datetime, reason: str, actor: str, role: str,
+                     now: datetime) -> Silence:
+        """Silence a rule (one scope, or all with None) until ``until`` with a reason (WorkflowError: "role",
+        "value")."""
+        return alerts.silence_rule(self.edit_engine, rule_id, scope_key, until, reason, actor, role, now)
+
+    def end_silence(self, silence_id: int, actor: str, role: str, now: datetime) -> None:
+        """End a silence now (WorkflowError: "role", "state")."""
+        alerts.end_silence(self.edit_engine, silence_id, actor, role, now)
+
+    def active_silences(self, now: datetime) -> list[Silence]:
+        """The silences in force at ``now``."""
+        return alerts.active_silences(self.edit_engine, now)
 
     # --- maintenance -----------------------------------------------------------------------------------------
 

@@ -138,4 +138,4 @@ def test_categories_in_thai_and_the_console_from_the_keyboard(qtbot, console_fac
     assert window.focusWidget().isEnabled()
     goto = [a.shortcut().toString() for a in window.findChildren(type(detail.map_action))
             if a.objectName().startswith("goto_")]
-    assert {"Alt+0", "Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5"} <= set(goto)
+    assert {"Alt+0", "Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5", "Alt+6", "Alt+9"} <= set(goto)

@@ -195,7 +195,7 @@ def test_clicking_an_annotation_names_its_incident(qtbot) -> None:  # type: igno
     chart.set_visible_range(t[0], NOW)
     chart.set_annotations([ChartAnnotation(NOW - 30 * HOUR, 41, "opened", None, "P1", "forest_fire"),
                            ChartAnnotation(NOW - 10 * HOUR, 42, "state", "dispatched", "P2", None)])
-    y = chart.markers.scatter.data["y"][1]
+    y = chart.markers.height()
     point = viewport_point(chart, NOW - 10 * HOUR, y)
     with qtbot.waitSignal(chart.sig_incident_clicked, timeout=2000) as clicked:
         QTest.mouseClick(chart.plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
@@ -211,7 +211,7 @@ def test_annotations_stay_at_the_bottom_of_whatever_y_range(qtbot) -> None:  # t
     chart.set_data([air_station("35t", hourly_grid(24), 300.0)])
     chart.flush()
     y0, y1 = chart.view.viewRange()[1]
-    assert y0 <= chart.markers.scatter.data["y"][0] <= y0 + 0.1 * (y1 - y0)
+    assert y0 <= chart.markers.height() <= y0 + 0.1 * (y1 - y0)
 
 
 # -- export, empty, language, stations -----------------------------------------------------------------------------

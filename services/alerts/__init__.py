@@ -1,0 +1,1 @@
+"""Alerts: threshold rules on the stored feed data, their evaluation and their handling (Qt-free)."""

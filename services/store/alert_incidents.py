@@ -1,0 +1,52 @@
+"""The link between an alert and the incident it opened or updated (services.alerts.incident_link decides; these
+read and write).
+
+The alert keeps the incident's id (``alerts.incident_id``) and a line in its history; the incident side of the link
+is a comment on the incident (written by the caller through the store's local-edit path, so it reaches the backend
+with the outbox like any other comment).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine
+
+from services.store.alerts import add_actions
+from services.store.database import write_transaction
+
+CLOSED_STATES = ("resolved", "closed", "cancelled")
+
+
+def open_incident_in_district(engine: Engine, category: str, district_code: str | None) -> int | None:
+    """The newest open incident of ``category`` in the district (not merged into another), None without one."""
+    if district_code is None:
+        return None
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT id FROM incidents WHERE service_code = ? AND district_code = ? AND merged_into IS NULL "
+            "AND status = 'open' AND COALESCE(workflow_state, 'new') NOT IN (?, ?, ?) "
+            "ORDER BY requested_at DESC, id DESC LIMIT 1", (category, district_code, *CLOSED_STATES)).first()
+    return None if row is None else int(row[0])
+
+
+def incident_is_open(engine: Engine, incident_id: int) -> bool:
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT 1 FROM incidents WHERE id = ? AND status = 'open' AND merged_into IS NULL "
+            "AND COALESCE(workflow_state, 'new') NOT IN (?, ?, ?)", (incident_id, *CLOSED_STATES)).first()
+    return row is not None
+
+
+def link(engine: Engine, alert_id: int, incident_id: int, action: str, actor: str, role: str, at: int,
+         comment: str | None) -> None:
+    """Record that the alert opened (``incident_opened``) or updated (``incident_linked``) the incident."""
+    with write_transaction(engine) as conn:
+        _require(conn, "alerts", alert_id)
+        _require(conn, "incidents", incident_id)
+        conn.exec_driver_sql("UPDATE alerts SET incident_id = ?, updated_at = ? WHERE id = ?",
+                             (incident_id, at, alert_id))
+        add_actions(conn, [(alert_id, action, actor, role, at, comment)])
+
+
+def _require(conn: Connection, table: str, row_id: int) -> None:
+    if conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).first() is None:  # noqa: S608
+        raise LookupError(f"no {table[:-1]} {row_id}")

@@ -1,0 +1,123 @@
+"""Alerts in the real console on the haze-flood demo (issue 13): the rules raise their alerts once each after the
+sync, the critical one sounds once, the strip counts what waits for acknowledging, an operator acknowledges one with a
+comment, a viewer cannot, and "Open incident" takes in an incident from an alert (the form filled from it) or adds the
+alert to the open incident of its area and category, linked both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from console.controller import ConsoleController
+from console.main_window import MainWindow
+from services.paths import DataPaths
+
+FIRST_SYNC_MS = 90_000
+
+
+@pytest.fixture
+def haze_flood(qtbot, data_paths: DataPaths) -> Iterator[tuple[ConsoleController, list]]:  # type: ignore[no-untyped-def]
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.restore_layout()
+    window.show()
+    qtbot.waitExposed(window)
+    controller = ConsoleController(window, data_paths, scenario="haze-flood")
+    told: list[tuple[str, str]] = []
+    controller.alerts.notifier.sig_told.connect(lambda title, text: told.append((title, text)))
+    controller.start()
+    yield controller, told
+    controller.shutdown(timeout=15)
+    window.close()
+
+
+def _by(alerts, rule_id: str, scope_key: str):  # type: ignore[no-untyped-def]
+    return next((a for a in alerts.alerts() if a.rule_id == rule_id and a.scope_key == scope_key), None)
+
+
+def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type: ignore[no-untyped-def]
+        qtbot, haze_flood, english) -> None:
+    controller, told = haze_flood
+    alerts, incidents, window = controller.alerts, controller.incidents, controller.window
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: _by(alerts, "river_city_flooding", "P.1") is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: any(a.kind == "pm25" for a in alerts.alerts()), timeout=30_000)
+
+    # Once each: one alert per rule and scope; the one critical alert sounded once.
+    listed = alerts.alerts()
+    assert len({(a.rule_id, a.scope_key) for a in listed}) == len(listed)
+    assert [a.scope_key for a in listed if a.severity == "critical"] == ["P.1"]
+    qtbot.waitUntil(lambda: len(told) == 1, timeout=10_000)
+    assert "River at the city-flooding level" in told[0][0]
+    assert {"P.1", "P.103"} <= {a.scope_key for a in listed if a.rule_id == "river_bank_full"}
+
+    # Another sync evaluates again: nothing new is raised, nothing sounds again.
+    with qtbot.waitSignal(alerts.sig_evaluated, timeout=60_000) as evaluated:
+        controller.sync_controller.sync_now()
+    assert not evaluated.args[0].raised and not evaluated.args[0].reopened
+    assert len(told) == 1
+
+    # The strip counts the alerts nobody has acknowledged, urgent while a critical one is open.
+    chip = window.situation_strip.chip("alerts")
+    qtbot.waitUntil(lambda: chip.count == sum(a.state == "open" for a in alerts.alerts()), timeout=10_000)
+
+    # An operator acknowledges the flood alert with a comment; the strip counts one fewer.
+    flood = _by(alerts, "river_city_flooding", "P.1")
+    before = chip.count
+    alerts.panel.sig_acknowledge.emit(flood.id, "  ทีมกู้ภัยรับทราบแล้ว / rescue team informed  ")
+    qtbot.waitUntil(lambda: _by(alerts, "river_city_flooding", "P.1").state == "acknowledged", timeout=20_000)
+    acked = _by(alerts, "river_city_flooding", "P.1")
+    assert acked.ack_comment == "ทีมกู้ภัยรับทราบแล้ว / rescue team informed"
+    assert "operator" in acked.acknowledged_by
+    qtbot.waitUntil(lambda: chip.count == before - 1, timeout=10_000)
+
+    # A viewer: the buttons are off, and the store refuses what gets through anyway.
+    incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("viewer"))
+    haze = next(a for a in alerts.alerts() if a.kind == "pm25" and a.state == "open")
+    alerts.panel.select_alert(haze.id)
+    assert not alerts.panel.ack_button.isEnabled()
+    with qtbot.waitSignal(alerts.sig_notice, timeout=20_000) as notice:
+        alerts.panel.sig_acknowledge.emit(haze.id, "viewer tries")
+    assert "Not done" in notice.args[0]
+    assert next(a for a in alerts.alerts() if a.id == haze.id).state == "open"
+    incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("operator"))
+
+    # "Open incident" on a haze alert: the intake form comes filled from it (smoke, P2, the alert's words, sensor);
+    # saving it links the two both ways.
+    alerts.panel.sig_open_incident.emit(haze.id)
+    qtbot.waitUntil(lambda: incidents.intake is not None and incidents.intake.category.count() > 1, timeout=20_000)
+    dialog = incidents.intake
+    assert dialog.category.currentData() == "smoke" and dialog.priority.currentData() == "P2"
+    assert haze.message_en in dialog.description.toPlainText()
+    assert dialog.source.currentData() == "sensor"
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10_000)
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: next(a for a in alerts.alerts() if a.id == haze.id).incident_id is not None,
+                    timeout=30_000)
+    incident_id = next(a for a in alerts.alerts() if a.id == haze.id).incident_id
+    qtbot.waitUntil(lambda: incidents.detail._detail is not None and incidents.detail._detail.row.id == incident_id,
+                    timeout=20_000)
+    detail = incidents.detail._detail
+    assert detail.row.category == "smoke" and detail.row.priority == "P2" and detail.row.source == "sensor"
+    assert any(e.kind == "comment" and f"Alert #{haze.id}" in str(e.after) for e in detail.events)
+
+    # Another haze alert in the same district updates that incident instead of opening a second one.
+    from services.districts import nearest_district
+
+    district = nearest_district(haze.lat, haze.lon).code
+    others = [a for a in alerts.alerts() if a.kind == "pm25" and a.id != haze.id and a.lat is not None]
+    other = next(a for a in others if nearest_district(a.lat, a.lon).code == district)
+    alerts.panel.sig_open_incident.emit(other.id)
+    qtbot.waitUntil(lambda: next(a for a in alerts.alerts() if a.id == other.id).incident_id == incident_id,
+                    timeout=30_000)
+    assert incidents.intake is None
+    qtbot.waitUntil(lambda: incidents.detail._detail is not None and any(
+        e.kind == "comment" and f"Alert #{other.id}" in str(e.after) for e in incidents.detail._detail.events),
+        timeout=20_000)
+
+    # A click on the strip's chip shows the alerts waiting for acknowledging)
+    window.situation_strip.sig_chip_activated.emit("alerts")
+    assert alerts.panel.model.filter == "unacked" and not window.dock("alerts").visibleRegion().isEmpty()
