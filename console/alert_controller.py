@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 
 from console.alert_notifier import AlertNotifier
+from widgets.alert_rules_dialog import AlertRulesDialog
 from widgets.alerts_panel import AlertsPanel
 from widgets.failure_text import describe_refusal
 from widgets.i18n import t
@@ -55,6 +57,12 @@ def _load_rules(path: Path, settings: Any) -> tuple[Any, str | None]:
         return load_rules(path).with_context(context), None
     except AlertRulesError as exc:
         return load_rules(None).with_context(context), str(exc)
+
+
+def _rules_text(path: Path) -> tuple[str, bool]:
+    from services.alerts.rules_file import rules_text
+
+    return rules_text(path)
 
 
 def _evaluate(store: Store, rules: Any) -> EvaluationResult:
@@ -100,6 +108,12 @@ class AlertController(QObject):
         self._rules_path = rules_path
         self._store: Store | None = None
         self._rules: Any = None
+        self._settings: Any = None
+        self.rules_dialog: AlertRulesDialog | None = None
+        self.rules_action = QAction(self._window)
+        self.rules_action.setObjectName("alertRulesAction")
+        self._window.add_file_action(self.rules_action)
+        self.rules_action.triggered.connect(self.open_rules)
         self._closed = False
         self._first = True
         self._alerts: dict[int, AlertView] = {}
@@ -132,7 +146,14 @@ class AlertController(QObject):
 
     def set_store(self, store: Store, settings: Any) -> None:
         self._store = store
-        self._c.runner.run_db(_load_rules, self._rules_path, settings, on_done=self._rules_loaded,
+        self._settings = settings
+        self.reload_rules()
+
+    def reload_rules(self) -> None:
+        """Read the rules again (the workstation's, else the shipped ones) and evaluate with them."""
+        if self._store is None:
+            return
+        self._c.runner.run_db(_load_rules, self._rules_path, self._settings, on_done=self._rules_loaded,
                               on_error=self._rules_failed, key="alerts:rules")
 
     def _rules_loaded(self, loaded: tuple[Any, str | None]) -> None:
@@ -157,6 +178,9 @@ class AlertController(QObject):
     # --- evaluation ------------------------------------------------------------------------------------------------
 
     def _on_feed_polled(self, state: Any) -> None:
+        if state.feed == "open311_alerts":  # other consoles' alerts and acknowledgements (services.sync.alert_feed)
+            self.reload()
+            return
         sync = self._c.sync_controller.sync
         spec = sync.spec(state.feed) if sync is not None else None
         stored = spec is not None and bool(_RULE_LAYERS & set(spec.map_layers) or spec.charts)
@@ -182,6 +206,8 @@ class AlertController(QObject):
             return
         first, self._first = self._first, False
         self.sig_evaluated.emit(result)
+        if result.changed:
+            self._c.outbox.kick()  # the alerts queued for the backend (services.store.alert_outbox) go now
         if result.changed or first:
             self.reload(notify=result.high)
         else:
@@ -214,6 +240,11 @@ class AlertController(QObject):
         if news:
             self.notifier.notify(news)
         self.sig_alerts_read.emit()
+
+    @property
+    def rules(self) -> Any:
+        """The rule set in force (services.alerts.rules.RuleSet; None until loaded)."""
+        return self._rules
 
     def alerts(self) -> list[AlertView]:
         """The alerts the dock holds (newest first)."""
@@ -262,6 +293,7 @@ class AlertController(QObject):
 
     def _done(self, message: str) -> None:
         self.sig_notice.emit(message)
+        self._c.outbox.kick()  # the acknowledgement or silence goes to the backend now
         self.reload()
 
     def _refused(self, exc: BaseException) -> None:
@@ -317,6 +349,57 @@ class AlertController(QObject):
                                                      self._c.incidents.schedule_reload()),
                               on_error=self._refused)
 
+    # --- the rules dialog ------------------------------------------------------------------------------------------
+
+    def open_rules(self) -> None:
+        """Show the rules in force in a form (a supervisor can change them)."""
+        self._c.runner.run_db(_rules_text, self._rules_path, on_done=self._show_rules,
+                              on_error=lambda exc: self.sig_notice.emit(describe_refusal(exc)))
+
+    def _show_rules(self, read: tuple[str, bool]) -> None:
+        if self._closed:
+            return
+        if self.rules_dialog is not None:
+            self.rules_dialog.close()
+        text, own = read
+        dialog = AlertRulesDialog(text, own, self._c.incidents.role, self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_save_requested.connect(self._save_rules)
+        dialog.sig_restore_requested.connect(self._restore_rules)
+        dialog.destroyed.connect(lambda: setattr(self, "rules_dialog", None))
+        self.rules_dialog = dialog
+        dialog.show()
+
+    def _save_rules(self, text: str) -> None:
+        from services.alerts.rules_file import save_rules
+
+        self._c.runner.run_db(save_rules, self._rules_path, text, self._c.incidents.role,
+                              on_done=lambda _rules: self._rules_changed(t("บันทึกกฎการแจ้งเตือนแล้ว",
+                                                                         "Alert rules saved")),
+                              on_error=self._rules_refused)
+
+    def _restore_rules(self) -> None:
+        from services.alerts.rules_file import restore_shipped
+
+        self._c.runner.run_db(restore_shipped, self._rules_path, self._c.incidents.role,
+                              on_done=lambda _r: self._rules_changed(t("กลับไปใช้กฎมาตรฐานแล้ว",
+                                                                     "The shipped alert rules apply again")),
+                              on_error=self._rules_refused)
+
+    def _rules_changed(self, message: str) -> None:
+        if self.rules_dialog is not None:
+            self.rules_dialog.accept()
+        self.sig_notice.emit(message)
+        self.reload_rules()
+
+    def _rules_refused(self, exc: BaseException) -> None:
+        log.warning("alert rules not saved: %s", exc)
+        message = describe_refusal(exc)
+        if self.rules_dialog is not None:
+            self.rules_dialog.show_error(message)
+        else:
+            self.sig_notice.emit(message)
+
     # --- the strip's chip -----------------------------------------------------------------------------------------
 
     def _show_chip(self, unacked: int | None = None, critical: int | None = None) -> None:
@@ -339,6 +422,7 @@ class AlertController(QObject):
             dock.raise_()
 
     def retranslate(self) -> None:
+        self.rules_action.setText(t("กฎการแจ้งเตือน…", "Alert rules…"))
         self._show_chip()
         self._window.dock("alerts").setWindowTitle(t("การแจ้งเตือน", "Alerts"))
         self.panel.retranslate()

@@ -135,7 +135,10 @@ def run_gui(args: argparse.Namespace) -> int:
         if args.screenshot:
             from console.screenshot import ScreenshotJob
 
-            job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait)
+            from console.cli import SCREENSHOT_PANELS
+
+            job = ScreenshotJob(window, controller, Path(args.screenshot), args.wait,
+                                [SCREENSHOT_PANELS[name] for name in args.panel])
             job.sig_done.connect(lambda ok: (exit_code.__setitem__("value", exit_code["value"] or (0 if ok else 5)),
                                              window.close()))
             composed["job"] = job

@@ -55,6 +55,9 @@ class ChartController(QObject):
     sig_incident_requested = Signal(int)
     """An incident annotation was clicked: select the incident in the queue and on the map."""
 
+    sig_alert_requested = Signal(int)
+    """An alert marker was clicked on a chart (the alert's id): select it in the Alerts dock."""
+
     sig_notice = Signal(str)
     """A message for the status bar (an export written, or why it was not)."""
 
@@ -69,6 +72,7 @@ class ChartController(QObject):
         self._stations: ChartStations | None = None
         self._dirty: set[str] = set()
         self._closed = False
+        self._alerts: list[Any] = []
         self.river = RiverLevelChart(window, clock=clock)
         self.air = AirQualityChart(window, clock=clock)
         self.hotspots = HotspotBarsChart(window)
@@ -85,6 +89,8 @@ class ChartController(QObject):
         for name, widget in self._widgets.items():
             widget.sig_export_requested.connect(partial(self._export, name))  # type: ignore[attr-defined]
         self.air.sig_stations_changed.connect(self._stations_picked)
+        for name in ("river", "air", "hotspots"):
+            self._widgets[name].sig_alert_clicked.connect(self.sig_alert_requested)  # type: ignore[attr-defined]
         self.retranslate()
 
     def _add_docks(self) -> None:
@@ -127,11 +133,13 @@ class ChartController(QObject):
             picked = [code for code, _th, _en, province in stations.air if province == "Chiang Mai"]
             picked = (picked or known)[:DEFAULT_AIR_STATIONS]
         self.air.set_selected_stations(picked)
+        self._show_alerts()
         self.refresh(["air"])
 
     def _stations_picked(self, codes: list[str]) -> None:
         if self._ui_settings is not None:
             self._ui_settings.setValue(AIR_STATIONS_KEY, list(codes))
+        self._show_alerts()
         self.refresh(["air"])
 
     def add_station(self, layer: str, code: str) -> None:
@@ -139,6 +147,24 @@ class ChartController(QObject):
         if layer == "air" and self._stations is not None and code not in self.air.selected_stations():
             if any(code == known for known, *_rest in self._stations.air):
                 self.air.add_station(code)
+
+    # --- alerts --------------------------------------------------------------------------------------------------
+
+    def set_alerts(self, alerts: Iterable[Any]) -> None:
+        """The Alerts dock's list (services.alerts.model.AlertView): the open and acknowledged ones are marked on the
+        charts that show their data — PM2.5 alerts of the stations charted, river alerts, fire alerts."""
+        self._alerts = list(alerts)
+        self._show_alerts()
+
+    def _show_alerts(self) -> None:
+        if self._closed:
+            return
+        shown = set(self.air.selected_stations())
+        live = [a for a in self._alerts if a.state != "cleared"]
+        self.air.set_alerts([a for a in live if a.kind == "pm25" and (a.scope_key in shown
+                                                                      or a.scope_kind == "province")])
+        self.river.set_alerts([a for a in live if a.kind == "river"])
+        self.hotspots.set_alerts([a for a in live if a.kind == "fire"])
 
     # --- loading ---------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,12 @@ SECRET_NAMES = ("firms-map-key", "open311-token", "simulator-token-operator", "s
                 "simulator-token-viewer")
 
 
+# --panel names (as an operator would say them) and the docks they are.
+SCREENSHOT_PANELS = {"queue": "incidents", "detail": "incidentDetail", "situation": "overview",
+                     "conflicts": "conflicts", "feeds": "feedStatus", "alerts": "alerts", "river-chart": "riverChart",
+                     "pm25-chart": "airChart", "hotspot-chart": "hotspotChart", "incident-load": "incidentLoad"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pao-console",
@@ -29,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                         help="with --screenshot: the longest to wait for the first sync (default 60)")
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT for --screenshot")
+    parser.add_argument("--panel", action="append", choices=sorted(SCREENSHOT_PANELS), default=[], metavar="PANEL",
+                        help="with --screenshot: bring this panel to the front of its tabs first (repeatable): "
+                             + ", ".join(sorted(SCREENSHOT_PANELS)))
     parser.add_argument("--simulator-url",
                         help="in demo mode, use this standalone simulator instead of an embedded one")
     parser.add_argument("--scenario", choices=SCENARIOS,

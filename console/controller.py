@@ -130,6 +130,11 @@ class ConsoleController(QObject):
         self.alerts.sig_notice.connect(self._notify)
         self.alerts.sig_incident_requested.connect(self.incidents.show_incident)
         self.alerts.sig_map_requested.connect(self._show_alert_on_map)
+        # After every read of the alerts, the map's alerts layer and the charts' alert markers follow; a click on
+        # either selects the alert in the Alerts dock.
+        self.alerts.sig_alerts_read.connect(self._show_alerts_on_map_and_charts)
+        self.map.sig_alert_selected.connect(self.alerts.show_alert)
+        self.charts.sig_alert_requested.connect(self.alerts.show_alert)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
 
     # --- what start-up opened --------------------------------------------------------------------------------------
@@ -287,6 +292,11 @@ class ConsoleController(QObject):
         dock.raise_()
         self.window.overview.select_station(layer, code)
         self.charts.add_station(layer, code)
+
+    def _show_alerts_on_map_and_charts(self) -> None:
+        alerts = self.alerts.alerts()
+        self.map.set_alerts(alerts, self.alerts.rules)
+        self.charts.set_alerts(alerts)
 
     def _show_alert_on_map(self, alert: Any) -> None:
         # A station or gauge is selected as a click on it would (its layer shown, the map pans there); any other

@@ -169,6 +169,12 @@ class MainWindow(QMainWindow):
     def dock(self, name: str) -> QDockWidget:
         return self._docks[name]
 
+    def add_file_action(self, action: QAction) -> None:
+        """List ``action`` in the *File* menu, above *Quit* (the settings-like dialogs)."""
+        self._file_menu.insertAction(self._quit_action, action)
+        if not any(a.isSeparator() for a in self._file_menu.actions()):
+            self._file_menu.insertSeparator(self._quit_action)
+
     @property
     def map_menu(self) -> QMenu:
         """The *Map* menu, for the controllers that add to it (the incident areas)."""

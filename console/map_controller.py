@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAP_REFRESH_MS = 1000  # coalesce feed results into one layer refresh
+ALERTS = "alerts"  # the alerts layer: built here from the Alerts dock's list, not loaded by services.map_refresh
+STORE_LAYERS = tuple(layer for layer in LAYERS if layer != ALERTS)
 _FRESHNESS_ORDER = ("never", "stale", "late", "fresh")
 
 
@@ -46,6 +48,17 @@ def _refresh(store: Store, sent: dict[str, dict[str, dict[str, Any]]], layers: s
     return refresh_map(store, sent, layers)
 
 
+def _alert_words() -> dict[str, str]:
+    """The alerts' severities and states as the Alerts dock says them."""
+    from widgets.alert_words import severity_label
+
+    words = {f"severity.{s}": severity_label(s) for s in ("critical", "warning", "info")}
+    words["alert_state.open"] = t("เปิด รอรับทราบ", "open")
+    words["alert_state.acknowledged"] = t("รับทราบแล้ว", "acknowledged")
+    words["layer.alerts"] = t("การแจ้งเตือน", "Alerts")
+    return words
+
+
 class MapController(QObject):
     """Owns the MapView's data flow for one window."""
 
@@ -60,6 +73,9 @@ class MapController(QObject):
 
     sig_area_filter_changed = Signal(list)
     """The operator drew an area on the map ([[lon, lat], ...]) or removed it (an empty list)."""
+
+    sig_alert_selected = Signal(int)
+    """An alert's outline was clicked on the map (its id): select it in the Alerts dock."""
 
     sig_map_ready = Signal()
     """The page is loaded, the bridge is up and the first layers have been sent."""
@@ -87,6 +103,8 @@ class MapController(QObject):
         self._zoom_cap: Callable[[float, float, bool], int | None] | None = None  # see set_zoom_cap
         self._offline: Callable[[], bool] = lambda: False
         self._selecting = 0
+        self._alerts: list[Any] = []  # the Alerts dock's list (services.alerts.model.AlertView)
+        self._alert_rules: Any = None  # the rule set in force (landmark radii, drawn areas)
         self._timer = QTimer(self, singleShot=True, interval=MAP_REFRESH_MS)
         self._timer.timeout.connect(lambda: self.refresh(()))  # the layers marked dirty, not all
 
@@ -106,8 +124,9 @@ class MapController(QObject):
         if self._closed:
             return
         from maps.map_view import MapView
+        from widgets.alert_words import SEVERITY_RGB
 
-        view = MapView(page.parent, tile_provider=self._provide_tile)
+        view = MapView(page.parent, tile_provider=self._provide_tile, alert_colours=SEVERITY_RGB)
         view.sig_ready.connect(self._on_page_ready)
         view.sig_feature_clicked.connect(self._on_feature_clicked)
         view.sig_new_incident_requested.connect(self.sig_new_incident_requested)
@@ -146,7 +165,9 @@ class MapController(QObject):
             words = {f"state.{s}": state_label(s) for s in STATES}
             words.update({f"source.{s}": source_label(s) for s in SOURCES})
             words.update({key: freshness_label(key) for key in FRESHNESS_WORDS})  # the feed status table's words
+            words.update(_alert_words())
             self._view.set_language(language, words)
+            self._send_alert_meta()
 
     def set_feeds(self, specs: Iterable[FeedSpec]) -> None:
         """The feeds polled: each spec names the layers its data changes, whose badges then reflect it."""
@@ -207,7 +228,7 @@ class MapController(QObject):
                             on_error=self._refresh_failed)
 
     def _mark_dirty(self, layers: Iterable[str] | None) -> None:
-        self._dirty |= set(LAYERS if layers is None else layers)
+        self._dirty |= set(STORE_LAYERS if layers is None else layers) - {ALERTS}
 
     def _refresh_failed(self, exc: BaseException) -> None:
         self._refreshing = False
@@ -223,6 +244,8 @@ class MapController(QObject):
         for layer, diff in result.diffs.items():
             view.diff_layer(layer, add=diff.add, update=diff.update, remove=diff.remove)
         self._sent = {**self._sent, **result.layers}
+        if ALERTS not in self._sent or "districts" in result.sets or "districts" in result.diffs:
+            self._send_alerts()  # the first time, and a district alert's outline once the boundaries change
         if self._dirty:
             self.refresh(())  # what was asked while this one ran
         if self._last_rows:
@@ -252,6 +275,47 @@ class MapController(QObject):
                 age_s=worst.age_s, cadence_s=worst.cadence_s, freshness=worst.freshness,
                 failing=any(r.failing for r in feed_rows))
 
+    # --- alerts --------------------------------------------------------------------------------------------------
+
+    def set_alerts(self, alerts: Sequence[Any], rules: Any = None) -> None:
+        """Outline these alerts (the Alerts dock's list: open and acknowledged ones are shown) on the alerts layer;
+        ``rules`` (services.alerts.rules.RuleSet) gives a landmark alert its radius and a drawn area its outline.
+        What changed travels as one ``layer.diff`` (a few hundred alerts at most: built here, no database read)."""
+        self._alerts = list(alerts)
+        if rules is not None:
+            self._alert_rules = rules
+        self._send_alerts()
+
+    def _send_alerts(self) -> None:
+        view = self._view
+        if view is None or not self._page_ready or self._closed:
+            return
+        from services.map_layers import alert_features, diff_layer
+
+        rules = self._alert_rules
+        radius = {r.id: r.radius_km for r in getattr(rules, "rules", ()) if getattr(r, "kind", None) == "fire"}
+        context = getattr(rules, "context", None)
+        features = alert_features(self._alerts, districts=self._sent.get("districts", {}), radius_km=radius,
+                                  areas=dict(context.areas) if context is not None else {})
+        previous = self._sent.get(ALERTS)
+        if previous is None:
+            view.set_layer(ALERTS, features)
+        else:
+            diff = diff_layer(previous, features)
+            if diff.empty:
+                return
+            view.diff_layer(ALERTS, add=diff.add, update=diff.update, remove=diff.remove)
+        self._sent = {**self._sent, ALERTS: {f["id"]: f for f in features}}
+        self._send_alert_meta()
+
+    def _send_alert_meta(self) -> None:
+        if self._view is not None and self._page_ready:
+            self._view.set_layer_meta(ALERTS, title=t("การแจ้งเตือน", "Alerts"), count=len(self._sent.get(ALERTS, {})))
+
+    def alert_features(self) -> dict[str, dict[str, Any]]:
+        """The alerts layer as the page has it (id → GeoJSON feature)."""
+        return dict(self._sent.get(ALERTS, {}))
+
     # --- tiles -----------------------------------------------------------------------------------------------------
 
     def _provide_tile(self, z: int, x: int, y: int, reply: Callable[[bytes | None], None]) -> None:
@@ -265,7 +329,10 @@ class MapController(QObject):
     # --- clicks ----------------------------------------------------------------------------------------------------
 
     def _on_feature_clicked(self, layer: str, feature_id: str) -> None:
-        if layer == "incidents":
+        if layer == ALERTS:
+            if feature_id.isdigit():
+                self.sig_alert_selected.emit(int(feature_id))
+        elif layer == "incidents":
             self.sig_incident_selected.emit(feature_id)
         elif layer in ("air", "river"):
             self.sig_station_selected.emit(layer, feature_id)

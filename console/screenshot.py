@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,8 +23,11 @@ class ScreenshotJob(QObject):
     sig_done = Signal(bool)
     """The PNG was written (True) or could not be (False)."""
 
-    def __init__(self, window: MainWindow, controller: ConsoleController, path: Path, wait_s: float) -> None:
+    def __init__(self, window: MainWindow, controller: ConsoleController, path: Path, wait_s: float,
+                 panels: Sequence[str] = ()) -> None:
+        """``panels``: dock names to bring to the front of their tabs before the grab."""
         super().__init__(window)
+        self._panels = tuple(panels)
         self._window = window
         self._controller = controller
         self._path = path
@@ -53,8 +57,14 @@ class ScreenshotJob(QObject):
         """Grab once the data is in the tables and the map has its layers; the map's tiles and canvas need a
         moment to paint what they were just sent (no signal says "painted"), hence the settle delay."""
         if self._overview_after_sync and self._controller.map.ready and not self._taken:
+            self._raise_panels()  # before the settle delay: the panels paint what they show meanwhile
             self._controller.map.refresh()  # layers as of the first sync, not of the page's first moment
             QTimer.singleShot(SETTLE_MS, self._take)
+
+    def _raise_panels(self) -> None:
+        for name in self._panels:
+            self._window.dock(name).show()
+            self._window.dock(name).raise_()
 
     def _timed_out(self) -> None:
         print(f"pao-console: first sync not finished after {self._deadline.interval() / 1000:.0f} s; "
@@ -66,6 +76,7 @@ class ScreenshotJob(QObject):
             return
         self._taken = True
         self._deadline.stop()
+        self._raise_panels()
         self._path.parent.mkdir(parents=True, exist_ok=True)
         ok = self._window.grab().save(str(self._path), "PNG")
         if ok:

@@ -166,7 +166,7 @@ class SituationController(QObject):
                          t("สถานีวัดน้ำที่ระดับถึงเกณฑ์น้ำท่วมในเมือง: เลือกในตารางระดับน้ำ",
                            "River gauges at or above the city-flooding level: selected in the river table")),
             "pm25": (None if s is None else len(s.pm25_high), "urgent",
-                     t("สถานี PM2.5 เกิน 75 มคก./ลบ.ม.", "stations PM2.5 > 75 µg/m³"),
+                     t("สถานี PM2.5 > 75", "stations PM2.5 > 75"),  # the unit is in the tooltip: room
                      t("สถานีในจังหวัดเชียงใหม่ที่ค่าเฉลี่ย PM2.5 24 ชั่วโมงเกิน 75 มคก./ลบ.ม.: เลือกในตารางคุณภาพอากาศ",
                        "Stations in Chiang Mai whose 24-hour mean PM2.5 is above 75 µg/m³: selected in the air "
                        "quality table")),

@@ -31,10 +31,12 @@ Console → page (``type``)
                      data layers on a plain background
 - ``language``       {language: "th" | "en", strings: {key: text}}  labels for the in-page controls, and the words
                      of codes the features carry (``state.<workflow state>``, ``source.<source>``), handed over by
-                     the console from the words its tables use
+                     the console from the words its tables use; and the alerts' words (``severity.<severity>``,
+                     ``alert_state.<state>``) as the Alerts dock says them
 - ``style``          {aqi: [{band, colour, text, min, max, label_th, label_en}], river: [{band, colour, text, glyph,
-                     label_th, label_en, severity}]}  the Thai AQI and river band scales (maps/page_style.py, from
-                     services/feeds/thai_aqi.py and services/river_status.py); MapView sends it first on every load
+                     label_th, label_en, severity}], alert: [{severity, colour}]}  the Thai AQI and river band
+                     scales and the alert severity colours (maps/page_style.py, from services/feeds/thai_aqi.py,
+                     services/river_status.py and widgets/alert_words.py); MapView sends it first on every load
 - ``query``          {id, what: "state" | "dom_text" | "timing" | "shown" ...} the page answers with ``reply``
                      (tests, benchmarks; ``shown`` {layer}: the ids of the layer's features that pass its filters)
 
@@ -61,6 +63,12 @@ Layers (``layer`` values) and their feature ``properties``
 - ``river``      id (station code), name, name_en, level_m, bank_diff_m, bank_full_m, flood_m, trend_m, situation,
                  band (services/river_status.py: unknown | low | normal | high | bank_full | flooding), time
 - ``districts``  id, name, name_th (polygons when imported; points at centroids until then)
+- ``alerts``     id (the alert id as text), alert_id, severity (info | warning | critical), state (open |
+                 acknowledged), kind, scope_kind, scope_key, shape ("ring": a Point, the station's or gauge's marker
+                 is ringed; "circle": a Point with radius_m; "outline": a Polygon or MultiPolygon), rule_th, rule_en,
+                 scope_th, scope_en, message_th, message_en (text, shown as text), occurrences, time (first_at),
+                 last. Not filtered by the time window; drawn under the data markers, the critical on top, each
+                 severity with its own weight and dash; a click sends ``feature.clicked`` {layer: "alerts", id}
 All ``time`` values are ISO 8601 UTC strings ending in ``Z``.
 """
 
@@ -71,7 +79,7 @@ SCHEME = b"pao"
 APP_HOST = "app"  # pao://app/... page, scripts, styles
 TILE_HOST = "tiles"  # pao://tiles/{z}/{x}/{y}.png
 
-LAYERS = ("incidents", "air", "hotspots", "river", "districts")
+LAYERS = ("incidents", "air", "hotspots", "river", "districts", "alerts")
 TO_PAGE = ("layer.set", "layer.diff", "layer.meta", "layer.visible", "layer.heatmap", "time.window", "select",
            "view.fit", "area.set", "basemap", "language", "style", "query")
 FROM_PAGE = ("ready", "feature.clicked", "map.contextmenu", "polygon.drawn", "polygon.cleared", "layer.toggled",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -153,9 +153,11 @@ class MapView(QWidget):
     """The page reported an error or failed to load."""
 
     def __init__(self, page_dir: Path, tile_provider: TileProvider | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 alert_colours: Mapping[str, tuple[int, int, int]] | None = None) -> None:
         super().__init__(parent)
         self._page_dir = Path(page_dir)
+        self._alert_colours = dict(alert_colours or {})  # severity -> RGB of the alerts layer (the Alerts dock's)
         self._ready = False
         self._closed = False
         self._queue: list[str] = []
@@ -218,7 +220,8 @@ class MapView(QWidget):
     def load(self) -> None:
         """Load the page built in ``page_dir`` (``maps.page_build.build_page``)."""
         self._ready = False
-        self._queue.insert(0, json.dumps({"type": "style", **page_style()}, ensure_ascii=False))  # before any layer
+        self._queue.insert(0, json.dumps({"type": "style", **page_style(self._alert_colours)},
+                                         ensure_ascii=False))  # before any layer
         self._view.load(PAGE_URL)
 
     def send(self, message: dict[str, Any]) -> None:

@@ -42,6 +42,7 @@ SCRIPTS: tuple[tuple[str, str], ...] = (
     ("console_map_tooltips", "console_map_tooltips.js"),
     ("console_map", "console_map.js"),
     ("console_map_draw", "console_map_draw.js"),
+    ("console_map_alerts", "console_map_alerts.js"),
     ("console_map_bridge", "console_map_bridge.js"),
 )
 STYLES: tuple[tuple[str, str], ...] = (

@@ -8,6 +8,7 @@ the same colour on the map as in the air table, and a gauge has the same word on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from services import river_status
@@ -38,12 +39,15 @@ def text_on(rgb: tuple[int, int, int]) -> str:
     return "#000000" if contrast(rgb, (0, 0, 0)) >= contrast(rgb, (255, 255, 255)) else "#ffffff"
 
 
-def page_style() -> dict[str, Any]:
-    """The ``style`` message's body: ``aqi`` (one entry per Thai AQI band) and ``river`` (one per river band)."""
+def page_style(alert_rgb: Mapping[str, tuple[int, int, int]] | None = None) -> dict[str, Any]:
+    """The ``style`` message's body: ``aqi`` (one entry per Thai AQI band), ``river`` (one per river band) and
+    ``alert`` (one per alert severity: the Alerts dock's colours, handed over by the console as ``alert_rgb``
+    (widgets/alert_words.py SEVERITY_RGB); without them the page keeps its own defaults, the same colours)."""
     aqi = [{"band": b.number, "colour": _hex(b.rgb), "text": text_on(b.rgb), "min": b.aqi_min, "max": b.aqi_max,
             "label_th": b.label_th, "label_en": b.label_en} for b in AQI_BANDS]
     river = [{"band": name, "colour": _hex(river_status.COLOURS[name]), "text": text_on(river_status.COLOURS[name]),
               "glyph": river_status.GLYPHS[name], "label_th": river_status.LABELS[name][0],
               "label_en": river_status.LABELS[name][1], "severity": river_status.SEVERITY[name]}
              for name in river_status.BANDS]
-    return {"aqi": aqi, "river": river}
+    alert = [{"severity": name, "colour": _hex(tuple(rgb))} for name, rgb in (alert_rgb or {}).items()]
+    return {"aqi": aqi, "river": river, "alert": alert}

@@ -59,6 +59,7 @@ class WriteOutcome:
     record: ServiceRequest | None = None
     error: str | None = None
     stale: bool = False  # a "conflict" because a request moved on since the edit's version (412), not a refusal
+    answer: Any = None  # an alert entry's: the backend's alert or silence (services.alert_writer)
 
 
 class IncidentWriter:
@@ -79,6 +80,24 @@ class IncidentWriter:
 
     def close(self) -> None:
         self._client.close()
+
+    # What services.alert_writer sends alert entries with: the same backend, client, tokens and identity.
+
+    @property
+    def base_url(self) -> str:
+        return self._base
+
+    @property
+    def backend_key(self) -> str | None:
+        return self._backend_key
+
+    @property
+    def client(self) -> FeedHttpClient:
+        return self._client
+
+    def headers_for(self, entry: Any) -> dict[str, str]:
+        """The bearer token of the role that made ``entry`` and its ``Idempotency-Key``."""
+        return self._headers(entry)
 
     def send(self, entry: Any) -> WriteOutcome:
         """Send ``entry`` (an outbox entry: op, fields, server_id, base_version, idempotency_key; ``data`` for an

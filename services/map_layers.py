@@ -20,8 +20,8 @@ from typing import Any
 
 from resources import resource
 from services.feeds.geojson import geometry_problem
-from services.river_status import status_of
 from services.records import BoundaryFeature, iso_utc
+from services.river_status import status_of
 
 log = logging.getLogger(__name__)
 
@@ -173,3 +173,148 @@ def diff_layer(old: Mapping[str, Feature], new: Sequence[Feature]) -> LayerDiff:
         elif previous != feature:
             update.append(feature)
     return LayerDiff(add, update, [fid for fid in old if fid not in seen])
+
+
+# --- alerts ----------------------------------------------------------------------------------------------------------
+
+ALERT_LAYER = "alerts"
+ALERT_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}  # drawn in this order: the critical on top
+DISTRICT_FALLBACK_RADIUS_M = 8000.0  # a district alert before its boundary is imported: a circle at its centroid
+AREA_FALLBACK_RADIUS_M = 3000.0  # a landmark alert whose rule is not in force any more: the rules' usual radius
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    """Twice the signed area of a closed ring in lon/lat (positive: counter-clockwise)."""
+    return sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
+
+
+def _rfc7946_ring(ring: Iterable[Sequence[float]], exterior: bool) -> list[list[float]] | None:
+    """A linear ring as RFC 7946 wants it: [lon, lat] positions, closed, at least four positions, exterior rings
+    counter-clockwise and holes clockwise (the right-hand rule); None when it cannot be one."""
+    points = [[float(p[0]), float(p[1])] for p in ring]
+    if any(not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90)
+           for lon, lat in points):
+        return None
+    if points and points[0] != points[-1]:
+        points.append(list(points[0]))
+    if len(points) < 4:
+        return None
+    area = _signed_area(points)
+    if area == 0:
+        return None
+    if (area > 0) != exterior:
+        points.reverse()
+    return points
+
+
+def _rfc7946_polygon(rings: Sequence[Iterable[Sequence[float]]]) -> list[list[list[float]]] | None:
+    out = []
+    for k, ring in enumerate(rings):
+        fixed = _rfc7946_ring(ring, exterior=k == 0)
+        if fixed is None:
+            if k == 0:
+                return None
+            continue  # a broken hole is left out, the outline stays
+        out.append(fixed)
+    return out
+
+
+def rfc7946_geometry(geometry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A Polygon or MultiPolygon rewound and closed as RFC 7946 says (a new object); None when it has no usable
+    exterior ring."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        rings = _rfc7946_polygon(geometry.get("coordinates") or [])
+        return {"type": "Polygon", "coordinates": rings} if rings else None
+    if kind == "MultiPolygon":
+        polygons = [p for p in (_rfc7946_polygon(rings) for rings in geometry.get("coordinates") or []) if p]
+        return {"type": "MultiPolygon", "coordinates": polygons} if polygons else None
+    return None
+
+
+def _district_geometry(scope_key: str, districts: Mapping[str, Feature]) -> tuple[dict[str, Any] | None,
+                                                                                  tuple[float, float] | None]:
+    """The boundary of the district named ``scope_key`` (English name) among the districts layer's features, or its
+    centroid (lon, lat) when only the centroid is known."""
+    from services.districts import districts as district_table
+
+    key = scope_key.strip().casefold()
+    codes = {d.code for d in district_table() if d.name_en.casefold() == key}
+    centroid = next(((d.lon, d.lat) for d in district_table() if d.name_en.casefold() == key), None)
+    for fid, feature in districts.items():
+        props = feature.get("properties") or {}
+        names = {str(props.get("name") or "").strip().casefold(), str(props.get("name_th") or "").strip().casefold()}
+        if fid in codes or key in names:
+            geometry = rfc7946_geometry(feature.get("geometry") or {})
+            if geometry is not None:
+                return geometry, centroid
+    return None, centroid
+
+
+def alert_features(alerts: Iterable[Any], *, districts: Mapping[str, Feature] | None = None,
+                   radius_km: Mapping[str, float] | None = None,
+                   areas: Mapping[str, Sequence[Sequence[float]]] | None = None) -> list[Feature]:
+    """The ``alerts`` layer: one feature per open or acknowledged alert (services.alerts.model.AlertView-like) that
+    has a place on the map, least severe first (the page draws them in order, so a critical one is on top).
+
+    - a station or gauge alert: a ``ring`` (a Point; the page rings the station's marker)
+    - a district alert: its boundary (``outline``: Polygon / MultiPolygon from the districts layer), or a ``circle``
+      of ``radius_m`` round its centroid while the boundaries are not imported
+    - an area alert: a landmark's ``circle`` (the radius of its rule, ``radius_km`` by rule id) or a named drawn
+      area's ``outline`` (``areas``: name → [[lon, lat], ...])
+    - province-wide and feed alerts have no place of their own and are left out.
+
+    Texts are in both languages (the page picks the one it shows) and stay text. Geometries follow RFC 7946: [lon,
+    lat] positions, closed rings, exterior rings counter-clockwise; a circle is its centre Point with ``radius_m`` in
+    its properties (GeoJSON has no circle)."""
+    from services.alerts.rules import landmarks
+
+    districts = districts or {}
+    radius_km = radius_km or {}
+    areas = areas or {}
+    features: list[Feature] = []
+    for a in alerts:
+        if a.state not in ("open", "acknowledged"):
+            continue
+        point = (a.lon, a.lat) if a.lat is not None and a.lon is not None else None
+        geometry: dict[str, Any] | None = None
+        shape, radius_m = "ring", None
+        if a.scope_kind in ("station", "gauge"):
+            pass
+        elif a.scope_kind == "district":
+            geometry, centroid = _district_geometry(a.scope_key, districts)
+            if geometry is not None:
+                shape = "outline"
+            else:
+                shape, radius_m, point = "circle", DISTRICT_FALLBACK_RADIUS_M, centroid or point
+        elif a.scope_kind == "area":
+            mark = landmarks().get(a.scope_key)
+            ring = areas.get(a.scope_key)
+            if mark is not None:
+                shape, point = "circle", (mark.lon, mark.lat)
+                radius_m = float(radius_km.get(a.rule_id, AREA_FALLBACK_RADIUS_M / 1000)) * 1000
+            elif ring is not None and (fixed := _rfc7946_ring(ring, exterior=True)) is not None:
+                shape, geometry = "outline", {"type": "Polygon", "coordinates": [fixed]}
+            else:
+                shape, radius_m = "circle", AREA_FALLBACK_RADIUS_M
+        else:
+            continue  # province, feed
+        if geometry is None:
+            if point is None or not all(math.isfinite(v) for v in point):
+                continue
+            geometry = {"type": "Point", "coordinates": [float(point[0]), float(point[1])]}
+        feature_id = str(a.id)
+        properties: dict[str, Any] = {
+            "id": feature_id, "alert_id": int(a.id), "severity": a.severity, "state": a.state, "kind": a.kind,
+            "scope_kind": a.scope_kind, "scope_key": a.scope_key, "shape": shape,
+            "rule_th": a.rule_name_th or a.rule_id, "rule_en": a.rule_name_en or a.rule_id,
+            "scope_th": a.scope_name_th or a.scope_key, "scope_en": a.scope_name_en or a.scope_key,
+            "message_th": a.message_th or "", "message_en": a.message_en or "",
+            "occurrences": int(a.occurrences), "time": iso_utc(a.first_at), "last": iso_utc(a.last_at),
+        }
+        if radius_m is not None:
+            properties["radius_m"] = radius_m
+        features.append({"type": "Feature", "id": feature_id, "geometry": geometry, "properties": properties})
+    features.sort(key=lambda f: (ALERT_SEVERITY_RANK.get(f["properties"]["severity"], 0),
+                                 f["properties"]["alert_id"]))
+    return features

@@ -13,6 +13,11 @@ poll (console.outbox_controller runs them there):
 :func:`drain_step` runs the three in a row, for benchmarks, tests and the command line. :class:`DrainBackoff` decides
 what the drain does after each entry. A failure to reach the backend stops the drain, which tries again after a wait;
 nothing is lost, because the entry stays pending in the store until the server has it.
+
+Alert entries (services.store.alert_outbox: alerts raised, updated and cleared, acknowledgements, silences) are
+drained by the same three steps: :func:`take_next` gives the older of the two heads (the incident outbox's first
+sendable entry and the alert outbox's first pending one; the incident's on a tie), :func:`send` hands an alert entry
+to services.alert_writer, and :func:`record_outcome` records it with services.store.alert_outbox.
 """
 
 from __future__ import annotations
@@ -55,11 +60,20 @@ class DrainedEntry:
 def take_next(store: Store) -> NextEntry:
     """Database worker: the next entry to send (if any) and the outbox's counts, in one task."""
     entries = store.outbox_pending(1)
-    return NextEntry(entries[0] if entries else None, store.outbox_states())
+    entry = entries[0] if entries else None
+    alert = store.alert_outbox_next()
+    if alert is not None and (entry is None or (alert.created_at is not None and entry.created_at is not None
+                                                and alert.created_at < entry.created_at)):
+        entry = alert
+    return NextEntry(entry, store.outbox_states())
 
 
 def send(writer: IncidentWriter, entry: Any) -> WriteOutcome:
     """Network lane ``backend``: send one entry (the writer never raises for the backend's answers)."""
+    from services import alert_writer
+
+    if alert_writer.is_alert_entry(entry):
+        return alert_writer.send(writer, entry)
     return writer.send(entry)
 
 
@@ -67,6 +81,10 @@ def record_outcome(store: Store, entry: Any, outcome: WriteOutcome, role: str | 
     """Database worker: write the outcome of sending ``entry`` to the store; returns the outcome kind ("merged"
     when a refused update merged cleanly with the server's record and is queued again). ``role`` is the acting
     role, for an entry whose author's role is not known: a merge re-sends only what that role may do."""
+    from services import alert_writer
+
+    if alert_writer.is_alert_entry(entry):
+        return store.alert_outbox_record(entry, outcome.kind, outcome.answer, outcome.error)
     role = role_of_actor(getattr(entry, "actor", None)) or role
     if outcome.kind in ("sent", "local"):
         store.outbox_mark_sent(entry.id, outcome.record)

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QGridLayout,
     QPushButton,
+    QSplitter,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -103,27 +105,41 @@ class AlertsPanel(QWidget):
         self.incident_button.setObjectName("alertIncidentButton")
         self.map_button.setObjectName("alertMapButton")
         self.history.setObjectName("alertHistory")
-        self.history.setMaximumHeight(110)
+        self.history.setMinimumHeight(60)
         self.history.setWordWrap(True)
         self._tick.setInterval(TICK_MS)
 
+        # The list on the left takes the height (a bottom dock is wide and short); what to do with the selected
+        # alert and its history on the right.
         filters = QHBoxLayout()
         for button in self.filter_buttons.values():
             filters.addWidget(button)
         filters.addStretch(1)
-        buttons = QHBoxLayout()
-        for button in (self.ack_button, self.silence_button, self.incident_button, self.map_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.silences)
+        left_layout.addWidget(self.table, 1)
+        buttons = QGridLayout()
+        for index, button in enumerate((self.ack_button, self.silence_button, self.incident_button, self.map_button)):
+            buttons.addWidget(button, index // 2, index % 2)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.summary)
+        right_layout.addLayout(buttons)
+        right_layout.addWidget(self.history_title)
+        right_layout.addWidget(self.history, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(filters)
-        layout.addWidget(self.silences)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons)
-        layout.addWidget(self.history_title)
-        layout.addWidget(self.history)
+        layout.addWidget(self.splitter)
 
         for name, button in self.filter_buttons.items():
             button.clicked.connect(lambda _checked=False, n=name: self._choose_filter(n))

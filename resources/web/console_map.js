@@ -65,7 +65,11 @@
       const aqi = {}, river = {};
       for (const b of Array.isArray(style.aqi) ? style.aqi : []) if (b && typeof b.colour === 'string') aqi[b.band] = b;
       for (const b of Array.isArray(style.river) ? style.river : []) if (b && typeof b.colour === 'string') river[b.band] = b;
+      for (const b of Array.isArray(style.alert) ? style.alert : []) {
+        if (b && typeof b.colour === 'string' && CM.ALERT_LOOK[b.severity]) CM.ALERT_LOOK[b.severity].colour = b.colour;
+      }
       this.style = { aqi: aqi, river: river };
+      if (this.rebuildAlerts) this.rebuildAlerts(true);
       if (this.panel) this.panel.rebuildLegends();
     },
 
@@ -107,6 +111,7 @@
     /* Recompute a layer's filtered list (and the incidents' cluster index). */
     rebuild: function (name) {
       const layer = this.layers[name];
+      if (name === 'alerts') { this.rebuildAlerts(false); return; } // console_map_alerts.js: Leaflet outlines
       const shown = [];
       for (const f of layer.features.values()) if (coords(f) && this.passes(name, f)) shown.push(f);
       layer.shown = shown;
@@ -178,7 +183,7 @@
         const a = coords(old);
         const b = coords(f);
         const sameTime = old && (old.properties || {}).time === (f.properties || {}).time;
-        if (old && a && b && a[0] === b[0] && a[1] === b[1] && sameTime && this.passes(name, f) === this.passes(name, old)) {
+        if (name !== 'alerts' && old && a && b && a[0] === b[0] && a[1] === b[1] && sameTime && this.passes(name, f) === this.passes(name, old)) {
           const props = f.properties || {};
           if (name === 'incidents' && clusters.propsDiffer(old.properties || {}, props)) layer.aggregates = null;
           old.properties = props; // same object stays in the index: no re-index needed
@@ -196,6 +201,7 @@
       const layer = this.layers[name];
       layer.visible = !!visible;
       if (name === 'districts') this.rebuildDistrictShapes();
+      if (name === 'alerts') this.showAlerts();
       if (layer.heat) this.rebuildHeat(name);
       this.render();
       if (fromUser) this.post({ type: 'layer.toggled', layer: name, visible: layer.visible });

@@ -110,6 +110,7 @@
       panes: { data: Number(app.map.getPane('consoleData').style.zIndex),
                river: Number(app.map.getPane('consoleRiver').style.zIndex) },
       open_p1: app.layers.incidents.aggregates ? app.layers.incidents.aggregates.openP1.length : 0,
+      alerts: app.alertState(),
       scale: Array.from(app.map.getContainer().querySelectorAll('.leaflet-control-scale-line'))
         .map(function (n) { return n.textContent; }),
     };

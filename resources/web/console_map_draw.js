@@ -12,7 +12,7 @@
 
   Object.assign(CM.app, {
     /* Draw order, bottom to top: districts, hotspots, air quality, incident clusters and markers (open P1 last) on
-     * the data pane; river gauges with their labels and the selection on the river pane above it. */
+     * the data pane; alert rings, river gauges with their labels and the selection on the river pane above it. */
     drawAll: function (ctxs, toPoint, bounds, zoom, items, labels) {
       const pad = bounds.pad(0.1);
       const inView = function (c) { return pad.contains([c[1], c[0]]); };
@@ -23,6 +23,10 @@
       if (L_.air.visible) this.drawAir(ctx, toPoint, inView, items, labels);
       this.clusterCount = 0;
       if (L_.incidents.visible && !L_.incidents.heat) this.drawIncidents(ctx, toPoint, pad, zoom, items, labels, inView);
+      // Alert rings round stations and gauges: above the hotspots and incidents (so a ring is never lost under a
+      // dense patch of them), under the gauges and their labels. Their clicks and tooltips are Leaflet's
+      // (console_map_alerts.js); this copy is only drawn.
+      if (L_.alerts.visible && this.drawAlertRings) this.drawAlertRings(ctxs.river, toPoint, inView);
       if (L_.river.visible) this.drawRiver(ctxs.river, toPoint, inView, items, labels);
       this.drawSelection(ctxs.river, toPoint);
     },

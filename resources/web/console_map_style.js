@@ -12,7 +12,7 @@
   'use strict';
   const CM = (window.ConsoleMap = window.ConsoleMap || {});
 
-  CM.LAYERS = ['incidents', 'air', 'hotspots', 'river', 'districts'];
+  CM.LAYERS = ['incidents', 'air', 'hotspots', 'river', 'districts', 'alerts'];
   CM.DATA_LAYERS = ['incidents', 'air', 'hotspots', 'river']; // the ones the time window filters
   CM.HEAT_LAYERS = ['incidents', 'hotspots'];
   // Chiang Mai province outline box [west, south, east, north], shown until district polygons arrive.
@@ -29,6 +29,17 @@
   CM.HOTSPOT_AGE_COLOURS = { '24h': '#d50000', '48h': '#ff9100', '5d': '#795548' };
   CM.UNKNOWN_COLOUR = '#bdbdbd';
 
+  /* Alerts (console_map_alerts.js): each severity has its own weight and dash as well as its colour (the colours
+   * come from the console with the `style` message), so critical, warning and info tell apart without colour:
+   * critical a thick solid line, warning a dashed one, info a thin dotted one. `ring` is the radius in pixels of
+   * the ring round a station's or gauge's marker (outside the marker, so the marker stays readable). */
+  CM.ALERT_LOOK = {
+    critical: { colour: '#b71c1c', weight: 4, dash: null, ring: 18 },
+    warning: { colour: '#ffd54f', weight: 3, dash: '9 5', ring: 16 },
+    info: { colour: '#1e88e5', weight: 2, dash: '2 5', ring: 15 },
+  };
+  CM.ALERT_CASING = '#212121'; // a dark edge under every alert line: pale amber stays visible on any basemap
+
   CM.DEFAULT_STRINGS = {
     'title': ['ชั้นข้อมูล', 'Layers'],
     'layer.incidents': ['เหตุการณ์', 'Incidents'],
@@ -36,6 +47,17 @@
     'layer.hotspots': ['จุดความร้อน', 'Fire hotspots'],
     'layer.river': ['ระดับน้ำแม่น้ำปิง', 'Ping River levels'],
     'layer.districts': ['อำเภอ', 'Districts'],
+    'layer.alerts': ['การแจ้งเตือน', 'Alerts'],
+    'legend.alert.critical': ['วิกฤต', 'critical'],
+    'legend.alert.warning': ['เตือน', 'warning'],
+    'legend.alert.info': ['แจ้งเพื่อทราบ', 'info'],
+    'severity.critical': ['⚠ วิกฤต', '⚠ critical'],
+    'severity.warning': ['▲ เตือน', '▲ warning'],
+    'severity.info': ['ℹ แจ้งเพื่อทราบ', 'ℹ info'],
+    'alert_state.open': ['เปิด รอรับทราบ', 'open'],
+    'alert_state.acknowledged': ['รับทราบแล้ว', 'acknowledged'],
+    'tooltip.alert_since': ['ตั้งแต่', 'since'],
+    'tooltip.alert_times': ['ครั้ง', 'times'],
     'heatmap': ['แผนที่ความร้อน', 'Heatmap'],
     'legend': ['สัญลักษณ์', 'Legend'],
     'time.label': ['ช่วงเวลา', 'Time window'],
@@ -106,6 +128,9 @@
                ['5d', { shape: 'hotspot', age: '5d' }]],
     river: 'river', // from the style message
     districts: [['province', { shape: 'box' }]],
+    alerts: [['alert.critical', { shape: 'alert', severity: 'critical' }],
+             ['alert.warning', { shape: 'alert', severity: 'warning' }],
+             ['alert.info', { shape: 'alert', severity: 'info' }]],
   };
 
   CM.str = function (strings, language, key) {
@@ -379,6 +404,18 @@
       ctx.save(); ctx.translate(x, y - 2); ctx.scale(0.8, 0.8);
       CM.stamp(ctx, CM.riverMarker(spec.band).sprite, 0, 0);
       ctx.restore();
+    } else if (spec.shape === 'alert') {
+      const look = CM.ALERT_LOOK[spec.severity] || CM.ALERT_LOOK.info;
+      ctx.beginPath();
+      ctx.arc(x, y, 6.5, 0, 2 * Math.PI);
+      ctx.setLineDash(look.dash ? look.dash.split(' ').map(function (v) { return Number(v) / 2; }) : []);
+      ctx.lineWidth = look.weight + 1.5;
+      ctx.strokeStyle = CM.ALERT_CASING;
+      ctx.stroke();
+      ctx.lineWidth = look.weight;
+      ctx.strokeStyle = look.colour;
+      ctx.stroke();
+      ctx.setLineDash([]);
     } else if (spec.shape === 'box') {
       ctx.setLineDash([3, 2]);
       ctx.strokeStyle = '#5c6bc0';

@@ -18,16 +18,16 @@ from dataclasses import replace
 
 import numpy as np
 
-from services.alerts.machine import Episode, Event, Hours
+from services.alerts.machine import Episode, Event
 from services.alerts.rules import DataRule, RuleContext
-from services.alerts.series import Describe, Scope, ScopeHours, hour_matrix
+from services.alerts.series import Describe, Scope, ScopeRows, hour_matrix, no_scopes
 from services.alerts.window_data import WindowData
 from services.store.alert_windows import FeedHealthRow
 from services.store.alerts import StoredAlert
 
 
-def silent_hours(rule: DataRule, data: WindowData) -> Iterator[ScopeHours]:
-    """Each station's (or gauge's) hours for a silent-station rule."""
+def silent_rows(rule: DataRule, data: WindowData) -> ScopeRows:
+    """Every station's (or gauge's) hours for a silent-station rule."""
     assert rule.silent_hours is not None
     window = data.window
     if rule.scope == "station":
@@ -39,25 +39,27 @@ def silent_hours(rule: DataRule, data: WindowData) -> Iterator[ScopeHours]:
         rows, readings = data.river
         present = ~(np.isnan(readings[:, 1]) & np.isnan(readings[:, 2]))
     if not stations:
-        return
+        return no_scopes(window.hours)
     # Each station's newest reading time at each hour of the window: the newest in each hour, carried forward from
     # the newest before the window (readings ahead of the window, read for other rules, count as before it).
     times = readings[present, 0]
     ahead = times <= window.start
     earlier = np.full(len(stations), np.nan)
     np.fmax.at(earlier, rows[present][ahead], times[ahead])
-    newest_in_hour = hour_matrix(rows[present], times, times, window.start + 3600, (len(stations), window.hours),
-                                 "max")
+    groups = data.river_groups if rule.scope != "station" else None
+    if groups is not None:
+        newest_in_hour = groups.matrix(groups.max(np.where(present, readings[:, 0], np.nan)), window.start + 3600,
+                                       (len(stations), window.hours))
+    else:
+        newest_in_hour = hour_matrix(rows[present], times, times, window.start + 3600,
+                                     (len(stations), window.hours), "max")
     start = np.fmax(before, earlier)[:, None]
     newest = np.fmax.accumulate(np.concatenate((start, newest_in_hour), axis=1), axis=1)[:, 1:]
     feed_newest = np.fmax.reduce(newest, axis=0)  # NaN only where no station has one
     lag = np.round((feed_newest[None, :] - newest) / 3600, 1)
-    grid = window.grid()
-    for k, station in enumerate(stations):
-        mine = lag[k]
-        scope = Scope(rule.scope, station.code, station.name_th, station.name_en, station.lat, station.lon)
-        hours = Hours(grid, mine, mine >= rule.silent_hours, mine < rule.silent_hours)
-        yield ScopeHours(scope, hours, _silent_words(mine, station.name_th, station.name_en))
+    return ScopeRows([Scope(rule.scope, s.code, s.name_th, s.name_en, s.lat, s.lon) for s in stations], lag,
+                     lag >= rule.silent_hours, lag < rule.silent_hours, None,
+                     lambda k: _silent_words(lag[k], stations[k].name_th, stations[k].name_en))
 
 
 def _silent_words(lag: np.ndarray, name_th: str, name_en: str) -> Describe:

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,15 +33,15 @@ import numpy as np
 from sqlalchemy import Connection
 
 from services.alerts.context import default_context
-from services.alerts.data import silent_hours, stale_feeds
-from services.alerts.fire import fire_hours
-from services.alerts.machine import Hours, MachineState, replay
+from services.alerts.data import silent_rows, stale_feeds
+from services.alerts.fire import fire_rows
+from services.alerts.machine import MachineState, RunsOf, kinds, replay
 from services.alerts.model import EvaluationResult
-from services.alerts.pm25 import pm25_hours
+from services.alerts.pm25 import pm25_rows
 from services.alerts.reconcile import Outcome, reconcile, retire
-from services.alerts.river import river_hours
+from services.alerts.river import river_rows
 from services.alerts.rules import DataRule, FireRule, Pm25Rule, RiverRule, Rule, RuleContext, RuleSet
-from services.alerts.series import ScopeHours, Window, hour_end
+from services.alerts.series import ScopeRows, Window, hour_end
 from services.alerts.window_data import WindowData
 from services.store import alerts as store
 from services.store.alerts import Checkpoints, StoredAlert
@@ -74,7 +75,8 @@ def _evaluate(conn: Connection, rule_set: RuleSet, now: int) -> EvaluationResult
     data = WindowData(conn, window,
                       river_lead_h=max([r.rate_hours for r in enabled if isinstance(r, RiverRule)], default=0),
                       fire_lead_h=max([r.window_hours - 1 for r in enabled
-                                       if isinstance(r, FireRule) and r.district_count is not None], default=0))
+                                       if isinstance(r, FireRule) and r.district_count is not None], default=0),
+                      river_bank=any(isinstance(r, RiverRule) and r.level == "bank_full" for r in enabled))
     quiet = max([r.quiet_minutes * 60 for r in enabled], default=0)
     stored = store.relevant_alerts(conn, [r.id for r in enabled], window.start - quiet)
     by_scope: dict[tuple[str, str], list[StoredAlert]] = defaultdict(list)
@@ -119,20 +121,28 @@ def _replay_rule(conn: Connection, rule: Rule, data: WindowData, context: RuleCo
     the stored alerts say (:func:`_seed`), so a quiet week writes nothing, and a quiet scope is not replayed."""
     window = data.window
     boundaries = window.day_boundaries()
+    grid = window.grid()
     mark = fingerprint(rule)
+    made = _scope_rows(rule, data, context)
+    if window.partial:
+        made = _provisional(rule, made)
+    triggers = made.above.any(axis=1).tolist()
+    runs = RunsOf(kinds(made.value, made.above, made.below))
+    for_hours, clear_hours = getattr(rule, "for_hours", 1), getattr(rule, "clear_hours", 1)
     watched = set()
-    for made in _scope_hours(rule, data, context):
-        key = made.scope.key
+    for k, scope in enumerate(made.scopes):
+        key = scope.key
         watched.add(key)
-        mine = by_scope[(rule.id, key)]
-        seed = _seed(checkpoints.get((rule.id, key, window.start)), mark, mine, window.start)
-        hours = _provisional(rule, made.hours) if window.partial else made.hours
-        if not seed.active and not hours.above.any() and all(a.state == "cleared" for a in mine):
+        mine = by_scope.get((rule.id, key), [])
+        checkpoint = checkpoints.get((rule.id, key, window.start))
+        if not triggers[k] and checkpoint is None and not mine:
+            continue  # nothing can happen (the seed is off and counts nothing): the common case, decided at once
+        seed = _seed(checkpoint, mark, mine, window.start)
+        if not seed.active and not triggers[k] and all(a.state == "cleared" for a in mine):
             continue  # nothing can happen: no trigger, nothing on to clear or count
-        run = replay(hours, seed, for_hours=getattr(rule, "for_hours", 1),
-                     clear_hours=getattr(rule, "clear_hours", 1), quiet_s=rule.quiet_minutes * 60,
-                     checkpoint_at=boundaries)
-        reconcile(conn, rule, made.scope, run.episodes, mine, made.describe, since=window.start, outcome=outcome)
+        run = replay(made.hours(grid, k), seed, for_hours=for_hours, clear_hours=clear_hours,
+                     quiet_s=rule.quiet_minutes * 60, checkpoint_at=boundaries, runs=runs[k])
+        reconcile(conn, rule, scope, run.episodes, mine, made.describe(k), since=window.start, outcome=outcome)
         for at, state, episode in run.checkpoints:
             if state.active or state.run:
                 if episode is not None:
@@ -141,27 +151,27 @@ def _replay_rule(conn: Connection, rule: Rule, data: WindowData, context: RuleCo
     return watched
 
 
-def _provisional(rule: Rule, hours: Hours) -> Hours:
+def _provisional(rule: Rule, made: ScopeRows) -> ScopeRows:
     """The hours with the one still going made safe: it never clears (a reading above may come yet), and it counts
     at all only where more readings can only add to it (a river's highest level, hotspots); a mean or a rise over
     part of an hour waits for the hour."""
-    below = hours.below.copy()
-    below[-1] = False
+    below = made.below.copy()
+    below[:, -1] = False
     if isinstance(rule, FireRule) or (isinstance(rule, RiverRule) and rule.level is not None):
-        return Hours(hours.at, hours.value, hours.above, below, hours.hits)
-    value, above = hours.value.copy(), hours.above.copy()
-    value[-1], above[-1] = np.nan, False
-    return Hours(hours.at, value, above, below, hours.hits)
+        return replace(made, below=below)
+    value, above = made.value.copy(), made.above.copy()
+    value[:, -1], above[:, -1] = np.nan, False
+    return replace(made, value=value, above=above, below=below)
 
 
-def _scope_hours(rule: Rule, data: WindowData, context: RuleContext) -> Iterator[ScopeHours]:
+def _scope_rows(rule: Rule, data: WindowData, context: RuleContext) -> ScopeRows:
     if isinstance(rule, Pm25Rule):
-        return pm25_hours(rule, data)
+        return pm25_rows(rule, data)
     if isinstance(rule, RiverRule):
-        return river_hours(rule, data)
+        return river_rows(rule, data)
     if isinstance(rule, FireRule):
-        return fire_hours(rule, data, context)
-    return silent_hours(rule, data)
+        return fire_rows(rule, data, context)
+    return silent_rows(rule, data)
 
 
 def _seed(checkpoint: tuple[str, str] | None, mark: str, stored: Sequence[StoredAlert], start: int) -> MachineState:

@@ -43,11 +43,19 @@ class MachineState:
     counted_until: int | None = None  # occurrences up to this data time are in ``occurrences`` already
 
     def copy(self) -> MachineState:
-        return MachineState(*[getattr(self, name) for name in _FIELDS])  # dataclasses.replace costs 10x more
+        # Spelled out: dataclasses.replace costs 10x more, a loop over the fields 2x.
+        return MachineState(self.active, self.run, self.above_run, self.was_above, self.alert_id, self.cleared_at,
+                            self.occurrences, self.counted_until)
 
     def to_json(self) -> str:
-        """A JSON list of the fields in order (a few hundred are written per evaluation: kept small and fast)."""
-        return json.dumps([getattr(self, name) for name in _FIELDS], separators=(",", ":"))
+        """A JSON list of the fields in order (a few hundred are written per evaluation: kept small and fast).
+        Written out by hand, as ``json.dumps(fields, separators=(",", ":"))`` writes them (the fields are bools,
+        ints and None; anything else goes through json)."""
+        fields = (self.active, self.run, self.above_run, self.was_above, self.alert_id, self.cleared_at,
+                  self.occurrences, self.counted_until)
+        if not all(type(v) in _PLAIN for v in fields):
+            return json.dumps(list(fields), separators=(",", ":"))
+        return "[" + ",".join(_JSON.get(v, v) if type(v) is not int else str(v) for v in fields) + "]"
 
     @classmethod
     def from_json(cls, text: str) -> MachineState:
@@ -58,6 +66,8 @@ class MachineState:
 
 
 _FIELDS = tuple(MachineState.__dataclass_fields__)
+_PLAIN = (bool, int, type(None))
+_JSON = {True: "true", False: "false", None: "null"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +116,36 @@ class Replay:
 _GAP, _BETWEEN, _ABOVE, _BELOW, _BOTH = range(5)
 
 
+#: Each hour's kind (the _GAP ... _BOTH codes) and the hours where the kind changes (index of the first of a run).
+Runs = tuple[list[int], list[int]]
+
+
 def replay(hours: Hours, seed: MachineState, *, for_hours: int, clear_hours: int, quiet_s: int,
-           checkpoint_at: Iterable[int] = ()) -> Replay:
+           checkpoint_at: Iterable[int] = (), runs: Runs | None = None) -> Replay:
     """Run the machine over ``hours`` from ``seed``; returns the episodes, the states at ``checkpoint_at`` hours
-    and the final state."""
-    return _Run(hours, seed, for_hours, clear_hours, quiet_s).replay(checkpoint_at)
+    and the final state. ``runs``: the hours' :func:`runs`, when the caller has them already."""
+    return _Run(hours, seed, for_hours, clear_hours, quiet_s).replay(checkpoint_at, runs)
+
+
+def kinds(value: np.ndarray, above: np.ndarray, below: np.ndarray) -> np.ndarray:
+    """Each hour's kind (any shape: one scope's hours, or scopes × hours): gap 0, between 1, above 2, below 3,
+    both 4 (the _GAP ... _BOTH codes)."""
+    valued = ~np.isnan(value)
+    return np.where(valued, 1 + (above & valued) + 2 * (below & valued), _GAP)
+
+
+class RunsOf:
+    """The :data:`Runs` of every row of a (scopes × hours) kind matrix, worked out together and handed out per row
+    (a rule replays only some of its scopes)."""
+
+    def __init__(self, kind: np.ndarray) -> None:
+        self.kind = kind
+        rows, cols = np.nonzero(kind[:, 1:] != kind[:, :-1])
+        self.changes = cols + 1
+        self.bounds = np.searchsorted(rows, np.arange(len(kind) + 1)).tolist()
+
+    def __getitem__(self, k: int) -> Runs:
+        return self.kind[k].tolist(), self.changes[self.bounds[k]:self.bounds[k + 1]].tolist()
 
 
 class _Run:
@@ -122,26 +157,26 @@ class _Run:
         self.current = Episode(seed.alert_id, occurrences=seed.occurrences, active=seed.active) if continues else None
         self.episodes = [self.current] if self.current is not None else []
 
-    def replay(self, checkpoint_at: Iterable[int]) -> Replay:
+    def replay(self, checkpoint_at: Iterable[int], runs: Runs | None) -> Replay:
         h = self.hours
         count = len(h.at)
         if not count:
             return Replay(self.episodes, [], self.s)
-        valued = h.value == h.value  # not NaN
-        # gap 0, between 1, above 2, below 3, both 4 (the _GAP ... _BOTH codes)
-        kind = np.where(valued, 1 + (h.above & valued) + 2 * (h.below & valued), _GAP)
+        if runs is None:
+            kind = kinds(h.value, h.above, h.below)
+            runs = kind.tolist(), (np.flatnonzero(kind[1:] != kind[:-1]) + 1).tolist()
+        hour_kinds, changes = runs
         first = int(h.at[0])
         marks = {(t - first) // 3600 for t in checkpoint_at if first <= t <= int(h.at[-1])}
         # Runs of one kind, also cut after each checkpoint hour and around each hour with hits.
-        edges = {0, count, *(m + 1 for m in marks), *(np.flatnonzero(kind[1:] != kind[:-1]) + 1).tolist()}
+        edges = {0, count, *(m + 1 for m in marks), *changes}
         if h.hits is not None:
             hit = np.flatnonzero(h.hits > 0).tolist()
             edges.update(hit, (i + 1 for i in hit))
         cuts = sorted(edges)
-        kinds = kind.tolist()
         checkpoints = []
         for a, b in zip(cuts[:-1], cuts[1:], strict=False):
-            self._segment(kinds[a], a, b)
+            self._segment(hour_kinds[a], a, b)
             if b - 1 in marks:
                 checkpoints.append((first + 3600 * (b - 1), self.s.copy(), self.current))
         return Replay(self.episodes, checkpoints, self.s)

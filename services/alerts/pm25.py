@@ -7,13 +7,10 @@ decimal, then above the level (75.05 is 75.1, above 75.0; 75.04 is 75.0, not abo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
-from services.alerts.machine import Hours
 from services.alerts.rules import Pm25Rule
-from services.alerts.series import Scope, ScopeHours, hour_matrix, rolling_sum
+from services.alerts.series import Describe, Scope, ScopeRows, hour_matrix, no_scopes, rolling_sum
 from services.alerts.window_data import PM25_MEAN_HOURS, PM25_MIN_VALUES, WindowData
 
 PROVINCE_TH = {"Chiang Mai": "เชียงใหม่"}
@@ -45,24 +42,20 @@ def _words(rule: Pm25Rule, value: float, hours: int, where_th: str = "", where_e
             f"{where_en}PM2.5 24-h mean {value:.1f} µg/m³ above {rule.above:.1f} for {hours} h")
 
 
-def pm25_hours(rule: Pm25Rule, data: WindowData) -> Iterator[ScopeHours]:
-    """Each scope's hours for a PM2.5 rule."""
-    grid = data.window.grid()
+def pm25_rows(rule: Pm25Rule, data: WindowData) -> ScopeRows:
+    """Every scope's hours for a PM2.5 rule."""
     wanted = rule.province.casefold() if rule.province else None
     chosen = [k for k, s in enumerate(data.air_stations)
               if wanted is None or (s.province_en or "").casefold() == wanted]
     stations = [data.air_stations[k] for k in chosen]
     all_means = station_means(data)
-    means = {s.id: all_means[k] for k, s in zip(chosen, stations, strict=True)}
     if rule.scope == "station":
-        for station in stations:
-            values = means[station.id]
-            yield ScopeHours(Scope("station", station.code, station.name_th, station.name_en, station.lat,
-                                   station.lon),
-                             _hours(rule, grid, values), _describe(rule, values))
-        return
+        means = all_means[chosen]
+        return ScopeRows([Scope("station", s.code, s.name_th, s.name_en, s.lat, s.lon) for s in stations], means,
+                         means > rule.above, means < rule.clear_below, None,
+                         lambda k: _describe(rule, means[k]))
     if not stations:
-        return
+        return no_scopes(data.window.hours)
     filled = np.where(np.isnan(all_means[chosen]), -np.inf, all_means[chosen])
     worst = np.argmax(filled, axis=0)
     values = np.where(np.isfinite(filled.max(axis=0)), filled.max(axis=0), np.nan)
@@ -77,16 +70,13 @@ def pm25_hours(rule: Pm25Rule, data: WindowData) -> Iterator[ScopeHours]:
         assert value is not None
         return (value, *_words(rule, value, run, f"{station.name_th}: ", f"{station.name_en}: "))
 
-    yield ScopeHours(Scope("province", key, f"จังหวัด{name_th}" if rule.province else name_th,
-                           f"{name_en} province" if rule.province else name_en),
-                     _hours(rule, grid, values), describe)
+    scope = Scope("province", key, f"จังหวัด{name_th}" if rule.province else name_th,
+                  f"{name_en} province" if rule.province else name_en)
+    row = values[None, :]
+    return ScopeRows([scope], row, row > rule.above, row < rule.clear_below, None, lambda k: describe)
 
 
-def _hours(rule: Pm25Rule, grid: np.ndarray, values: np.ndarray) -> Hours:
-    return Hours(grid, values, values > rule.above, values < rule.clear_below)
-
-
-def _describe(rule: Pm25Rule, values: np.ndarray):  # type: ignore[no-untyped-def]
+def _describe(rule: Pm25Rule, values: np.ndarray) -> Describe:
     def describe(i: int, run: int) -> tuple[float | None, str, str]:
         value = float(values[i])
         return (value, *_words(rule, value, run))

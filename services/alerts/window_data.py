@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 from sqlalchemy import Connection
 
-from services.alerts.series import HOUR_S, Window
+from services.alerts.series import HOUR_S, HourGroups, Window
 from services.store import alert_windows
 from services.store.alert_windows import FeedHealthRow, StationRow
 
@@ -34,12 +34,15 @@ def _rows(stations: list[StationRow], ids: np.ndarray) -> np.ndarray:
 class WindowData:
     """Lazily read, cached feed data of one evaluation window."""
 
-    def __init__(self, conn: Connection, window: Window, *, river_lead_h: int, fire_lead_h: int) -> None:
+    def __init__(self, conn: Connection, window: Window, *, river_lead_h: int, fire_lead_h: int,
+                 river_bank: bool = True) -> None:
         self.conn = conn
         self.window = window
+        self.river_bank = river_bank  # a rule reads ThaiWater's distance to the bank (of gauges without their own)
         self.air_first_end = window.start - (PM25_MEAN_HOURS - 2) * HOUR_S  # the 24 hours up to the first hour
         self.river_first_end = window.start - river_lead_h * HOUR_S
         self.fire_first_end = window.start - fire_lead_h * HOUR_S
+        self._hotspots: dict[int, np.ndarray] = {}
 
     @cached_property
     def air_stations(self) -> list[StationRow]:
@@ -59,15 +62,27 @@ class WindowData:
     @cached_property
     def river(self) -> tuple[np.ndarray, np.ndarray]:
         """(gauge rows, readings): each reading's row in :attr:`gauges`, and (time, level, level above sea level,
-        distance to bank)."""
+        distance to bank); each gauge's readings together, in time order. The distance to the bank is there only
+        where a rule reads it: for gauges without a bank-full level of their own, when ``river_bank``."""
+        bank = {s.id for s in self.gauges if "bank_full_m" not in s.thresholds} if self.river_bank else set()
         data = alert_windows.river_readings(self.conn, [s.id for s in self.gauges], self.river_first_end - HOUR_S,
-                                            self.window.now)
+                                            self.window.now, bank_ids=bank)
         return _rows(self.gauges, data[:, 0]), data[:, 1:]
 
     @cached_property
-    def hotspots(self) -> np.ndarray:
-        """(time, lat, lon, confidence class) of the hotspots from the fire lead on."""
-        return alert_windows.hotspots(self.conn, self.fire_first_end - HOUR_S, self.window.now)
+    def river_groups(self) -> HourGroups | None:
+        """The river readings cut into (gauge, hour) groups, shared by the river and silent-gauge rules (None: not
+        in the order that needs, see HourGroups)."""
+        rows, readings = self.river
+        return HourGroups.of(rows, readings[:, 0])
+
+    def hotspots(self, min_class: int) -> np.ndarray:
+        """(time, lat, lon) of the hotspots of confidence class ``min_class`` (services.alerts.rules.
+        CONFIDENCE_CLASSES) or above, from the fire lead on, in time order."""
+        if min_class not in self._hotspots:
+            self._hotspots[min_class] = alert_windows.hotspots(self.conn, self.fire_first_end - HOUR_S,
+                                                               self.window.now, min_class)
+        return self._hotspots[min_class]
 
     @cached_property
     def feeds(self) -> list[FeedHealthRow]:

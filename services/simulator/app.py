@@ -7,8 +7,18 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from services.simulator import air_quality, control_routes, fires, media_routes, open311_routes, river, tile_routes
+from services.simulator import (
+    air_quality,
+    alert_routes,
+    control_routes,
+    fires,
+    media_routes,
+    open311_routes,
+    river,
+    tile_routes,
+)
 from services.simulator.air_quality import AirQualityModel
+from services.simulator.alert_board import AlertBoard
 from services.simulator.clock import SimClock
 from services.simulator.fault_middleware import FaultMiddleware
 from services.simulator.faults import FaultBoard
@@ -36,6 +46,7 @@ def create_app(
     incidents: IncidentStore,
     map_keys: frozenset[str],
     stopping: Callable[[], threading.Event],
+    alerts: AlertBoard | None = None,
 ) -> FaultMiddleware:
     """Build the WSGI app: Flask with every blueprint, wrapped in the fault middleware."""
     app = Flask("services.simulator")
@@ -45,6 +56,7 @@ def create_app(
     app.register_blueprint(river.make_blueprint(water, clock))
     app.register_blueprint(open311_routes.make_blueprint(incidents))
     app.register_blueprint(media_routes.make_blueprint(incidents))
+    app.register_blueprint(alert_routes.make_blueprint(alerts or AlertBoard(), incidents))  # the alerts extension
     app.register_blueprint(tile_routes.make_blueprint())
     app.register_blueprint(control_routes.make_blueprint(faults, clock, incidents))
     return FaultMiddleware(app.wsgi_app, faults, stopping)

@@ -21,6 +21,7 @@ from datetime import datetime
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from services.simulator.air_quality import AirQualityModel
+from services.simulator.alert_board import AlertBoard
 from services.simulator.app import FEED_PREFIXES, create_app
 from services.simulator.clock import SimClock
 from services.simulator.faults import FaultBoard
@@ -105,10 +106,11 @@ class SimulatorServer:
         self.air = AirQualityModel(seed, haze=world.haze)
         self.fire = FireModel(seed, activity=world.fire_activity)
         self.river = RiverModel(seed, flood=world.flood)
+        self.alerts = AlertBoard()  # the alerts extension's alerts, acknowledgements and silences
         self._stopping = threading.Event()
         self._wsgi = create_app(clock=self.clock, faults=self.faults, air=self.air, fire=self.fire, water=self.river,
                                 incidents=self.incidents, map_keys=frozenset(self.map_keys),
-                                stopping=lambda: self._stopping)
+                                stopping=lambda: self._stopping, alerts=self.alerts)
         self._requested_port = port
         self._port: int | None = None
         self._server: BaseWSGIServer | None = None

@@ -5,6 +5,10 @@ acknowledgements are edits that must survive a power cut) and calls the ``conn``
 and the handling use cases (acknowledge, silence, end a silence) take the engine; their checks are
 services.alerts.handling's, run inside the transaction so two consoles on one store cannot both acknowledge.
 Times are unix seconds here; the views hand out aware UTC datetimes.
+
+Every change the backend keeps is queued for it in the same transaction (services.store.alert_outbox): an alert
+inserted or updated (:func:`insert_alert`, :func:`update_alert`: the evaluation's writes, so the evaluation itself
+queues nothing), an acknowledgement, a silence (made with its ``uid``) and a silence's end.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import Connection, Engine
 
 from services.alerts import handling
 from services.alerts.model import STATES, AlertAction, AlertView, Silence
+from services.store import alert_outbox
 from services.store.database import write_transaction
 from services.store.schema import from_unix, to_unix
 
@@ -75,8 +80,10 @@ def insert_alert(conn: Connection, fields: dict[str, Any]) -> int:
     values = {"uid": uuid.uuid4().hex, **fields}
     names = ", ".join(values)
     marks = ", ".join("?" * len(values))
-    return int(conn.exec_driver_sql(f"INSERT INTO alerts ({names}) VALUES ({marks})",
-                                    tuple(values.values())).lastrowid)
+    alert_id = int(conn.exec_driver_sql(f"INSERT INTO alerts ({names}) VALUES ({marks})",
+                                        tuple(values.values())).lastrowid)
+    alert_outbox.queue_alert(conn, alert_id)  # to the backend, in this same transaction
+    return alert_id
 
 
 def update_alert(conn: Connection, alert_id: int, fields: dict[str, Any]) -> None:
@@ -84,6 +91,7 @@ def update_alert(conn: Connection, alert_id: int, fields: dict[str, Any]) -> Non
     if fields:
         sets = ", ".join(f"{name} = ?" for name in fields)
         conn.exec_driver_sql(f"UPDATE alerts SET {sets} WHERE id = ?", (*fields.values(), alert_id))
+        alert_outbox.queue_alert(conn, alert_id, fields)  # to the backend, in this same transaction
 
 
 def system_actions(conn: Connection, alert_ids: Iterable[int]) -> dict[int, set[tuple[str, int]]]:
@@ -252,6 +260,7 @@ def acknowledge(engine: Engine, alert_id: int, comment: str, actor: str, role: s
                              "acknowledged_at = ?, ack_comment = ?, updated_at = ? WHERE id = ?",
                              (actor, role, at, text, at, alert_id))
         add_actions(conn, [(alert_id, "acknowledged", actor, role, at, text)])
+        alert_outbox.queue_acknowledge(conn, alert_id, actor, role, text, at)
         return alert_view(conn, alert_id, now)
 
 
@@ -268,8 +277,10 @@ def silence_rule(engine: Engine, rule_id: str, scope_key: str | None, until: dat
         if conn.exec_driver_sql("SELECT 1 FROM alert_rules WHERE rule_id = ?", (rule_id,)).first() is None:
             raise handling.unknown_rule(rule_id)
         silence_id = int(conn.exec_driver_sql(
-            "INSERT INTO alert_silences (rule_id, scope_key, starts_at, until, reason, actor, role, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (rule_id, scope, start, end, text, actor, role, start)).lastrowid)
+            "INSERT INTO alert_silences (uid, rule_id, scope_key, starts_at, until, reason, actor, role, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (uuid.uuid4().hex, rule_id, scope, start, end, text, actor, role, start)).lastrowid)
+        alert_outbox.queue_silence(conn, silence_id, start)
         _note_on_alerts(conn, rule_id, scope, "silenced", actor, role, start, text)
         row = conn.exec_driver_sql(f"SELECT {_SILENCE_COLUMNS} FROM alert_silences WHERE id = ?",
                                    (silence_id,)).one()
@@ -289,6 +300,7 @@ def end_silence(engine: Engine, silence_id: int, actor: str, role: str, now: dat
         handling.check_silence_in_force(starts_at, until, at)
         conn.exec_driver_sql("UPDATE alert_silences SET until = max(?, starts_at + 1), ended_by = ?, ended_at = ? "
                              "WHERE id = ?", (at, actor, at, silence_id))
+        alert_outbox.queue_end_silence(conn, silence_id, actor, role, at)
         _note_on_alerts(conn, rule_id, scope, "unsilenced", actor, role, at, None)
 
 

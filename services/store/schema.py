@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 #: The newest Alembic revision this build knows; ``open_store`` compares it with the database before loading Alembic.
-HEAD_REVISION = "0014_alerts"  # update with every new migration (a test checks it)
+HEAD_REVISION = "0015_alert_outbox"  # update with every new migration (a test checks it)
 
 
 class UtcSeconds(TypeDecorator[datetime]):
@@ -462,8 +462,10 @@ alert_silences = Table(
     Column("created_at", UtcSeconds, nullable=False),
     Column("ended_by", Text),
     Column("ended_at", UtcSeconds),
+    Column("uid", Text),  # 0015: what the backend and every console know it by
     CheckConstraint("until > starts_at", name="ck_alert_silences_window"),
     Index("ix_alert_silences_until", "until", "rule_id"),
+    Index("uq_alert_silences_uid", "uid", unique=True),
 )
 
 # The rules the evaluation last ran (ids, names, kind, severity): silences name a known rule, the dock its words.
@@ -491,4 +493,32 @@ alert_checkpoints = Table(
     PrimaryKeyConstraint("rule_id", "scope_key", "at"),
     Index("ix_alert_checkpoints_at", "at"),
     sqlite_with_rowid=False,
+)
+
+# --- 0015_alert_outbox -------------------------------------------------------------------------------------------
+
+# The outbox's alert side (services.store.alert_outbox): alerts raised / updated / cleared, acknowledgements,
+# silences and their ends, sent by the same drain as the incident outbox, in order, with their idempotency keys.
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("op", Text, nullable=False),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE")),
+    Column("silence_id", Integer, ForeignKey("alert_silences.id", ondelete="CASCADE")),
+    Column("fields_json", Text),
+    Column("created_at", UtcSeconds, nullable=False),
+    Column("state", Text, nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("last_attempt_at", UtcSeconds),
+    Column("actor", Text),
+    Column("acknowledged_at", UtcSeconds),
+    Column("backend", Text),
+    CheckConstraint("state IN ('pending', 'sent', 'failed')", name="ck_alert_outbox_state"),
+    CheckConstraint("op IN ('alert', 'acknowledge', 'silence', 'end_silence')", name="ck_alert_outbox_op"),
+    Index("ix_alert_outbox_state_id", "state", "id"),
+    Index("ix_alert_outbox_alert", "alert_id", "state"),
+    sqlite_autoincrement=True,
 )

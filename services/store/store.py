@@ -37,6 +37,7 @@ from services.records import (
     ServiceRequestUpdate,
 )
 from services.store import (
+    alert_outbox,
     alerts,
     binding,
     chart_queries,
@@ -215,8 +216,12 @@ class Store:
         refusals.acknowledge_refusal(self.edit_engine, outbox_id, actor, now)
 
     def outbox_states(self) -> dict[str, int]:
-        """Outbox entries waiting (pending), in conflict, or refused (failed); sent ones are not counted."""
-        return queries.outbox_states(self.edit_engine)
+        """Outbox entries waiting (pending), in conflict, or refused (failed); sent ones are not counted. The
+        alert entries (services.store.alert_outbox) count with the incidents'."""
+        found = queries.outbox_states(self.edit_engine)
+        for state, n in alert_outbox.states(self.edit_engine).items():
+            found[state] = found.get(state, 0) + n
+        return found
 
     def counts(self) -> dict[str, int]:
         """stations, air_readings, air_hourly, river_readings, hotspots, incidents_open, outbox_pending."""
@@ -476,6 +481,21 @@ class Store:
     def active_silences(self, now: datetime) -> list[Silence]:
         """The silences in force at ``now``."""
         return alerts.active_silences(self.edit_engine, now)
+
+    # --- alerts to and from the backend (services.store.alert_outbox) ------------------------------------------
+
+    def alert_outbox_next(self) -> alert_outbox.AlertOutboxEntry | None:
+        """The oldest pending alert entry for the bound backend."""
+        return alert_outbox.next_entry(self.edit_engine)
+
+    def alert_outbox_record(self, entry: alert_outbox.AlertOutboxEntry, kind: str, answer: Any,
+                            error: str | None, now: datetime | None = None) -> str:
+        """What the backend made of an alert entry."""
+        return alert_outbox.record_outcome(self.edit_engine, entry, kind, answer, error, now)
+
+    def ingest_alert_feed(self, records: Sequence[Any]) -> IngestSummary:
+        """The backend's alerts and silences (services.sync.alert_feed) into the store."""
+        return alert_outbox.apply_server_records(self.edit_engine, list(records))
 
     # --- maintenance -----------------------------------------------------------------------------------------
 

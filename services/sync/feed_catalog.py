@@ -22,6 +22,7 @@ from services.sync.feed_spec import (  # re-exported: the feeds' vocabulary is i
     FollowUpGet,
     Held,
 )
+from services.sync.alert_feed import alerts_spec
 from services.sync.history_feeds import firms_spec, history_start, thaiwater_history_spec
 from services.sync.staff_token import OPEN311_READ_TOKEN
 
@@ -178,6 +179,7 @@ def build_catalog(settings: Settings) -> list[FeedSpec]:
                 hold=hold_orphan_updates,
                 charts=("incidents",),  # state changes made elsewhere: the load and the annotations
             ),
+            alerts_spec(settings),  # the alerts extension: alerts and acknowledgements made on other consoles
         ]
     return specs
 

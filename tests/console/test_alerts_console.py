@@ -54,11 +54,17 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
     assert "River at the city-flooding level" in told[0][0]
     assert {"P.1", "P.103"} <= {a.scope_key for a in listed if a.rule_id == "river_bank_full"}
 
-    # Another sync evaluates again: nothing new is raised, nothing sounds again.
+    # Another sync evaluates again. History still arriving may raise the alerts it shows (each for a rule and place
+    # that has none yet); once it is in, a sync raises nothing and nothing sounds again.
+    with qtbot.waitSignal(alerts.sig_evaluated, timeout=60_000):
+        controller.sync_controller.sync_now()
     with qtbot.waitSignal(alerts.sig_evaluated, timeout=60_000) as evaluated:
         controller.sync_controller.sync_now()
     assert not evaluated.args[0].raised and not evaluated.args[0].reopened
     assert len(told) == 1
+    listed = alerts.alerts()
+    assert len({(a.rule_id, a.scope_key) for a in listed if a.state != "cleared"}) == sum(
+        a.state != "cleared" for a in listed)
 
     # The strip counts the alerts nobody has acknowledged, urgent while a critical one is open.
     chip = window.situation_strip.chip("alerts")
@@ -76,7 +82,12 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
 
     # A viewer: the buttons are off, and the store refuses what gets through anyway.
     incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("viewer"))
-    haze = next(a for a in alerts.alerts() if a.kind == "pm25" and a.state == "open")
+    # A haze alert in a district with another hazy station (for the "same area" step below).
+    from services.districts import nearest_district
+
+    hazy = [a for a in alerts.alerts() if a.kind == "pm25" and a.state == "open" and a.lat is not None]
+    districts = [nearest_district(a.lat, a.lon).code for a in hazy]
+    haze = next(a for a, d in zip(hazy, districts, strict=True) if districts.count(d) > 1)
     alerts.panel.select_alert(haze.id)
     assert not alerts.panel.ack_button.isEnabled()
     with qtbot.waitSignal(alerts.sig_notice, timeout=20_000) as notice:
@@ -105,8 +116,6 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
     assert any(e.kind == "comment" and f"Alert #{haze.id}" in str(e.after) for e in detail.events)
 
     # Another haze alert in the same district updates that incident instead of opening a second one.
-    from services.districts import nearest_district
-
     district = nearest_district(haze.lat, haze.lon).code
     others = [a for a in alerts.alerts() if a.kind == "pm25" and a.id != haze.id and a.lat is not None]
     other = next(a for a in others if nearest_district(a.lat, a.lon).code == district)
@@ -121,3 +130,38 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
     # A click on the strip's chip shows the alerts waiting for acknowledging)
     window.situation_strip.sig_chip_activated.emit("alerts")
     assert alerts.panel.model.filter == "unacked" and not window.dock("alerts").visibleRegion().isEmpty()
+
+
+def test_a_supervisor_changes_the_rules_and_they_apply(  # type: ignore[no-untyped-def]
+        qtbot, console_factory, english, data_paths) -> None:
+    controller: ConsoleController = console_factory()
+    alerts, incidents = controller.alerts, controller.incidents
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: alerts._rules is not None, timeout=30_000)
+
+    # An operator reads the rules; only a supervisor saves them.
+    alerts.rules_action.trigger()
+    qtbot.waitUntil(lambda: alerts.rules_dialog is not None, timeout=10_000)
+    assert not alerts.rules_dialog.save_button.isEnabled()
+    alerts.rules_dialog.close()
+    qtbot.waitUntil(lambda: alerts.rules_dialog is None, timeout=10_000)
+    incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("supervisor"))
+    alerts.rules_action.trigger()
+    qtbot.waitUntil(lambda: alerts.rules_dialog is not None, timeout=10_000)
+    dialog = alerts.rules_dialog
+    dialog.select_rule("pm25_unhealthy")
+
+    # A clearing level above the raising one breaks the hysteresis: refused, named, nothing written.
+    dialog.fields["clear_below"].setValue(90.0)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "pm25_unhealthy" in dialog.error.text(), timeout=10_000)
+    assert not data_paths.alert_rules.exists() and dialog.isVisible()
+
+    dialog.fields["clear_below"].setValue(40.0)
+    dialog.fields["above"].setValue(150.0)
+    with qtbot.waitSignal(alerts.sig_evaluated, timeout=30_000):  # the saved rules are read again and evaluated
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: alerts.rules_dialog is None, timeout=10_000)
+    assert alerts._rules.rule("pm25_unhealthy").above == 150.0
+    assert '"above": 150.0' in data_paths.alert_rules.read_text(encoding="utf-8")

@@ -99,3 +99,19 @@ def test_the_operators_layout_comes_back_with_docks_added_late(  # type: ignore[
     assert again.dock("airChart").isFloating()
     assert _shown(again, "incidentLoad") and not _shown(again, "incidents")
     assert abs(again.dock("overview").width() - width) <= 8
+
+
+def test_a_screenshot_can_show_a_panel_in_front(qtbot, compose, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from console.cli import SCREENSHOT_PANELS
+    from console.screenshot import ScreenshotJob
+
+    controller = compose(1366, 768)
+    window = controller.window
+    assert window.dock("alerts") in window.tabifiedDockWidgets(window.dock("incidents"))
+    shot = tmp_path / "shot.png"
+    # The console is up already: the job does not wait for a first sync (it has passed) but for its deadline.
+    job = ScreenshotJob(window, controller, shot, 0.5, [SCREENSHOT_PANELS["alerts"]])
+    with qtbot.waitSignal(job.sig_done, timeout=30_000) as done:
+        job.start()
+    assert done.args == [True] and shot.stat().st_size > 0
+    assert _shown(window, "alerts") and not _shown(window, "incidents")

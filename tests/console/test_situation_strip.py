@@ -51,7 +51,7 @@ def test_chips_count_the_store_follow_an_edit_and_open_their_items(  # type: ign
     controller: ConsoleController = console_factory()
     window, strip, incidents = controller.window, controller.window.situation_strip, controller.incidents
     window.resize(1366, 768)
-    assert strip.keys() == ("p1", "breaches", "bank_full", "flooding", "pm25", "feeds")
+    assert strip.keys() == ("p1", "breaches", "bank_full", "flooding", "pm25", "feeds", "alerts")
     assert strip.chip("p1").level == "unknown" and "–" in strip.chip("p1").text()  # nothing counted yet
     with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
         pass

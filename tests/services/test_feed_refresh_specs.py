@@ -30,16 +30,19 @@ def test_every_feed_names_what_it_refreshes_and_an_added_firms_source_refreshes_
         "open311_services": ((), ()),
         "open311_requests": (("incidents",), ("counts",)),
         "open311_updates": ((), ()),  # timelines only: incident_timelines below
+        "open311_alerts": ((), ()),  # the Alerts dock reloads on its poll (console.alert_controller)
     }
     assert [name for name, spec in specs.items() if spec.incident_timelines] == ["open311_updates"]
     assert {name: spec.charts for name, spec in specs.items()} == {
         "air4thai": ("air",), "air4thai_history": ("air",), "thaiwater": ("river",), "thaiwater_history": ("river",),
         "firms_viirs_snpp_nrt": ("hotspots",), "firms_viirs_noaa21_nrt": ("hotspots",),
         "firms_modis_nrt": ("hotspots",), "open311_services": (), "open311_requests": ("incidents",),
-        "open311_updates": ("incidents",)}
+        "open311_updates": ("incidents",), "open311_alerts": ()}
     assert {part for spec in specs.values() for part in spec.charts} == set(CHART_PARTS)
     named = {layer for spec in specs.values() for layer in spec.map_layers}
-    assert named == set(LAYERS) - {"districts"}  # every data layer the page has but the imported boundaries
+    # Every data layer the page has but the imported boundaries and the alerts (drawn after each read of the alerts,
+    # which follows an evaluation, not a feed).
+    assert named == set(LAYERS) - {"districts", "alerts"}
     assert {part for spec in specs.values() for part in spec.overview} == set(OVERVIEW_PARTS)
 
 

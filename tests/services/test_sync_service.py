@@ -32,7 +32,7 @@ def test_every_feed_lands_in_the_store(simulator: SimulatorServer, store: Store)
     names = [spec.name for spec in sync.specs]
     assert names == ["air4thai", "air4thai_history", "thaiwater", "thaiwater_history", "firms_viirs_snpp_nrt",
                      "firms_viirs_noaa20_nrt", "firms_modis_nrt", "open311_services", "open311_requests",
-                     "open311_updates"]
+                     "open311_updates", "open311_alerts"]
     for name in names:
         state = sync.run_feed(store, name)
         assert state.last_error is None, (name, state.last_error)

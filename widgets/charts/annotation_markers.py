@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath
 
 from widgets.charts.chart_style import pen
 from widgets.charts.time_axis import format_instant
@@ -100,3 +101,106 @@ def annotation_text(a: ChartAnnotation) -> str:
         parts.append(category_label(a.category))
     parts.append(format_instant(a.at))
     return " · ".join(parts)
+
+
+# --- alerts ------------------------------------------------------------------------------------------------------
+
+ALERT_TOP_FRACTION = 0.92  # alert markers sit this far up the visible y range: apart from the incidents' at the bottom
+ALERT_SIZES = {"critical": 17, "warning": 14, "info": 12}  # the critical marker the largest
+_ALERT_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+def _alert_symbol() -> QPainterPath:
+    """A disc with an "!" cut out of it (a warning sign that reads at 12 px, not a shape the charts use otherwise).
+    Symbol paths are in a unit square round the origin, y down."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    path.addEllipse(QRectF(-0.5, -0.5, 1.0, 1.0))
+    path.addRect(QRectF(-0.08, -0.34, 0.16, 0.40))
+    path.addEllipse(QRectF(-0.09, 0.13, 0.18, 0.18))
+    return path
+
+
+ALERT_SYMBOL = _alert_symbol()
+
+
+class AlertMarkers:
+    """Alert markers of one chart's view box (issue 13): an "!" disc at each alert's ``first_at``, coloured by
+    severity (widgets.alert_words.SEVERITY_RGB) and sized by it (the critical largest, and drawn on top), near the
+    top of the visible y range; the tooltip says the severity, rule, place, message and time in words.
+    ``on_click(alert_id)`` is called when one is clicked.
+
+    The cost stays low as for the incident markers: one scatter item, refilled with ``setData`` only when what it
+    shows changes (an alert's id, time, severity or state), moved with ``setPos`` when the y range changes."""
+
+    def __init__(self, view: pg.ViewBox, on_click: Callable[[int], None]) -> None:
+        self._view = view
+        self._on_click = on_click
+        self._alerts: list[Any] = []
+        self._key: tuple[Any, ...] = ()
+        self.fills = 0  # setData calls (tests: not one per frame)
+        self.scatter = pg.ScatterPlotItem(pxMode=True, hoverable=True, tip=self._tip)
+        self.scatter.setZValue(21)  # above the incident markers
+        view.addItem(self.scatter, ignoreBounds=True)
+        self.scatter.sigClicked.connect(self._clicked)
+        view.sigYRangeChanged.connect(self._place)
+
+    def set_alerts(self, alerts: Sequence[Any]) -> None:
+        """Show these alerts (services.alerts.model.AlertView), replacing the ones before; cleared ones are left out."""
+        from widgets.alert_words import SEVERITY_RGB
+
+        items = sorted((a for a in alerts if a.state != "cleared"),
+                       key=lambda a: (_ALERT_RANK.get(a.severity, 0), a.first_at, a.id))
+        key = tuple((a.id, a.first_at, a.severity, a.state) for a in items)
+        self._alerts = items
+        if key == self._key:
+            return
+        self._key = key
+        brushes = {s: pg.mkBrush(QColor(*rgb)) for s, rgb in SEVERITY_RGB.items()}
+        pens = {s: pen(QColor(*rgb).darker(220)) for s, rgb in SEVERITY_RGB.items()}
+        default = "info"
+        self.fills += 1
+        self.scatter.setData(
+            x=np.array([a.first_at.timestamp() for a in items], dtype=np.float64),
+            y=np.zeros(len(items), dtype=np.float64),
+            data=[a.id for a in items],
+            symbol=[ALERT_SYMBOL] * len(items),
+            size=[ALERT_SIZES.get(a.severity, ALERT_SIZES[default]) for a in items],
+            brush=[brushes.get(a.severity, brushes[default]) for a in items],
+            pen=[pens.get(a.severity, pens[default]) for a in items],
+        )
+        self._place()
+
+    def alerts(self) -> list[Any]:
+        return list(self._alerts)
+
+    def height(self) -> float:
+        """Where the markers are drawn on the y axis (view coordinates)."""
+        return float(self.scatter.pos().y())
+
+    def _place(self, *_args: object) -> None:
+        (_x0, _x1), (y0, y1) = self._view.viewRange()
+        self.scatter.setPos(0.0, y0 + (y1 - y0) * ALERT_TOP_FRACTION)
+
+    def _tip(self, x: float, y: float, data: Any) -> str:
+        for a in self._alerts:
+            if a.id == data:
+                return alert_text(a)
+        return f"#{data}"
+
+    def _clicked(self, _item: object, points: Sequence[Any], _event: object) -> None:
+        if len(points):
+            # Where markers overlap, the most severe (drawn on top) is the one meant.
+            best = max(points, key=lambda p: ALERT_SIZES.get(self._severity(p.data()), 0))
+            self._on_click(int(best.data()))
+
+    def _severity(self, alert_id: Any) -> str:
+        return next((a.severity for a in self._alerts if a.id == alert_id), "info")
+
+
+def alert_text(a: Any) -> str:
+    """``⚠ วิกฤต · ระดับน้ำถึงเกณฑ์น้ำท่วมเมือง · สะพานนวรัฐ · <message> · 5 ธ.ค. 2569 14:05`` (plain text)."""
+    from widgets.alert_words import message, rule_name, scope_name, severity_label
+
+    return " · ".join([severity_label(a.severity), rule_name(a), scope_name(a), message(a),
+                       format_instant(a.first_at.timestamp())])

@@ -10,7 +10,8 @@ lose when new detections arrive.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +19,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
+from widgets.charts.annotation_markers import AlertMarkers
 from widgets.charts.chart_export import save_png, stacked_image
 from widgets.charts.chart_overlays import ChartEmptyState, ReadoutBox
 from widgets.charts.chart_style import chart_font, hex_colour, pen, style_plot, style_toolbar_parts
@@ -45,6 +47,8 @@ class HotspotBarsChart(QWidget):
     """The user chose a district (its code) or all districts (None)."""
     sig_export_requested = Signal(str)
     """The user asked to export: ``"png"`` or ``"csv"``."""
+    sig_alert_clicked = Signal(int)
+    """A fire alert's marker was clicked (the alert's id): select that alert in the Alerts dock."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +73,7 @@ class HotspotBarsChart(QWidget):
                                                                 "No hotspots in this window"))
         self.readout = ReadoutBox(self.plot)
         self.crosshair = Crosshair(self.plot)
+        self.alert_markers = AlertMarkers(self.view, self.sig_alert_clicked.emit)
         self._throttle = RedrawThrottle(self, self._draw)
         # setup
         self.setObjectName("hotspotBarsChart")
@@ -105,6 +110,11 @@ class HotspotBarsChart(QWidget):
     def set_data(self, days: HotspotDays, district: str | None = None) -> None:
         """Detections per day, district and confidence, shown for ``district`` (a code) or all (None)."""
         self._throttle.submit(days, district)
+
+    def set_alerts(self, alerts: Sequence[Any]) -> None:
+        """Fire alerts (services.alerts.model.AlertView) as "!" markers at their first time near the top of the bars
+        (clicking one emits ``sig_alert_clicked``)."""
+        self.alert_markers.set_alerts(alerts)
 
     def flush(self) -> None:
         """Draw the data waiting for the next redraw now."""

@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from services.chart_math import PRESETS
-from widgets.charts.annotation_markers import AnnotationMarkers
+from widgets.charts.annotation_markers import AlertMarkers, AnnotationMarkers
 from widgets.charts.chart_export import save_png, stacked_image
 from widgets.charts.chart_overlays import ChartEmptyState, ReadoutBox
 from widgets.charts.chart_style import hex_colour, style_plot, style_toolbar_parts
@@ -75,6 +75,8 @@ class TimeChart(QWidget):
     """The visible window settled on (start, end), unix seconds UTC: the data of it is wanted."""
     sig_incident_clicked = Signal(int)
     """An incident annotation was clicked: select that incident (queue and map)."""
+    sig_alert_clicked = Signal(int)
+    """An alert marker was clicked (the alert's id): select that alert in the Alerts dock."""
     sig_follow_changed = Signal(bool)
     """Following now was switched on or off (by the user or by a preset)."""
     sig_export_requested = Signal(str)
@@ -104,6 +106,7 @@ class TimeChart(QWidget):
         self.readout = ReadoutBox(self.plot)
         self.crosshair = Crosshair(self.plot)
         self.markers = AnnotationMarkers(self.view, self.sig_incident_clicked.emit)
+        self.alert_markers = AlertMarkers(self.view, self.sig_alert_clicked.emit)
         self._throttle = RedrawThrottle(self, self._draw)
         self._settle_timer = QTimer(self)
         self._follow_timer = QTimer(self)
@@ -267,6 +270,11 @@ class TimeChart(QWidget):
         """Incidents opened and status changes, as markers along the time axis (clicking one emits
         ``sig_incident_clicked``)."""
         self.markers.set_annotations(annotations)
+
+    def set_alerts(self, alerts: Sequence[Any]) -> None:
+        """Open and acknowledged alerts (services.alerts.model.AlertView) as "!" markers at their first time near
+        the top (clicking one emits ``sig_alert_clicked``)."""
+        self.alert_markers.set_alerts(alerts)
 
     def _submit(self, *payload: Any) -> None:
         """New data to draw (at the redraw rate)."""
