@@ -115,7 +115,6 @@ class AlertController(QObject):
         self._window.add_file_action(self.rules_action)
         self.rules_action.triggered.connect(self.open_rules)
         self._closed = False
-        self._first = True
         self._alerts: dict[int, AlertView] = {}
         self.panel = AlertsPanel(self._window)
         self.notifier = AlertNotifier(self._window, self)
@@ -204,14 +203,11 @@ class AlertController(QObject):
     def _evaluated(self, result: EvaluationResult) -> None:
         if self._closed:
             return
-        first, self._first = self._first, False
         self.sig_evaluated.emit(result)
         if result.changed:
             self._c.outbox.kick()  # the alerts queued for the backend (services.store.alert_outbox) go now
-        if result.changed or first:
-            self.reload(notify=result.high)
-        else:
-            self.reload()
+        # Read every time: silences end and ages move on without a change (``high`` is empty then).
+        self.reload(notify=result.high)
 
     def _evaluation_failed(self, exc: BaseException) -> None:
         # The alerts shown stay; the next poll or the minute tick evaluates again.

@@ -73,15 +73,9 @@
 
   /* The hover text: severity and rule, the place, the message, the state and since when; text nodes only. */
   CM.alertTooltip = function (a, p) {
-    const box = document.createElement('div');
-    box.className = 'console-tooltip';
-    const line = function (text, cls) {
-      if (text === undefined || text === null || text === '') return;
-      const d = document.createElement('div');
-      if (cls) d.className = cls;
-      d.textContent = String(text);
-      box.appendChild(d);
-    };
+    const tip = CM.tooltipBox();
+    const box = tip.box;
+    const line = tip.line;
     const en = a.language === 'en';
     const pick = function (th, enText) {
       const text = en ? (enText || th) : (th || enText);

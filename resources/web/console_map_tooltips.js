@@ -5,16 +5,24 @@
   'use strict';
   const CM = (window.ConsoleMap = window.ConsoleMap || {});
 
+  /* A tooltip's box and the function that adds one line of text to it (empty values add nothing). */
+  CM.tooltipBox = function () {
+    const box = document.createElement('div');
+    box.className = 'console-tooltip';
+    const line = function (text, cls) {
+      if (text === undefined || text === null || text === '') return;
+      const d = document.createElement('div');
+      if (cls) d.className = cls;
+      d.textContent = String(text);
+      box.appendChild(d);
+    };
+    return { box: box, line: line };
+  };
+
   CM.tooltipFor = function (app, item) {
-      const box = document.createElement('div');
-      box.className = 'console-tooltip';
-      const line = function (text, cls) {
-        if (text === undefined || text === null || text === '') return;
-        const d = document.createElement('div');
-        if (cls) d.className = cls;
-        d.textContent = String(text);
-        box.appendChild(d);
-      };
+      const tip = CM.tooltipBox();
+      const box = tip.box;
+      const line = tip.line;
       const t = app.t.bind(app);
       const join = function (parts) {
         return parts.filter(function (x) { return x !== '' && x !== null && x !== undefined; }).join(' · ');

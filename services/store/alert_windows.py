@@ -10,8 +10,6 @@ reads.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -21,6 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from services.store.chart_queries import station_thresholds
 from services.store.database import translate_errors
 
 
@@ -46,7 +45,7 @@ def stations(conn: Connection, kind: str) -> list[StationRow]:
         "SELECT id, code, name_th, name_en, lat, lon, area_en, area_th, thresholds_json FROM stations "
         "WHERE kind = ? ORDER BY id", (kind,)).all()
     return [StationRow(sid, kind, code, _name(th, code), _name(en, code), lat, lon, _last_part(area_en),
-                       _last_part(area_th), _thresholds(limits))
+                       _last_part(area_th), station_thresholds(limits))
             for sid, code, th, en, lat, lon, area_en, area_th, limits in rows]
 
 
@@ -59,18 +58,6 @@ def _last_part(area: str | None) -> str | None:
     if not area:
         return None
     return area.rsplit(",", 1)[-1].strip() or None
-
-
-def _thresholds(text: str | None) -> dict[str, float]:
-    """A station's thresholds (local gauge metres); anything unreadable or not a finite number counts as absent."""
-    try:
-        raw = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    if not isinstance(raw, dict):
-        return {}
-    return {k: float(v) for k, v in raw.items()
-            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)}
 
 
 #: What a nullable column is read as (``ifnull(column, 9e999)``: SQLite's infinity), so every row is numbers that

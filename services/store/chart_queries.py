@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from itertools import chain
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import Connection, Engine
@@ -168,14 +168,14 @@ def river_charts(engine: Engine, codes: Sequence[str] | None, start: datetime, e
             wanted = set(codes)
             gauges = [g for g in gauges if g[1] in wanted]
         for rank, (sid, code, name_th, name_en, thresholds_json) in enumerate(gauges):
-            limits = _thresholds(thresholds_json)
+            limits = station_thresholds(thresholds_json)
             charts.append(RiverGaugeChart(code, _name(name_th, code), _name(name_en, code), rank,
                                           _series(conn, sql, sid, t0, t1, bucket_s), limits.get("bank_full_m"),
                                           limits.get("flood_m")))
     return charts
 
 
-def _thresholds(text: str | None) -> dict[str, float]:
+def station_thresholds(text: str | None) -> dict[str, float]:
     """A station's thresholds (local gauge metres); anything unreadable or not a finite number counts as absent."""
     try:
         raw = json.loads(text) if text else {}
