@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import sqlite3
 import statistics
 import time
@@ -290,8 +291,50 @@ def _run_events_for(seconds: float) -> None:
     loop.exec()
 
 
+class _StallSampler:
+    """With PAO_BENCH_STALL_STACKS=1: a thread that, while the UI thread's heartbeat is late by more than
+    ``late_ms``, samples the UI thread's Python stack every millisecond, to say where long stalls are spent (a stack
+    ending in the event loop's exec means Qt's own C++ code, painting or waiting for the interpreter lock)."""
+
+    def __init__(self, beat: _Heartbeat, late_ms: float = 25.0) -> None:
+        import threading
+
+        self._beat, self._late_s = beat, late_ms / 1000
+        self._main = threading.main_thread().ident
+        self.samples: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        import sys
+        import traceback
+
+        while not self._stop.wait(0.001):
+            if time.perf_counter() - self._beat.last <= self._late_s:
+                continue
+            frame = sys._current_frames().get(self._main)
+            if frame is None:
+                continue
+            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                               for f in reversed(traceback.extract_stack(frame)[-4:]))
+            self.samples[where] = self.samples.get(where, 0) + 1
+
+    def stop(self) -> list[str]:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        top = sorted(self.samples.items(), key=lambda kv: -kv[1])[:8]
+        return [f"{n} ms in {where}" for where, n in top]
+
+
 class _Heartbeat:
     """A precise QTimer on the UI thread; every gap between ticks beyond the interval is a stall."""
+
+    @property
+    def last(self) -> float:
+        return self._last
 
     def __init__(self, interval_ms: int = HEARTBEAT_MS) -> None:
         from PySide6.QtCore import Qt, QTimer
@@ -409,6 +452,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
 
         # The backend is back and the operator presses "sync now": every feed polls and the outbox drains.
         busy_beat = _Heartbeat()
+        sampler = _StallSampler(busy_beat) if os.environ.get("PAO_BENCH_STALL_STACKS") == "1" else None
 
         def drained(done: Callable[..., None]) -> None:
             def check() -> None:  # sig_drained also means "stopped to retry later": only an empty outbox ends it
@@ -416,10 +460,14 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
             controller.outbox.sig_drained.connect(check)
             sim.faults.remove(outage.id)
             busy_beat.start()
+            if sampler is not None:
+                sampler.start()
             window.sig_sync_requested.emit()
 
         _wait_for(drained, 300, "the outbox drain")
         busy_s, busy_cpu = busy_beat.stop()
+        if sampler is not None:
+            ctx.notes.extend(f"ui_stall_during_sync stall stack: {line}" for line in sampler.stop())
         states = _wait_for(lambda done: runner.run_db(outbox_states, store, on_done=done), 30, "the outbox states")
         if states != {"sent": n}:
             raise RuntimeError(f"the drain left the outbox as {states}, expected {{'sent': {n}}}")

@@ -326,15 +326,18 @@ class AlertController(QObject):
             self.sig_incident_requested.emit(plan.existing_id)
         elif plan.existing_id is not None:
             existing = plan.existing_id
-            self._link(alert_id, existing, opened=False, done=t(f"เพิ่มการแจ้งเตือนในเหตุการณ์ #{existing} แล้ว",
-                                                               f"Alert added to incident #{existing}"))
+            # No number: the detail dock shows the incident with the number operators know (not the local id).
+            done = (t("เพิ่มการแจ้งเตือนในเหตุการณ์ใหญ่ของพื้นที่แล้ว", "Alert joined the area's major incident")
+                    if plan.major else t("เพิ่มการแจ้งเตือนในเหตุการณ์ที่เปิดอยู่ของพื้นที่แล้ว",
+                                         "Alert added to the area's open incident"))
+            self._link(alert_id, existing, opened=False, done=done)
         else:
             self._c.incidents.open_intake(
                 plan.lat, plan.lon,
                 prefill={"category": plan.category, "priority": plan.priority, "description": plan.description,
                          "source": "sensor"},
                 on_saved=lambda incident_id: self._link(alert_id, incident_id, opened=True, done=t(
-                    f"เปิดเหตุการณ์ #{incident_id} จากการแจ้งเตือนแล้ว", f"Incident #{incident_id} opened from the alert")))
+                    "เปิดเหตุการณ์จากการแจ้งเตือนแล้ว", "Incident opened from the alert")))
 
     def _link(self, alert_id: int, incident_id: int, *, opened: bool, done: str) -> None:
         if self._store is None:

@@ -62,8 +62,10 @@ class ConflictActions(QObject):
         self._runner.run_db(lambda: (store.open_conflicts(), store.refused_edits()), on_done=self._loaded,
                             key="open-conflicts")
 
-    def acknowledge_refusal(self, outbox_id: int) -> None:
-        self._runner.run_db(self._store.acknowledge_refusal, outbox_id, self._actor(),
+    def acknowledge_refusal(self, source: str, outbox_id: int) -> None:
+        """The operator has seen refusal ``outbox_id`` of the ``source`` outbox ("incident" or "alert")."""
+        store, actor = self._store, self._actor()
+        self._runner.run_db(lambda: store.acknowledge_refusal(outbox_id, actor, source=source),
                             on_done=lambda _r: (self.refresh(), self._outbox.refresh_counts()),
                             on_error=self._failed)
 
@@ -114,6 +116,8 @@ class ConflictsDock(QObject):
 
     sig_show_incident_requested = Signal(int)
     """The operator wants to see the incident of a refused edit (its store id)."""
+    sig_show_alert_requested = Signal(int)
+    """The operator wants to see the alert of a refused alert entry (its store id)."""
 
     def __init__(self, runner: TaskRunner, window: MainWindow, outbox: OutboxController, actor: Callable[[], str],
                  parent: QObject | None = None) -> None:
@@ -133,6 +137,7 @@ class ConflictsDock(QObject):
         layout.addWidget(self.refused_panel)
         window.add_dock("conflicts", box, Qt.DockWidgetArea.RightDockWidgetArea, tab_with="overview")
         self.refused_panel.sig_show_incident_requested.connect(self.sig_show_incident_requested)
+        self.refused_panel.sig_show_alert_requested.connect(self.sig_show_alert_requested)
         self._title()
 
     def set_store(self, store: Store) -> ConflictActions:

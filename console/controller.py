@@ -128,6 +128,7 @@ class ConsoleController(QObject):
         self.charts.sig_incident_requested.connect(self._show_charted_incident)
         self.charts.sig_notice.connect(self._notify)
         self.alerts.sig_notice.connect(self._notify)
+        self.conflicts.sig_show_alert_requested.connect(self.alerts.show_alert)  # a refused alert entry's alert
         self.alerts.sig_incident_requested.connect(self.incidents.show_incident)
         self.alerts.sig_map_requested.connect(self._show_alert_on_map)
         # After every read of the alerts, the map's alerts layer and the charts' alert markers follow; a click on

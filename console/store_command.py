@@ -54,6 +54,8 @@ def run_store(args: argparse.Namespace) -> int:
     print(f"the damaged store is kept as {report.kept_as} (with its -wal and -shm, unchanged)")
     unsent = ", ".join(f"{n} {'in ' if state == 'conflict' else ''}{state}" for state, n in summary["unsent"].items())
     print(f"unsent edits: {unsent}; incidents: {report.incidents} ({report.local_incidents} never sent)")
+    if report.alert_unsent:  # a store from before the alert outbox has none: said only when there are some
+        print(f"unsent alert edits: {report.alert_unsent} pending")
     print("copied: " + ", ".join(f"{table} {n}" for table, n in summary["copied"].items() if n))
     problems = report.problems()
     if problems:

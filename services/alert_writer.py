@@ -11,8 +11,10 @@ The extension lives at the Open311 endpoint's base URL (services.simulator.alert
 - ``end_silence`` → ``POST {base}/alert_silences/{uid}/end.json``.
 
 Every POST carries the entry's ``Idempotency-Key``. Outcomes are services.incident_writer.WriteOutcome's kinds, the
-backend's JSON answer in ``answer``. A backend without the extension (404 on the alerts paths: a plain Open311
-server) keeps alerts on this console: the entry is done as ``local``, the log says so once per backend, and the
+backend's JSON answer in ``answer``, and ``missing``: an acknowledgement or end of silence answered 404, for an alert
+or silence the backend does not have (services.store.alert_outbox sends it again first). A backend without the
+extension (404 on the alerts paths: a plain Open311 server) keeps alerts on this console: the entry is done as
+``local``, the log says so once per backend, and the
 backend is not asked again until the console starts again (later entries are done as ``local`` at once).
 """
 
@@ -94,6 +96,10 @@ def _http_error(base: str, entry: Any, exc: FeedHTTPError) -> WriteOutcome:
             _told.add(base)
             log.warning("%s (%s answered 404)", NO_EXTENSION, base)
         return WriteOutcome("local", error=NO_EXTENSION)
+    if exc.status == 404 and entry.op in ("acknowledge", "end_silence"):
+        # The backend does not have the alert (or silence) the entry names: it is sent again first (the store's
+        # record_outcome), then this entry.
+        return WriteOutcome("missing", error=f"HTTP 404: {described}")
     if exc.status == 409:
         try:
             kept = load_json(exc.body or b"", "alerts extension conflict")

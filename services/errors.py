@@ -77,7 +77,8 @@ class StoreBindingError(StoreError):
 
     ``stored`` and ``wanted`` are :class:`services.backend_identity.BackendIdentity` values (``stored`` is None for
     a store written before stores were bound, which holds unsent edits of an unknown backend); ``unsent`` counts
-    the edits waiting in its outbox, ``incidents`` the incidents it holds."""
+    the edits waiting in its outboxes (incident edits pending or in conflict, alert entries pending),
+    ``incidents`` the incidents it holds."""
 
     def __init__(self, message: str, *, stored: object, wanted: object, unsent: int, incidents: int) -> None:
         super().__init__(message)

@@ -257,12 +257,13 @@ def alert_features(alerts: Iterable[Any], *, districts: Mapping[str, Feature] | 
     """The ``alerts`` layer: one feature per open or acknowledged alert (services.alerts.model.AlertView-like) that
     has a place on the map, least severe first (the page draws them in order, so a critical one is on top).
 
-    - a station or gauge alert: a ``ring`` (a Point; the page rings the station's marker)
+    - a station or gauge alert: a ``ring`` (a Point; the page rings the station's marker); so is a province-wide
+      alert placed at its worst station (a province's PM2.5)
     - a district alert: its boundary (``outline``: Polygon / MultiPolygon from the districts layer), or a ``circle``
       of ``radius_m`` round its centroid while the boundaries are not imported
     - an area alert: a landmark's ``circle`` (the radius of its rule, ``radius_km`` by rule id) or a named drawn
       area's ``outline`` (``areas``: name → [[lon, lat], ...])
-    - province-wide and feed alerts have no place of their own and are left out.
+    - feed alerts, and province-wide alerts without a place, are left out.
 
     Texts are in both languages (the page picks the one it shows) and stay text. Geometries follow RFC 7946: [lon,
     lat] positions, closed rings, exterior rings counter-clockwise; a circle is its centre Point with ``radius_m`` in
@@ -279,8 +280,8 @@ def alert_features(alerts: Iterable[Any], *, districts: Mapping[str, Feature] | 
         point = (a.lon, a.lat) if a.lat is not None and a.lon is not None else None
         geometry: dict[str, Any] | None = None
         shape, radius_m = "ring", None
-        if a.scope_kind in ("station", "gauge"):
-            pass
+        if a.scope_kind in ("station", "gauge", "province"):
+            pass  # a province's alert without a place has no point, and is left out below
         elif a.scope_kind == "district":
             geometry, centroid = _district_geometry(a.scope_key, districts)
             if geometry is not None:
@@ -298,7 +299,7 @@ def alert_features(alerts: Iterable[Any], *, districts: Mapping[str, Feature] | 
             else:
                 shape, radius_m = "circle", AREA_FALLBACK_RADIUS_M
         else:
-            continue  # province, feed
+            continue  # a feed
         if geometry is None:
             if point is None or not all(math.isfinite(v) for v in point):
                 continue

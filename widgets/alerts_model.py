@@ -207,7 +207,7 @@ class AlertsModel(ColumnTableModel):
             text = state_text(alert, now)
             return text if until is None else f"{text} · {silenced_text(until, now, silence)}"
         if column == "incident":
-            return f"#{alert.incident_id}" if alert.incident_id is not None else ""
+            return f"#{alert.incident_ref or alert.incident_id}" if alert.incident_id is not None else ""
         return ""
 
     def _paint(self, alert: AlertView, column: str, *, background: bool) -> Any:

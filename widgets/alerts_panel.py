@@ -342,8 +342,9 @@ class AlertsPanel(QWidget):
         linked = alert is not None and alert.incident_id is not None
         self.ack_button.setText(t("รับทราบ…", "Acknowledge…"))
         self.silence_button.setText(t("ปิดเสียงกฎ…", "Silence rule…"))
-        self.incident_button.setText(t(f"ดูเหตุการณ์ #{alert.incident_id}", f"Show incident #{alert.incident_id}")
-                                     if linked and alert is not None else t("เปิดเหตุการณ์", "Open incident"))
+        number = (alert.incident_ref or alert.incident_id) if alert is not None else None
+        self.incident_button.setText(t(f"ดูเหตุการณ์ #{number}", f"Show incident #{number}")
+                                     if linked else t("เปิดเหตุการณ์", "Open incident"))
         self.map_button.setText(t("ดูบนแผนที่", "Show on map"))
         self.silences.set_end_refused(t(*VIEWER_REASON) if self._role == "viewer" else None)
         self._enable(self.ack_button, t("รับทราบการแจ้งเตือนพร้อมความเห็น", "Acknowledge the alert with a comment"),

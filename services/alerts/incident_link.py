@@ -2,11 +2,13 @@
 
 ``plan_incident`` says what "Open incident" on an alert does: show the incident it is linked to already (while
 that is open); else update the open incident of the same category in the alert's district (a comment on it, and the
-link); else take in a new incident, with the form filled from the alert (category from the alert's kind, priority
-from its severity, the message as the description, the source "sensor") for the operator to check, answer the
-category's questions and save. The new incident takes its SLA from its category and priority, like any other
-intake. ``link_incident`` records the link both ways: the alert keeps the incident's id and a history line, and the
-incident gets a comment naming the alert, which reaches the backend through the outbox like any comment.
+link); else join the open major incident of the district, whatever its category (many alerts in one area, a flood
+and the fires beside it, are one major incident for the command centre); else take in a new incident, with the form
+filled from the alert (category from the alert's kind, priority from its severity, the message as the description,
+the source "sensor") for the operator to check, answer the category's questions and save. The new incident takes
+its SLA from its category and priority, like any other intake. ``link_incident`` records the link both ways: the
+alert keeps the incident's id and a history line, and the incident gets a comment naming the alert, which reaches
+the backend through the outbox like any comment.
 
 A data-health alert (a stale feed, a silent station) is about the console's sources, not about the city: it opens
 no incident.
@@ -40,6 +42,7 @@ class IncidentPlan:
     alert: AlertView
     existing_id: int | None
     linked_already: bool
+    major: bool  # ``existing_id`` is the district's major incident the alert joins
     category: str
     priority: str
     description: str
@@ -62,14 +65,18 @@ def plan_incident(store: Store, alert_id: int, role: str) -> IncidentPlan:
     if category is None:
         raise WorkflowError("value", "a data-health alert is about the console's sources and opens no incident")
     if alert.incident_id is not None and alert_incidents.incident_is_open(store.edit_engine, alert.incident_id):
-        return IncidentPlan(alert, alert.incident_id, True, category, "", "", 0.0, 0.0, None)
+        return IncidentPlan(alert, alert.incident_id, True, False, category, "", "", 0.0, 0.0, None)
     handling.check_role(role, "open incidents from")
     if alert.lat is None or alert.lon is None:
         raise WorkflowError("value", "this alert has no place to take an incident in at")
     district = nearest_district(alert.lat, alert.lon).code
     existing = alert_incidents.open_incident_in_district(store.edit_engine, category, district)
-    return IncidentPlan(alert, existing, False, category, PRIORITY_OF_SEVERITY.get(alert.severity, "P3"),
-                        alert_words(alert), alert.lat, alert.lon, district)
+    major = None
+    if existing is None:
+        major = alert_incidents.open_major_incident_in_district(store.edit_engine, district)
+    return IncidentPlan(alert, existing if major is None else major, False, major is not None, category,
+                        PRIORITY_OF_SEVERITY.get(alert.severity, "P3"), alert_words(alert), alert.lat, alert.lon,
+                        district)
 
 
 def link_incident(store: Store, alert_id: int, incident_id: int, actor: str, role: str, now: datetime, *,

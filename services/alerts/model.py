@@ -17,7 +17,7 @@ STATES: tuple[str, ...] = ("open", "acknowledged", "cleared")
 SCOPE_KINDS: tuple[str, ...] = ("province", "district", "station", "gauge", "area", "feed")
 # What the alert history records (alert_actions.action).
 ACTIONS: tuple[str, ...] = ("raised", "occurred", "cleared", "reopened", "acknowledged", "silenced", "unsilenced",
-                            "incident_opened", "incident_linked")
+                            "incident_opened", "incident_linked", "refusal_acknowledged")
 HIGH_SEVERITIES = frozenset({"critical"})  # a new one of these sounds and notifies
 
 
@@ -50,6 +50,7 @@ class AlertView:
     lat: float | None  # where to outline it on the map (station / gauge / hotspot centroid); None for feeds
     lon: float | None
     silenced_until: datetime | None  # the rule (for this scope or all) is silenced until then
+    incident_ref: str | None = None  # the incident's number as the queue shows it (server id, else local id)
 
 
 @dataclass(frozen=True)

@@ -56,19 +56,26 @@ def pm25_rows(rule: Pm25Rule, data: WindowData) -> ScopeRows:
                          lambda k: _describe(rule, means[k]))
     if not stations:
         return no_scopes(data.window.hours)
-    filled = np.where(np.isnan(all_means[chosen]), -np.inf, all_means[chosen])
+    means = all_means[chosen]
+    filled = np.where(np.isnan(means), -np.inf, means)
     worst = np.argmax(filled, axis=0)
     values = np.where(np.isfinite(filled.max(axis=0)), filled.max(axis=0), np.nan)
+    over = (means > rule.above).sum(axis=0)  # NaN compares False: a station without a mean is not counted
     name_en = rule.province or "every station"
     name_th = PROVINCE_TH.get(name_en, name_en) if rule.province else "ทุกสถานี"
     key = (rule.province or "all").casefold().replace(" ", "_")
     base = _describe(rule, values)
 
-    def describe(i: int, run: int) -> tuple[float | None, str, str]:
+    def describe(i: int, run: int) -> tuple[float | None, str, str, tuple[float, float]]:
         station = stations[int(worst[i])]
         value, _th, _en = base(i, run)
         assert value is not None
-        return (value, *_words(rule, value, run, f"{station.name_th}: ", f"{station.name_en}: "))
+        count = int(over[i])
+        stations_en = f"{count} station{'s' if count != 1 else ''}"
+        th, en = _words(rule, value, run, f"{count} สถานีเกิน {rule.above:.1f} · สูงสุด {station.name_th}: ",
+                        f"{stations_en} above {rule.above:.1f} · worst {station.name_en}: ")
+        # Placed at that hour's worst station, as its words say: an incident taken in from the alert starts there.
+        return (value, th, en, (station.lat, station.lon))
 
     scope = Scope("province", key, f"จังหวัด{name_th}" if rule.province else name_th,
                   f"{name_en} province" if rule.province else name_en)

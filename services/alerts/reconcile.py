@@ -130,14 +130,17 @@ def _write(conn: Connection, rule: Rule, scope: Scope, episode: Episode, alert: 
     cleared = [times.stamp(e.at) for e in episode.events if e.action == "cleared"]
     fields: dict[str, Any] = {
         "severity": rule.severity, "rule_name_th": rule.name_th, "rule_name_en": rule.name_en,
-        "scope_name_th": scope.name_th, "scope_name_en": scope.name_en, "lat": scope.lat, "lon": scope.lon,
-        "occurrences": episode.occurrences,
+        "scope_name_th": scope.name_th, "scope_name_en": scope.name_en, "occurrences": episode.occurrences,
         "cleared_at": None if episode.active else (cleared[-1] if cleared else alert.cleared_at if alert else None),
     }
     latest = occurred[-1] if occurred else None
     if latest is not None and (alert is None or latest.at >= (times.key(alert.last_at) or 0)):
-        value, message_th, message_en = describe(latest.i, latest.above_run)
+        value, message_th, message_en, *place = describe(latest.i, latest.above_run)
         fields.update(last_at=times.stamp(latest.at), value=value, message_th=message_th, message_en=message_en)
+        if place:  # where it was when it occurred (a province's worst station), with its words
+            fields.update(lat=place[0][0], lon=place[0][1])
+    if scope.lat is not None:  # a scope with a place of its own (a station, a gauge, a district)
+        fields.update(lat=scope.lat, lon=scope.lon)
     if episode.first_at is not None:
         fields["first_at"] = times.stamp(episode.first_at)
     if alert is not None:

@@ -18,8 +18,9 @@ from services.alerts.machine import Hours
 HOUR_S = 3600
 DAY_S = 86400
 
-#: (index into the scope's hours, hours the condition has held) -> (value, message_th, message_en)
-Describe = Callable[[int, int], tuple[float | None, str, str]]
+#: (index into the scope's hours, hours the condition has held) -> (value, message_th, message_en), and for a scope
+#: whose place moves with the data (a province's worst station) that hour's place as (lat, lon)
+Describe = Callable[[int, int], tuple[float | None, str, str] | tuple[float | None, str, str, tuple[float, float]]]
 
 
 def hour_end(t: int) -> int:

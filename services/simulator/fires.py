@@ -47,6 +47,25 @@ _MONTH_ACTIVITY = {1: 0.25, 2: 0.6, 3: 1.0, 4: 0.75, 5: 0.15, 6: 0.03, 7: 0.02, 
                    12: 0.15}
 
 
+# Where in the forested districts the detections fall: Mae Chaem and Omkoi, the province's largest forested
+# districts, lead the province's hotspot counts season after season; the other forested districts share the rest.
+_DISTRICT_WEIGHT = {"Mae Chaem": 3.0, "Omkoi": 3.0}
+
+
+@dataclass(frozen=True)
+class FireFront:
+    """A fire a scenario places: ``per_pass`` detections at each overpass from ``first`` to ``last`` (aware),
+    scattered about ``spread_deg`` around (``lat``, ``lon``)."""
+
+    name: str
+    lat: float
+    lon: float
+    first: datetime
+    last: datetime
+    per_pass: int = 4
+    spread_deg: float = 0.006
+
+
 @dataclass(frozen=True)
 class Hotspot:
     """One simulated detection with the CSV's raw values (acq_time already un-padded)."""
@@ -60,12 +79,16 @@ class Hotspot:
 class FireModel:
     """Deterministic hotspots per (source, UTC day)."""
 
-    def __init__(self, seed: int, activity: Callable[[date], float | None] | None = None) -> None:
-        """``activity`` (a scenario's) gives a floor on the season's fire activity for a UTC day, or None."""
+    def __init__(self, seed: int, activity: Callable[[date], float | None] | None = None,
+                 fronts: tuple[FireFront, ...] = ()) -> None:
+        """``activity`` (a scenario's) gives a floor on the season's fire activity for a UTC day, or None;
+        ``fronts`` are a scenario's own fires, detected besides the season's."""
         self.seed = seed
         districts = load_seed("districts")
         self.forested = [d for d in districts if d["forested"]]
+        self._weights = [_DISTRICT_WEIGHT.get(d["name_en"], 1.0) for d in self.forested]
         self._activity = activity
+        self._fronts = fronts
 
     def day_hotspots(self, source: str, day: date) -> list[Hotspot]:
         """Every detection of ``source`` on UTC ``day`` (before the latency cut-off is applied)."""
@@ -82,11 +105,22 @@ class FireModel:
             expected = activity * (55 if daynight == "D" else 18) * (0.6 if modis else 1.0)
             count = max(0, int(r.gauss(expected, math.sqrt(expected + 1))))
             for _ in range(count):
-                district = r.choice(self.forested)
+                district = r.choices(self.forested, self._weights)[0]
                 lat = min(max(r.gauss(district["lat"], 0.07), PROVINCE_BOX[1]), PROVINCE_BOX[3])
                 lon = min(max(r.gauss(district["lon"], 0.07), PROVINCE_BOX[0]), PROVINCE_BOX[2])
                 out.append(self._hotspot(r, modis, sat, daynight, t, round(lat, 5), round(lon, 5)))
+            for front in self._fronts:
+                if front.first <= t <= front.last:
+                    out += self._front_hotspots(front, source, day, index, modis, sat, daynight, t)
         return out
+
+    def _front_hotspots(self, front: FireFront, source: str, day: date, index: int, modis: bool, sat: str,
+                        daynight: str, t: datetime) -> list[Hotspot]:
+        # A stream of its own, so a scenario's fire leaves the season's detections as they were.
+        r = rng(self.seed, "firms-front", front.name, source, day.isoformat(), index)
+        count = max(1, round(front.per_pass * (0.6 if modis else 1.0)))
+        return [self._hotspot(r, modis, sat, daynight, t, round(r.gauss(front.lat, front.spread_deg), 5),
+                              round(r.gauss(front.lon, front.spread_deg), 5)) for _ in range(count)]
 
     @staticmethod
     def _hotspot(

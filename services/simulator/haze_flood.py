@@ -12,8 +12,10 @@ At the simulator's start (its clock's now, whatever the date):
   more rural and forested, the higher; Thai AQI band 5), and at 70–105 µg/m³ in the neighbouring provinces, from four
   days before the start to two days after, blended in and out over two days. Hourly values keep the daily cycle.
 - **Fires.** FIRMS detections at the height of the burning season, from six days before the start to two days after,
-  in the forested districts as always; before that, the season's burning spell (services.simulator.season), so the
-  month the charts show has its fires too.
+  in the forested districts as always (most in Mae Chaem and Omkoi); before that, the season's burning spell
+  (services.simulator.season), so the month the charts show has its fires too. And a fire on Doi Suthep's slope,
+  under 2 km from the temple, from 12 hours before the start to two days after: the one the citizen-app report
+  behind the university describes.
 - **Reports.** Besides the seeded incidents, 16 reports made over the previous two days: flood reports along the Ping
   in the city, Saraphi, San Sai and Hang Dong, forest fires in Mae Chaem, Omkoi, Doi Suthep, Chiang Dao and Samoeng,
   smoke and open burning. Seven are open P1s; four of them and one P2 are past their SLA target at the start (the
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from services.simulator.air_quality import HazeEpisode, haze_levels
+from services.simulator.fires import FireFront
 from services.simulator.incident_seed import SEED_PATHS, Draft
 from services.simulator.river import FloodCrest
 from services.simulator.scenarios import ScenarioWorld
@@ -42,6 +45,8 @@ CHIANG_MAI_PM25 = (95.0, 120.0)  # 24 h means at the Chiang Mai stations, from t
 NEIGHBOUR_PM25 = 75.0  # × the station's haze factor, in the neighbouring provinces
 FIRE_DAYS = (6, 2)  # burning-season activity this many days before / after the start
 FIRE_ACTIVITY = 1.0
+DOI_SUTHEP_FIRE = (18.800, 98.905)  # on the slope west of the university, 1.8 km from Wat Phra That Doi Suthep
+DOI_SUTHEP_DAYS = (timedelta(hours=12), timedelta(days=2))  # burning from this long before the start to after it
 
 
 @dataclass(frozen=True)
@@ -168,5 +173,7 @@ def haze_flood_world(start: datetime) -> ScenarioWorld:
         flood=FloodCrest("P.1", P1_LEVEL_M, start, FLOOD_STORMS,
                          (start - WEATHER_WINDOW[0], start + WEATHER_WINDOW[1])),
         fire_activity=fire_activity,
+        fire_fronts=(FireFront("doi-suthep", *DOI_SUTHEP_FIRE, start - DOI_SUTHEP_DAYS[0],
+                               start + DOI_SUTHEP_DAYS[1]),),
         incidents=_drafts(start),
     )

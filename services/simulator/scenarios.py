@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from services.simulator.air_quality import HazeEpisode
+    from services.simulator.fires import FireFront
     from services.simulator.incident_seed import Draft
     from services.simulator.river import FloodCrest
 
@@ -39,6 +40,7 @@ class ScenarioWorld:
     haze: HazeEpisode | None = None
     flood: FloodCrest | None = None
     fire_activity: Callable[[date], float | None] | None = None  # a floor on FIRMS activity per UTC day
+    fire_fronts: tuple[FireFront, ...] = ()  # the scenario's own fires
     incidents: list[Draft] = field(default_factory=list)  # reports added to the seeded ones
 
 

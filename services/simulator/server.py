@@ -104,7 +104,7 @@ class SimulatorServer:
         self.incidents = IncidentStore(seed, self.clock, tokens=self.tokens, api_keys=frozenset(api_keys),
                                        validator=transition_validator, extra_drafts=world.incidents)
         self.air = AirQualityModel(seed, haze=world.haze)
-        self.fire = FireModel(seed, activity=world.fire_activity)
+        self.fire = FireModel(seed, activity=world.fire_activity, fronts=world.fire_fronts)
         self.river = RiverModel(seed, flood=world.flood)
         self.alerts = AlertBoard()  # the alerts extension's alerts, acknowledgements and silences
         self._stopping = threading.Event()

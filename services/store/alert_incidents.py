@@ -28,6 +28,22 @@ def open_incident_in_district(engine: Engine, category: str, district_code: str 
     return None if row is None else int(row[0])
 
 
+def open_major_incident_in_district(engine: Engine, district_code: str | None) -> int | None:
+    """The newest open major incident of the district, any category: taken in there, or with a child there. None
+    without one."""
+    if district_code is None:
+        return None
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT m.id FROM incidents AS m WHERE m.major_incident = 1 AND m.merged_into IS NULL "
+            "AND m.status = 'open' AND COALESCE(m.workflow_state, 'new') NOT IN (?, ?, ?) "
+            "AND (m.district_code = ? OR EXISTS (SELECT 1 FROM incident_links AS l JOIN incidents AS c "
+            "ON c.id = l.other_id WHERE l.incident_id = m.id AND l.kind = 'parent' AND c.district_code = ?)) "
+            "ORDER BY m.requested_at DESC, m.id DESC LIMIT 1",
+            (*CLOSED_STATES, district_code, district_code)).first()
+    return None if row is None else int(row[0])
+
+
 def incident_is_open(engine: Engine, incident_id: int) -> bool:
     with engine.connect() as conn:
         row = conn.exec_driver_sql(

@@ -22,6 +22,11 @@ Ops (``op``):
   ``failed`` with the reason and already acknowledged (nothing for a person to do: theirs is shown).
 - ``silence`` / ``end_silence``: a silence by its uid (``alert_silences.uid``).
 
+A backend that answers an acknowledgement or an end of silence with 404 does not have the alert or silence (a
+simulator started afresh, a backend restored from a backup): the entry is recorded ``missing``: the alert's (or
+silence's) snapshot is queued again and goes first (an entry waits while a newer snapshot of its alert or silence is
+pending), then the entry is tried again. After :data:`MISSING_LIMIT` such answers it is refused for a person to see.
+
 The alert's server uid is read when the entry is listed, not when it was queued: a raise answered with another
 console's uid for the same episode (rule, scope, first data time) changes the alert's ``uid`` (:func:`adopt_alert`),
 and the acknowledgement queued behind it goes under that uid.
@@ -42,6 +47,7 @@ from services.store.rows import IngestSummary
 from services.store.schema import from_unix, to_unix
 
 ALERT_OPS = ("alert", "acknowledge", "silence", "end_silence")
+MISSING_LIMIT = 3  # 404s on one entry, each after sending its alert or silence again, before it is refused
 
 #: The alert's columns an ``alert`` entry carries (times in unix seconds here, ISO UTC on the wire).
 SNAPSHOT_COLUMNS = ("uid", "rule_id", "kind", "severity", "state", "scope_kind", "scope_key", "scope_name_th",
@@ -137,6 +143,11 @@ def queue_end_silence(conn: Connection, silence_id: int, actor: str, role: str, 
 # --- the drain's side -------------------------------------------------------------------------------------------
 
 _FOR_THIS_BACKEND = "o.backend IS (SELECT key FROM backend_binding WHERE id = 1)"
+# A newer snapshot of the entry's alert (or silence) waiting: it goes first (see the module text).
+_SNAPSHOT_AHEAD = ("SELECT 1 FROM alert_outbox AS p WHERE p.state = 'pending' AND p.id > o.id "
+                   "AND p.backend IS o.backend AND ((o.op NOT IN ('alert', 'silence') AND o.alert_id IS NOT NULL "
+                   "AND p.alert_id = o.alert_id AND p.op = 'alert') OR (o.op = 'end_silence' "
+                   "AND p.silence_id = o.silence_id AND p.op = 'silence'))")
 
 
 def next_entry(engine: Engine) -> AlertOutboxEntry | None:
@@ -144,7 +155,8 @@ def next_entry(engine: Engine) -> AlertOutboxEntry | None:
     sql = ("SELECT o.id, o.idempotency_key, o.op, o.alert_id, o.silence_id, coalesce(a.uid, s.uid), o.fields_json, "
            "o.attempts, o.actor, o.created_at, o.backend FROM alert_outbox AS o "
            "LEFT JOIN alerts AS a ON a.id = o.alert_id LEFT JOIN alert_silences AS s ON s.id = o.silence_id "
-           "WHERE o.state = 'pending' AND " + _FOR_THIS_BACKEND + " ORDER BY o.id LIMIT 1")
+           "WHERE o.state = 'pending' AND " + _FOR_THIS_BACKEND + " AND NOT EXISTS (" + _SNAPSHOT_AHEAD + ") "
+           "ORDER BY o.id LIMIT 1")
     with engine.connect() as conn:
         r = conn.exec_driver_sql(sql).first()
     if r is None:
@@ -164,7 +176,8 @@ def states(engine: Engine) -> dict[str, int]:
 def record_outcome(engine: Engine, entry: AlertOutboxEntry, kind: str, answer: Any, error: str | None,
                    now: datetime | None = None) -> str:
     """Record what the backend made of ``entry`` (``kind`` as services.incident_writer.WriteOutcome's: sent, local,
-    conflict, rejected, retry; ``answer`` the backend's alert or silence). Returns ``kind``."""
+    conflict, rejected, retry; or services.alert_writer's ``missing``; ``answer`` the backend's alert or silence).
+    Returns ``kind`` ("rejected" for a ``missing`` past its limit)."""
     at = to_unix(now or datetime.now(UTC))
     with write_transaction(engine) as conn:
         state = conn.exec_driver_sql("SELECT state FROM alert_outbox WHERE id = ?", (entry.id,)).scalar()
@@ -183,9 +196,18 @@ def record_outcome(engine: Engine, entry: AlertOutboxEntry, kind: str, answer: A
             conn.exec_driver_sql("UPDATE alert_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
                                  "last_attempt_at = ?, acknowledged_at = ? WHERE id = ?",
                                  (error or "conflict", at, at, entry.id))
-        elif kind == "rejected":
+        elif kind == "missing" and entry.attempts + 1 < MISSING_LIMIT:
+            # The backend lacks the alert or silence: its snapshot goes again, ahead of this entry.
+            conn.exec_driver_sql("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?, "
+                                 "last_attempt_at = ? WHERE id = ?", (error or "missing", at, entry.id))
+            if entry.alert_id is not None:
+                _add(conn, "alert", snapshot(conn, entry.alert_id), at, alert_id=entry.alert_id)
+            elif entry.silence_id is not None:
+                queue_silence(conn, entry.silence_id, at)
+        elif kind in ("rejected", "missing"):
             conn.exec_driver_sql("UPDATE alert_outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, "
                                  "last_attempt_at = ? WHERE id = ?", (error or "refused", at, entry.id))
+            kind = "rejected"
         else:
             conn.exec_driver_sql("UPDATE alert_outbox SET attempts = attempts + 1, last_error = ?, "
                                  "last_attempt_at = ? WHERE id = ?", (error or "will retry", at, entry.id))

@@ -188,17 +188,20 @@ def silenced_until(silences: Sequence[SilenceRow], rule_id: str, scope_key: str)
 
 _VIEW_COLUMNS = ("id, rule_id, rule_name_th, rule_name_en, kind, severity, state, scope_kind, scope_key, "
                  "scope_name_th, scope_name_en, first_at, last_at, cleared_at, occurrences, value, message_th, "
-                 "message_en, acknowledged_by, acknowledged_at, ack_comment, incident_id, lat, lon")
+                 "message_en, acknowledged_by, acknowledged_at, ack_comment, incident_id, lat, lon, "
+                 # the incident's number as operators know it (its server id once the server has it)
+                 "(SELECT i.server_id FROM incidents AS i WHERE i.id = alerts.incident_id)")
 
 
 def _view(row: Sequence[Any], silences: Sequence[SilenceRow]) -> AlertView:
     (alert_id, rule_id, rule_th, rule_en, kind, severity, state, scope_kind, scope_key, scope_th, scope_en, first,
      last, cleared, occurrences, value, message_th, message_en, ack_by, ack_at, ack_comment, incident_id, lat,
-     lon) = row
+     lon, incident_server_id) = row
     return AlertView(alert_id, rule_id, rule_th or rule_id, rule_en or rule_id, kind, severity, state, scope_kind,
                      scope_key, scope_th or scope_key, scope_en or scope_key, from_unix(first), from_unix(last),
                      from_unix(cleared), occurrences, value, message_th, message_en, ack_by, from_unix(ack_at),
-                     ack_comment, incident_id, lat, lon, from_unix(silenced_until(silences, rule_id, scope_key)))
+                     ack_comment, incident_id, lat, lon, from_unix(silenced_until(silences, rule_id, scope_key)),
+                     None if incident_id is None else str(incident_server_id or incident_id))
 
 
 def alert_views(engine: Engine, states: Sequence[str], limit: int, now: datetime) -> list[AlertView]:

@@ -6,7 +6,8 @@ reaches the real server. So:
 
 - a new store is bound to the backend the console opens it with;
 - opening it for another backend is refused (:class:`StoreBindingError`), unless the store holds nothing of its
-  backend's (no incidents, no outbox entries): then it is simply rebound, since there is nothing to mix up;
+  backend's (no incidents, no outbox entries, no unsent alert entries): then it is simply rebound, since there is
+  nothing to mix up;
 - a store written before binding existed (no binding row) that holds incidents or edits is refused too, because
   nobody can tell which backend they came from; the person at the console decides (:func:`adopt`);
 - every outbox entry records the key of the backend it was made for, and the outbox only sends entries whose key is
@@ -26,6 +27,9 @@ from services.store.database import write_transaction
 from services.store.schema import to_unix
 
 UNSENT_STATES = ("pending", "conflict")
+#: The alert outbox (services.store.alert_outbox) has no conflict state: an entry the backend does not have yet is
+#: pending; a refused one ('failed') will never be sent, as a refused incident edit.
+ALERT_UNSENT_STATES = ("pending",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,7 @@ class StoreContents:
 
     incidents: int
     outbox: int  # entries in any state
-    unsent: int  # pending or conflict: edits the backend does not have yet
+    unsent: int  # pending or conflict, and pending alert entries: edits the backend does not have yet
 
 
 def read_binding(engine: Engine) -> BackendIdentity | None:
@@ -60,7 +64,10 @@ def _contents(conn: Connection) -> StoreContents:
     unsent = conn.exec_driver_sql(
         f"SELECT count(*) FROM outbox WHERE state IN ({', '.join('?' * len(UNSENT_STATES))})", UNSENT_STATES
     ).scalar_one()
-    return StoreContents(int(incidents), int(outbox), int(unsent))
+    unsent_alerts = conn.exec_driver_sql(
+        f"SELECT count(*) FROM alert_outbox WHERE state IN ({', '.join('?' * len(ALERT_UNSENT_STATES))})",
+        ALERT_UNSENT_STATES).scalar_one()
+    return StoreContents(int(incidents), int(outbox), int(unsent) + int(unsent_alerts))
 
 
 def bind(engine: Engine, wanted: BackendIdentity, now: datetime | None = None) -> str:
@@ -71,7 +78,9 @@ def bind(engine: Engine, wanted: BackendIdentity, now: datetime | None = None) -
         if stored is not None and stored.key == wanted.key:
             return "same"
         held = _contents(conn)
-        if held.incidents or held.outbox:
+        # Unsent alert entries count too: rebound, they would wait forever for a backend the store is no longer
+        # bound to (the drain sends only entries made for the binding).
+        if held.incidents or held.outbox or held.unsent:
             raise _refusal(stored, wanted, held)
         _write(conn, wanted, now)
         return "bound" if stored is None else "rebound"

@@ -4,12 +4,13 @@ SQLite's own ``.recover`` exists only in the sqlite3 command-line shell, so this
 through a connection that writes none of its files (:func:`services.store.database.read_only_connection`), table by
 table in key order, stepping over damaged pages (services.store.damaged_reader).
 
-The unsent edits come first: the outbox, then the incidents with their events, attachments and links, then the rest;
-feed data can be fetched again. Rows go into a fresh store made by the normal :func:`open_store` (every migration,
-index and trigger, including the full-text index that the incident inserts fill), for the columns both schemas have,
-so a store of an older or newer build can be salvaged too. What could not be read is named: key ranges stepped over,
-rows the fresh schema refuses (a damaged value), rows whose parent row was lost, and, from the outbox's own index
-when that survived, the ids of the unsent edits lost.
+The unsent edits come first: the outbox, then the incidents with their events, attachments and links, then the alert
+outbox with the alerts, their silences and history, then the rest; feed data can be fetched again. Rows go into a
+fresh store made by the normal :func:`open_store` (every migration, index and trigger, including the full-text index
+that the incident inserts fill), for the columns both schemas have, so a store of an older or newer build can be
+salvaged too. What could not be read is named: key ranges stepped over,
+rows the fresh schema refuses (a damaged value), rows whose parent row was lost, and, from each outbox's own index
+when that survived, the ids of the unsent edits lost (incident and alert outbox ids are counted apart: they overlap).
 
 The damaged file and its ``-wal``/``-shm`` are renamed beside it (services.store.layout.set_aside), never changed or
 deleted; the fresh store is built beside it under another name and takes its place only when complete.
@@ -26,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from services.store.binding import ALERT_UNSENT_STATES
 from services.store.damaged_reader import LostRange, NamedKey, TableReader, key_columns, key_text, quote
 from services.store.database import open_store, read_only_connection, translate_errors
 from services.store.layout import set_aside
@@ -33,10 +35,14 @@ from services.store.layout import set_aside
 log = logging.getLogger(__name__)
 
 #: Copied first, in this order: what exists nowhere else (unsent edits, local incidents), then the rest by name.
-PRIORITY = ("backend_binding", "outbox", "incidents", "incident_events", "attachments", "incident_links", "services")
+PRIORITY = ("backend_binding", "outbox", "incidents", "incident_events", "attachments", "incident_links",
+            "alert_outbox", "alerts", "alert_silences", "alert_actions", "services")
 #: Never copied: the fresh store writes its own revision, and the maintained counts are taken again when asked.
 NOT_COPIED = ("alembic_version", "row_counts")
 UNSENT_STATES = ("pending", "conflict")
+#: Each outbox's unsent ids are read from its (state, id) index: table -> index.
+UNSENT_INDEXES = {"outbox": ("ix_outbox_state_id", UNSENT_STATES),
+                  "alert_outbox": ("ix_alert_outbox_state_id", ALERT_UNSENT_STATES)}
 
 COMMIT_ROWS = 50_000  # commit the fresh store this often, so its WAL stays small during a big copy
 NAMED_PER_TABLE = 20  # rows named one by one in the report (refused or orphaned); the count is always complete
@@ -91,18 +97,22 @@ class SalvageReport:
     unsent_lost: tuple[int, ...] | None = None  # ids of unsent edits known (from the outbox index) but lost
     incidents: int = 0
     local_incidents: int = 0  # never sent to the backend (no server id)
+    alert_unsent: int = 0  # pending alert outbox entries in the fresh store
+    alert_unsent_lost: tuple[int, ...] | None = None  # alert outbox ids known (from its index) but lost
 
     @property
     def complete(self) -> bool:
         """True when everything was read and copied."""
-        return (self.schema_error is None and not self.unsent_lost and not self.tables_not_copied
-                and all(t.complete for t in self.tables))
+        return (self.schema_error is None and not self.unsent_lost and not self.alert_unsent_lost
+                and not self.tables_not_copied and all(t.complete for t in self.tables))
 
     def problems(self) -> list[str]:
         """What could not be read or kept, one line each (empty when complete)."""
         lines = [] if self.schema_error is None else [f"the list of tables could not be read ({self.schema_error})"]
         if self.unsent_lost:
             lines.append("unsent edits lost (outbox ids): " + _id_ranges(self.unsent_lost))
+        if self.alert_unsent_lost:
+            lines.append("unsent alert edits lost (alert outbox ids): " + _id_ranges(self.alert_unsent_lost))
         for table in self.tables:
             lines.extend(table.problems())
         if self.tables_not_copied:
@@ -116,6 +126,8 @@ class SalvageReport:
             "complete": self.complete,
             "unsent": self.unsent,
             "unsent_lost": None if self.unsent_lost is None else list(self.unsent_lost),
+            "alert_unsent": self.alert_unsent,
+            "alert_unsent_lost": None if self.alert_unsent_lost is None else list(self.alert_unsent_lost),
             "incidents": self.incidents,
             "local_incidents": self.local_incidents,
             "copied": {t.table: t.copied for t in self.tables},
@@ -171,8 +183,10 @@ def salvage_store(database: Path, now: datetime | None = None,
     log.warning("store %s salvaged; the damaged one is kept as %s", database, kept_as)
     counts = _fresh_counts(database)
     return SalvageReport(database, kept_as, tables=tuple(report.tables), schema_error=report.schema_error,
-                         tables_not_copied=tuple(report.not_copied), unsent_lost=report.unsent_lost(counts[3]),
-                         unsent=counts[0], incidents=counts[1], local_incidents=counts[2])
+                         tables_not_copied=tuple(report.not_copied), unsent=counts.unsent,
+                         unsent_lost=report.unsent_lost("outbox", counts.ids["outbox"]), incidents=counts.incidents,
+                         local_incidents=counts.local_incidents, alert_unsent=counts.alert_unsent,
+                         alert_unsent_lost=report.unsent_lost("alert_outbox", counts.ids["alert_outbox"]))
 
 
 def _lenient_text(raw: bytes) -> str:
@@ -200,14 +214,27 @@ def _remove(fresh: Path) -> None:
             log.warning("cannot remove the unfinished salvage %s: %s", fresh, exc)
 
 
-def _fresh_counts(database: Path) -> tuple[dict[str, int], int, int, set[int]]:
+@dataclass(frozen=True, slots=True)
+class _FreshCounts:
+    unsent: dict[str, int]
+    incidents: int
+    local_incidents: int
+    alert_unsent: int
+    ids: dict[str, set[int]]  # every id of each outbox (table -> ids)
+
+
+def _fresh_counts(database: Path) -> _FreshCounts:
     with open_store(database) as store, store.edit_engine.connect() as conn:
         unsent = dict(conn.exec_driver_sql(
             "SELECT state, count(*) FROM outbox WHERE state IN (?, ?) GROUP BY state", UNSENT_STATES).all())
-        ids = {row[0] for row in conn.exec_driver_sql("SELECT id FROM outbox")}
+        alert_unsent = conn.exec_driver_sql(
+            f"SELECT count(*) FROM alert_outbox WHERE state IN ({', '.join('?' * len(ALERT_UNSENT_STATES))})",
+            ALERT_UNSENT_STATES).scalar_one()
+        ids = {table: {row[0] for row in conn.exec_driver_sql(f"SELECT id FROM {table}")} for table in UNSENT_INDEXES}
         incidents, local = conn.exec_driver_sql(
             "SELECT count(*), count(*) FILTER (WHERE server_id IS NULL) FROM incidents").one()
-    return {state: int(unsent.get(state, 0)) for state in UNSENT_STATES}, int(incidents), int(local), ids
+    return _FreshCounts({state: int(unsent.get(state, 0)) for state in UNSENT_STATES}, int(incidents), int(local),
+                        int(alert_unsent), ids)
 
 
 class _Copier:
@@ -222,7 +249,7 @@ class _Copier:
         self.tables: list[TableReport] = []
         self.schema_error: str | None = None
         self.not_copied: list[str] = []
-        self._indexed_unsent: set[int] | None = None
+        self._indexed_unsent: dict[str, set[int] | None] = {}  # outbox table -> unsent ids its index names
         self._pending_commit = 0
 
     def run(self) -> _Copier:
@@ -237,7 +264,7 @@ class _Copier:
         wanted = _copyable_tables(self.target)
         self.not_copied = sorted(source_tables - set(wanted) - set(NOT_COPIED) - set(_skipped_tables(self.target))
                                  - {name for name in source_tables if name.startswith("sqlite_")})
-        self._indexed_unsent = self._read_unsent_index(source_tables)
+        self._indexed_unsent = {table: self._read_unsent_index(table, source_tables) for table in UNSENT_INDEXES}
         reports: dict[str, TableReport] = {}
         for table in wanted:
             if table in source_tables:
@@ -255,11 +282,13 @@ class _Copier:
         self.tables = [reports[t] for t in wanted if t in reports]
         return self
 
-    def unsent_lost(self, copied_ids: set[int]) -> tuple[int, ...] | None:
-        """Unsent outbox ids the damaged store's index knows of but the fresh store lacks (None: index unreadable)."""
-        if self._indexed_unsent is None:
+    def unsent_lost(self, table: str, copied_ids: set[int]) -> tuple[int, ...] | None:
+        """Unsent ids of outbox ``table`` the damaged store's index knows of but the fresh store lacks (None: index
+        unreadable, or no such table)."""
+        indexed = self._indexed_unsent.get(table)
+        if indexed is None:
             return None
-        return tuple(sorted(self._indexed_unsent - copied_ids))
+        return tuple(sorted(indexed - copied_ids))
 
     # --- one table -------------------------------------------------------------------------------------------
 
@@ -360,8 +389,9 @@ class _Copier:
                      if isinstance(seq, int)}
         except sqlite3.Error:
             pass
-        if self._indexed_unsent:
-            known["outbox"] = max(known.get("outbox", 0), max(self._indexed_unsent))
+        for table, indexed in self._indexed_unsent.items():
+            if indexed:
+                known[table] = max(known.get(table, 0), max(indexed))
         for name, seq in known.items():
             if name not in tables:
                 continue
@@ -370,14 +400,16 @@ class _Copier:
             if not updated:
                 self.target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
 
-    def _read_unsent_index(self, source_tables: set[str]) -> set[int] | None:
-        """The unsent outbox ids as the outbox's (state, id) index has them: it may survive damage to the table
+    def _read_unsent_index(self, table: str, source_tables: set[str]) -> set[int] | None:
+        """The unsent ids of outbox ``table`` as its (state, id) index has them: it may survive damage to the table
         itself, and then names exactly which unsent edits were lost."""
-        if "outbox" not in source_tables:
+        if table not in source_tables:
             return None
+        index, states = UNSENT_INDEXES[table]
         try:
             return {row[0] for row in self.source.execute(
-                "SELECT id FROM outbox INDEXED BY ix_outbox_state_id WHERE state IN (?, ?)", UNSENT_STATES)}
+                f"SELECT id FROM {quote(table)} INDEXED BY {quote(index)} "
+                f"WHERE state IN ({', '.join('?' * len(states))})", states)}
         except sqlite3.Error:
             return None
 

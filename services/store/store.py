@@ -208,12 +208,15 @@ class Store:
         return queries.incidents_page(self.edit_engine, after=after, limit=limit, status=status)
 
     def refused_edits(self) -> list[Any]:
-        """Edits the server refused for good and nobody has acknowledged yet (services.store.refusals)."""
+        """Edits the server refused for good and nobody has acknowledged yet, incident and alert entries
+        (services.store.refusals)."""
         return refusals.refused_edits(self.edit_engine)
 
-    def acknowledge_refusal(self, outbox_id: int, actor: str, now: datetime | None = None) -> None:
-        """``actor`` has seen why the server refused this edit: it leaves the list (the timeline keeps it)."""
-        refusals.acknowledge_refusal(self.edit_engine, outbox_id, actor, now)
+    def acknowledge_refusal(self, outbox_id: int, actor: str, now: datetime | None = None,
+                            source: str = "incident") -> None:
+        """``actor`` has seen why the server refused this edit (an entry of the ``source`` outbox: "incident" or
+        "alert"): it leaves the list (the timeline or the alert's history keeps it)."""
+        refusals.acknowledge_refusal(self.edit_engine, outbox_id, actor, now, source)
 
     def outbox_states(self) -> dict[str, int]:
         """Outbox entries waiting (pending), in conflict, or refused (failed); sent ones are not counted. The

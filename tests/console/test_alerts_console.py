@@ -82,12 +82,9 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
 
     # A viewer: the buttons are off, and the store refuses what gets through anyway.
     incidents.role_combo.setCurrentIndex(incidents.role_combo.findData("viewer"))
-    # A haze alert in a district with another hazy station (for the "same area" step below).
-    from services.districts import nearest_district
-
-    hazy = [a for a in alerts.alerts() if a.kind == "pm25" and a.state == "open" and a.lat is not None]
-    districts = [nearest_district(a.lat, a.lon).code for a in hazy]
-    haze = next(a for a, d in zip(hazy, districts, strict=True) if districts.count(d) > 1)
+    # The haze is one alert for the province, placed at its worst station.
+    [haze] = [a for a in alerts.alerts() if a.kind == "pm25"]
+    assert (haze.scope_kind, haze.state) == ("province", "open") and haze.lat is not None
     alerts.panel.select_alert(haze.id)
     assert not alerts.panel.ack_button.isEnabled()
     with qtbot.waitSignal(alerts.sig_notice, timeout=20_000) as notice:
@@ -115,17 +112,19 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
     assert detail.row.category == "smoke" and detail.row.priority == "P2" and detail.row.source == "sensor"
     assert any(e.kind == "comment" and f"Alert #{haze.id}" in str(e.after) for e in detail.events)
 
-    # Another haze alert in the same district updates that incident instead of opening a second one.
-    district = nearest_district(haze.lat, haze.lon).code
-    others = [a for a in alerts.alerts() if a.kind == "pm25" and a.id != haze.id and a.lat is not None]
-    other = next(a for a in others if nearest_district(a.lat, a.lon).code == district)
-    alerts.panel.sig_open_incident.emit(other.id)
-    qtbot.waitUntil(lambda: next(a for a in alerts.alerts() if a.id == other.id).incident_id == incident_id,
-                    timeout=30_000)
+    # The fire by Doi Suthep updates the forest-fire incident already open there (a citizen's report of it) instead of
+    # opening a second one.
+    suthep = _by(alerts, "fire_near_landmarks", "doi_suthep")
+    assert suthep is not None and suthep.incident_id is None
+    alerts.panel.sig_open_incident.emit(suthep.id)
+    qtbot.waitUntil(lambda: _by(alerts, "fire_near_landmarks", "doi_suthep").incident_id is not None, timeout=30_000)
     assert incidents.intake is None
-    qtbot.waitUntil(lambda: incidents.detail._detail is not None and any(
-        e.kind == "comment" and f"Alert #{other.id}" in str(e.after) for e in incidents.detail._detail.events),
-        timeout=20_000)
+    fire_id = _by(alerts, "fire_near_landmarks", "doi_suthep").incident_id
+    qtbot.waitUntil(lambda: incidents.detail._detail is not None and incidents.detail._detail.row.id == fire_id
+                    and any(e.kind == "comment" and f"Alert #{suthep.id}" in str(e.after)
+                            for e in incidents.detail._detail.events), timeout=20_000)
+    fire = incidents.detail._detail.row
+    assert fire.category == "forest_fire" and "Doi Suthep" in fire.description and fire.source == "citizen_app"
 
     # A click on the strip's chip shows the alerts waiting for acknowledging)
     window.situation_strip.sig_chip_activated.emit("alerts")

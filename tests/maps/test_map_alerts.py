@@ -81,6 +81,12 @@ def test_alert_features_are_rfc7946_and_cover_each_kind_of_place() -> None:
                 area = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
                 assert (area > 0) == (k == 0)  # right-hand rule: exterior counter-clockwise
                 assert all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring)
+    # A province's alert is ringed at the station its words name (the worst); without a place it is left out.
+    province = {"rule_id": "pm25_unhealthy", "scope_kind": "province", "scope_key": "chiang_mai"}
+    [haze] = alert_features([alert_view(8, **province, lat=17.6743, lon=98.337), alert_view(9, **province, lat=None,
+                                                                                            lon=None)])
+    assert haze["id"] == "8" and haze["properties"]["shape"] == "ring"
+    assert haze["geometry"] == {"type": "Point", "coordinates": [98.337, 17.6743]}
     # Without imported boundaries a district alert is a circle round the district's centroid.
     fallback = alert_features([_alerts()[2]])
     assert fallback[0]["properties"]["shape"] == "circle" and fallback[0]["geometry"]["coordinates"] == [98.962,

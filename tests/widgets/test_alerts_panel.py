@@ -47,7 +47,7 @@ CRITICAL = alert(1)  # open, 10 min ago
 ACKED = alert(2, severity="warning", state="acknowledged", last_at=NOW - timedelta(minutes=5), occurrences=3,
               acknowledged_by="somchai", acknowledged_at=NOW - timedelta(minutes=4), ack_comment="checked")
 CLEARED = alert(3, severity="info", state="cleared", last_at=NOW - timedelta(minutes=1), cleared_at=NOW - timedelta(
-    minutes=1), incident_id=42)
+    minutes=1), incident_id=42, incident_ref="1042")  # the incident's server id, as the queue numbers it
 OLD = alert(4, severity="info", first_at=NOW - timedelta(hours=3, minutes=5), last_at=NOW - timedelta(hours=1),
             rule_id="feed_stale", kind="data", scope_kind="feed", scope_key="air4thai", lat=None, lon=None)
 ALL = [OLD, CRITICAL, CLEARED, ACKED]
@@ -128,7 +128,7 @@ def test_columns_say_where_since_how_often_state_and_incident(panel: AlertsPanel
     assert cell(panel, 1, "state") == "open"
     assert cell(panel, 2, "state") == "acknowledged by somchai"
     assert cell(panel, 3, "state") == "cleared at 14:59"
-    assert cell(panel, 3, "incident") == "#42" and cell(panel, 1, "incident") == ""
+    assert cell(panel, 3, "incident") == "#1042" and cell(panel, 1, "incident") == ""
     # A day earlier, the date is shown too, with the Buddhist-Era year in Thai.
     panel.set_alerts([replace(CRITICAL, first_at=NOW - timedelta(days=2))])
     assert cell(panel, 1, "since") == "2 d ago · 27 Feb 2026 15:00"
@@ -158,7 +158,7 @@ def test_a_viewer_sees_everything_but_cannot_acknowledge_or_silence(qtbot, clock
     assert ended.args == [5]
     panel.set_role("viewer")
     panel.select_alert(3)  # linked: a viewer may still look at the incident
-    assert panel.incident_button.text() == "Show incident #42" and panel.incident_button.isEnabled()
+    assert panel.incident_button.text() == "Show incident #1042" and panel.incident_button.isEnabled()
     with pytest.raises(ValueError):
         panel.set_role("admin")
 
@@ -345,7 +345,7 @@ def test_incident_and_map_buttons(qtbot, panel: AlertsPanel) -> None:  # type: i
         panel.map_button.click()
     assert shown.args == [1]
     assert panel.select_alert(3)  # cleared: shown under All
-    assert panel.filter_buttons["all"].isChecked() and panel.incident_button.text() == "Show incident #42"
+    assert panel.filter_buttons["all"].isChecked() and panel.incident_button.text() == "Show incident #1042"
     assert not panel.select_alert(1234)
 
 

@@ -21,9 +21,9 @@ def at(hours: float) -> datetime:
 
 
 def hourly(code: str, values: Sequence[float | None], first_hour: int = 1, *,
-           area_en: str = CHIANG_MAI_AREA) -> list[AirReading]:
+           area_en: str = CHIANG_MAI_AREA, lat: float = 18.79, lon: float = 98.99) -> list[AirReading]:
     """Hourly PM2.5 values of one station, the first ending at ``first_hour`` (None: a row without PM2.5)."""
-    return [AirReading(station_id=code, name_en=f"Station {code}", name_th=f"สถานี {code}", lat=18.79, lon=98.99,
+    return [AirReading(station_id=code, name_en=f"Station {code}", name_th=f"สถานี {code}", lat=lat, lon=lon,
                        observed_at=at(first_hour + i), pm25=v, averaging="1h", area_en=area_en)
             for i, v in enumerate(values)]
 

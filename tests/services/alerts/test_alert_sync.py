@@ -11,6 +11,7 @@ simulator over HTTP, with the real drain, writer and feed.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -207,6 +208,59 @@ def test_silences_and_their_end_reach_the_other_console(simulator: SimulatorServ
         assert _drain(a, writer) == ["sent"]
         feed.run_feed(b, FEED_NAME)
         assert b.active_silences(at(4.5)) == []
+
+
+def test_a_backend_that_lost_the_alert_gets_it_again_before_the_acknowledgement(store: Store) -> None:
+    # The alert reached one simulator; the acknowledgement goes to one started afresh (as the embedded simulator is
+    # at each launch), which answers 404 for an alert it never had.
+    alert_id = _flood_alert(store)
+    first = SimulatorServer(port=0).start()
+    try:
+        assert _drain(store, _writer(first)) == ["sent"]
+    finally:
+        first.stop()
+    store.acknowledge_alert(alert_id, "boats sent", "wichai (operator)", "operator", at(3.5))
+    fresh = SimulatorServer(port=0).start()
+    try:
+        assert _drain(store, _writer(fresh)) == ["missing", "sent", "sent"]  # the ack, the alert again, the ack
+        [server] = requests.get(f"{_api(fresh.url)}/alerts.json", timeout=10).json()
+        assert server["uid"] == _uid(store, alert_id)
+        assert server["acknowledgement"]["comment"] == "boats sent"
+        assert store.outbox_states().get("pending", 0) == 0 and store.outbox_states().get("failed", 0) == 0
+    finally:
+        fresh.stop()
+
+
+def test_an_acknowledgement_the_backend_never_places_is_refused_after_a_few_tries(store: Store) -> None:
+    alert_id = _flood_alert(store)
+    store.acknowledge_alert(alert_id, "boats sent", "wichai (operator)", "operator", at(3.5))
+    with _lost_alerts() as base:
+        writer = IncidentWriter(_api(base), "token")
+        kinds = _drain(store, writer)
+    # Each 404 sends the alert again first; the third refuses the acknowledgement for a person to see.
+    assert kinds == ["sent", "missing", "sent", "missing", "sent", "rejected"]
+    assert store.outbox_states().get("failed") == 1 and store.outbox_states().get("pending", 0) == 0
+
+
+@contextmanager
+def _lost_alerts() -> Iterator[str]:
+    """A backend that takes alerts but never finds them again (404 on every acknowledgement)."""
+    @Request.application
+    def app(request: Request) -> Response:
+        if request.path.endswith("/alerts.json"):
+            body = request.get_json()
+            return Response(json.dumps({**body, "acknowledgement": None}), status=201,
+                            content_type="application/json")
+        return Response('[{"code": 404, "description": "alert not found"}]', status=404,
+                        content_type="application/json")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ succeeded. Then the default rules are evaluated at the scenario's start."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,14 +81,17 @@ def test_the_bad_night_raises_the_expected_alerts_once_each(bad_night) -> None: 
     store, result = bad_night
     found = _by_rule(store)
     assert set(found) == {"pm25_unhealthy", "river_bank_full", "river_city_flooding", "river_fast_rise",
-                          "fire_district_cluster"}  # no data alerts, no fire by a city landmark
-    # Haze: every Chiang Mai station with hourly values, from days before the start, still on.
-    haze = found["pm25_unhealthy"]
-    assert set(haze) == set(Settings().air4thai_history_stations)
-    for alert in haze.values():
-        assert alert.state == "open" and alert.severity == "warning" and alert.occurrences == 1
-        assert START - timedelta(days=5) < alert.first_at < START - timedelta(days=3)
-        assert alert.message_en.startswith("PM2.5 24-h mean ") and "above 75.0 for 3 h" in alert.message_en
+                          "fire_district_cluster", "fire_near_landmarks"}  # no data alerts
+    # Haze: one alert for the province, raised days before the start and still on, placed at its worst station.
+    [haze] = found["pm25_unhealthy"].values()
+    assert (haze.scope_kind, haze.scope_key, haze.state, haze.severity, haze.occurrences) == (  # type: ignore[attr-defined]
+        "province", "chiang_mai", "open", "warning", 1)
+    assert START - timedelta(days=5) < haze.first_at < START - timedelta(days=3)  # type: ignore[attr-defined]
+    assert re.match(r"\d+ stations above 75\.0 · worst .+: PM2\.5 24-h mean [\d.]+ µg/m³ above 75\.0 for 3 h$",
+                    haze.message_en)  # type: ignore[attr-defined]
+    stations = {(s["nameEN"].strip(), float(s["lat"]), float(s["lon"])) for s in load_seed("air_stations")}
+    worst = haze.message_en.split(" · worst ")[1].split(":")[0]  # type: ignore[attr-defined]
+    assert (worst, haze.lat, haze.lon) in stations  # type: ignore[attr-defined]
     # Flood: P.1 past the city-flood level (critical, the one that sounds); P.1 and P.103 over their banks.
     [flood] = found["river_city_flooding"].values()
     assert (flood.scope_key, flood.severity, flood.state) == ("P.1", "critical", "open")  # type: ignore[attr-defined]
@@ -98,8 +102,12 @@ def test_the_bad_night_raises_the_expected_alerts_once_each(bad_night) -> None: 
     # The wave came down the Ping fast at every gauge on its way (warnings; upstream it has passed already).
     assert set(found["river_fast_rise"]) == {"CHM004", "P.67", "P.103", "P.1", "P.73", "CHM002"}
     assert found["river_fast_rise"]["CHM004"].state == "cleared"
-    # Fires: the forested districts burning since six days before the start.
-    assert set(found["fire_district_cluster"]) == FORESTED
+    # Fires: the two districts burning hardest (the other forested districts stay under the count), and the fire on
+    # Doi Suthep's slope near the temple.
+    assert set(found["fire_district_cluster"]) == {"Mae Chaem", "Omkoi"} and {"Mae Chaem", "Omkoi"} <= FORESTED
+    [suthep] = found["fire_near_landmarks"].values()
+    assert (suthep.scope_key, suthep.state) == ("doi_suthep", "open")  # type: ignore[attr-defined]
+    assert START - timedelta(hours=12) < suthep.first_at <= START  # type: ignore[attr-defined]
     assert len(result.raised) == sum(len(scopes) for scopes in found.values())
 
 

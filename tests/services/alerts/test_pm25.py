@@ -89,7 +89,8 @@ def test_alerts_are_grouped_per_rule_and_station(store: Store) -> None:
 
 
 def test_only_the_rules_province_and_the_province_scope_names_the_worst_station(store: Store) -> None:
-    store.ingest_air(hourly("a", [80.0] * 30) + hourly("b", [95.0] * 30)
+    store.ingest_air(hourly("a", [80.0] * 30) + hourly("b", [95.0] * 30, lat=18.6, lon=98.4)
+                     + hourly("c", [60.0] * 30)
                      + hourly("lamphun", [150.0] * 30, area_en="Nai Mueang, Mueang, Lamphun"))
     rule_set = rules(pm25_rule(), pm25_rule(id="province", scope="province"))
     store.evaluate_alerts(rule_set, at(30))
@@ -97,7 +98,11 @@ def test_only_the_rules_province_and_the_province_scope_names_the_worst_station(
     [province] = alerts_by(store, "province").values()
     assert (province.scope_kind, province.scope_key, province.scope_name_en) == (
         "province", "chiang_mai", "Chiang Mai province")
-    assert province.value == 95.0 and province.message_en.startswith("Station b: PM2.5 24-h mean 95.0")
+    # One alert for the province: how many stations are over, the worst one's mean, placed at the worst station.
+    assert province.value == 95.0
+    assert province.message_en.startswith("2 stations above 75.0 · worst Station b: PM2.5 24-h mean 95.0")
+    assert province.message_th.startswith("2 สถานีเกิน 75.0 · สูงสุด สถานี b: PM2.5 เฉลี่ย 24 ชม. 95.0")
+    assert (province.lat, province.lon) == (18.6, 98.4)
 
 
 def test_a_mean_waits_for_its_hour(store: Store) -> None:

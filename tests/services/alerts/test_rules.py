@@ -27,7 +27,7 @@ def test_the_defaults_cover_every_kind_the_issue_names() -> None:
     by_id = {r.id: r for r in rule_set.rules}
     pm25 = by_id["pm25_unhealthy"]
     assert isinstance(pm25, Pm25Rule) and (pm25.above, pm25.for_hours, pm25.clear_below) == (75.0, 3, 50.0)
-    assert pm25.province == "Chiang Mai" and pm25.scope == "station"
+    assert pm25.province == "Chiang Mai" and pm25.scope == "province"  # one haze alert, not one per station
     bank, flood, rise = by_id["river_bank_full"], by_id["river_city_flooding"], by_id["river_fast_rise"]
     assert isinstance(bank, RiverRule) and (bank.level, bank.severity) == ("bank_full", "warning")
     assert isinstance(flood, RiverRule) and (flood.level, flood.severity) == ("flood", "critical")
