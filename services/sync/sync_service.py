@@ -155,12 +155,13 @@ class SyncService:
         return due
 
     def request_all(self) -> None:
-        """"Sync now": every feed is due at once (feeds already polling finish first; a list the server does not
-        have stays unasked)."""
+        """"Sync now": every feed is due at once (feeds already polling finish first, then poll again: what they
+        fetched was asked before the operator pressed; a list the server does not have stays unasked)."""
         with self._lock:
             for rt in self._feeds.values():
                 if rt.last_error_kind != "absent":
                     rt.next_due = 0.0
+                    rt.wake = rt.wake or rt.in_flight
 
     def release(self, feed: str, outcome: FetchOutcome | None) -> None:
         """End a poll: schedule the next one from how this one went. ``outcome`` None = failed before fetching."""

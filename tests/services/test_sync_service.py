@@ -167,6 +167,24 @@ def test_offline_backend_reads_as_offline_and_backs_off(simulator: SimulatorServ
     assert sync.take_due()  # first retry after 15 s
 
 
+def test_sync_now_during_a_poll_polls_that_feed_again_after_it(simulator: SimulatorServer, store: Store) -> None:
+    # A feed was already polling when the operator pressed "sync now" (the backend went down meanwhile, say): what it
+    # fetched was asked before the press, so it polls again as soon as it is done, not a cadence later.
+    clock = [1000.0]
+    settings = demo_settings(simulator)
+    sync = SyncService(build_catalog(settings), settings, {"firms_map_key": simulator.map_key},
+                       clock=lambda: clock[0])
+    assert "air4thai" in sync.take_due()  # every feed in flight now
+    outcome = sync.fetch("air4thai")
+    sync.request_all()  # pressed while air4thai was polling
+    sync.apply(store, outcome)
+    sync.release("air4thai", outcome)
+    assert outcome.ok and "air4thai" in sync.take_due()  # due again at once
+    sync.release("air4thai", sync.fetch("air4thai"))
+    clock[0] += 1
+    assert "air4thai" not in sync.take_due()  # and then on its cadence as usual
+
+
 def test_freshness_against_cadence(simulator: SimulatorServer, store: Store) -> None:
     from datetime import timedelta
 
