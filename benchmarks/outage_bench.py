@@ -294,7 +294,8 @@ def _run_events_for(seconds: float) -> None:
 class _StallSampler:
     """With PAO_BENCH_STALL_STACKS=1: a thread that, while the UI thread's heartbeat is late by more than
     ``late_ms``, samples the UI thread's Python stack every millisecond, to say where long stalls are spent (a stack
-    ending in the event loop's exec means Qt's own C++ code, painting or waiting for the interpreter lock)."""
+    ending in the event loop's exec means Qt's own C++ code, painting or waiting for the interpreter lock), and how
+    much of that time the UI thread was on the CPU (painting) rather than waiting."""
 
     def __init__(self, beat: _Heartbeat, late_ms: float = 25.0) -> None:
         import threading
@@ -302,6 +303,7 @@ class _StallSampler:
         self._beat, self._late_s = beat, late_ms / 1000
         self._main = threading.main_thread().ident
         self.samples: dict[str, int] = {}
+        self.stalled_s = self.on_cpu_s = 0.0  # time sampled inside long stalls, and the UI thread's CPU in it
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
 
@@ -312,9 +314,17 @@ class _StallSampler:
         import sys
         import traceback
 
+        clock = time.pthread_getcpuclockid(self._main)  # the UI thread's CPU time: working, or waiting?
+        before: tuple[float, float] | None = None
         while not self._stop.wait(0.001):
-            if time.perf_counter() - self._beat.last <= self._late_s:
+            wall, cpu = time.perf_counter(), time.clock_gettime(clock)
+            if wall - self._beat.last <= self._late_s:
+                before = None
                 continue
+            if before is not None:
+                self.stalled_s += wall - before[0]
+                self.on_cpu_s += cpu - before[1]
+            before = (wall, cpu)
             frame = sys._current_frames().get(self._main)
             if frame is None:
                 continue
@@ -326,7 +336,9 @@ class _StallSampler:
         self._stop.set()
         self._thread.join(timeout=2)
         top = sorted(self.samples.items(), key=lambda kv: -kv[1])[:8]
-        return [f"{n} ms in {where}" for where, n in top]
+        share = self.on_cpu_s / self.stalled_s if self.stalled_s else 0.0
+        return [f"UI thread on the CPU {share:.0%} of {self.stalled_s * 1000:.0f} ms inside long stalls (the rest "
+                "waiting: for the interpreter lock, or the CPU)", *(f"{n} ms in {where}" for where, n in top)]
 
 
 class _Heartbeat:
