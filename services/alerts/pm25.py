@@ -64,13 +64,10 @@ def pm25_rows(rule: Pm25Rule, data: WindowData) -> ScopeRows:
     name_en = rule.province or "every station"
     name_th = PROVINCE_TH.get(name_en, name_en) if rule.province else "ทุกสถานี"
     key = (rule.province or "all").casefold().replace(" ", "_")
-    base = _describe(rule, values)
 
     def describe(i: int, run: int) -> tuple[float | None, str, str, tuple[float, float]]:
         station = stations[int(worst[i])]
-        value, _th, _en = base(i, run)
-        assert value is not None
-        count = int(over[i])
+        value, count = float(values[i]), int(over[i])
         stations_en = f"{count} station{'s' if count != 1 else ''}"
         th, en = _words(rule, value, run, f"{count} สถานีเกิน {rule.above:.1f} · สูงสุด {station.name_th}: ",
                         f"{stations_en} above {rule.above:.1f} · worst {station.name_en}: ")

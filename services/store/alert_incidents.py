@@ -12,8 +12,12 @@ from sqlalchemy import Connection, Engine
 
 from services.store.alerts import add_actions
 from services.store.database import write_transaction
+from services.workflow import OPEN311_STATUS
 
-CLOSED_STATES = ("resolved", "closed", "cancelled")
+CLOSED_STATES = tuple(state for state, status in OPEN311_STATUS.items() if status == "closed")
+# An incident still open, not merged into another (the alias of the incidents table given).
+_OPEN = ("{i}.status = 'open' AND {i}.merged_into IS NULL AND COALESCE({i}.workflow_state, 'new') NOT IN ("
+         + ", ".join("?" * len(CLOSED_STATES)) + ")")
 
 
 def open_incident_in_district(engine: Engine, category: str, district_code: str | None) -> int | None:
@@ -22,9 +26,9 @@ def open_incident_in_district(engine: Engine, category: str, district_code: str 
         return None
     with engine.connect() as conn:
         row = conn.exec_driver_sql(
-            "SELECT id FROM incidents WHERE service_code = ? AND district_code = ? AND merged_into IS NULL "
-            "AND status = 'open' AND COALESCE(workflow_state, 'new') NOT IN (?, ?, ?) "
-            "ORDER BY requested_at DESC, id DESC LIMIT 1", (category, district_code, *CLOSED_STATES)).first()
+            "SELECT i.id FROM incidents AS i WHERE i.service_code = ? AND i.district_code = ? AND "
+            + _OPEN.format(i="i") + " ORDER BY i.requested_at DESC, i.id DESC LIMIT 1",
+            (category, district_code, *CLOSED_STATES)).first()
     return None if row is None else int(row[0])
 
 
@@ -35,9 +39,8 @@ def open_major_incident_in_district(engine: Engine, district_code: str | None) -
         return None
     with engine.connect() as conn:
         row = conn.exec_driver_sql(
-            "SELECT m.id FROM incidents AS m WHERE m.major_incident = 1 AND m.merged_into IS NULL "
-            "AND m.status = 'open' AND COALESCE(m.workflow_state, 'new') NOT IN (?, ?, ?) "
-            "AND (m.district_code = ? OR EXISTS (SELECT 1 FROM incident_links AS l JOIN incidents AS c "
+            "SELECT m.id FROM incidents AS m WHERE m.major_incident = 1 AND " + _OPEN.format(i="m")
+            + " AND (m.district_code = ? OR EXISTS (SELECT 1 FROM incident_links AS l JOIN incidents AS c "
             "ON c.id = l.other_id WHERE l.incident_id = m.id AND l.kind = 'parent' AND c.district_code = ?)) "
             "ORDER BY m.requested_at DESC, m.id DESC LIMIT 1",
             (*CLOSED_STATES, district_code, district_code)).first()
@@ -47,8 +50,8 @@ def open_major_incident_in_district(engine: Engine, district_code: str | None) -
 def incident_is_open(engine: Engine, incident_id: int) -> bool:
     with engine.connect() as conn:
         row = conn.exec_driver_sql(
-            "SELECT 1 FROM incidents WHERE id = ? AND status = 'open' AND merged_into IS NULL "
-            "AND COALESCE(workflow_state, 'new') NOT IN (?, ?, ?)", (incident_id, *CLOSED_STATES)).first()
+            "SELECT 1 FROM incidents AS i WHERE i.id = ? AND " + _OPEN.format(i="i"),
+            (incident_id, *CLOSED_STATES)).first()
     return row is not None
 
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.store.binding import ALERT_UNSENT_STATES
+from services.store.binding import ALERT_UNSENT_STATES, UNSENT_STATES
 from services.store.damaged_reader import LostRange, NamedKey, TableReader, key_columns, key_text, quote
 from services.store.database import open_store, read_only_connection, translate_errors
 from services.store.layout import set_aside
@@ -39,7 +39,6 @@ PRIORITY = ("backend_binding", "outbox", "incidents", "incident_events", "attach
             "alert_outbox", "alerts", "alert_silences", "alert_actions", "services")
 #: Never copied: the fresh store writes its own revision, and the maintained counts are taken again when asked.
 NOT_COPIED = ("alembic_version", "row_counts")
-UNSENT_STATES = ("pending", "conflict")
 #: Each outbox's unsent ids are read from its (state, id) index: table -> index.
 UNSENT_INDEXES = {"outbox": ("ix_outbox_state_id", UNSENT_STATES),
                   "alert_outbox": ("ix_alert_outbox_state_id", ALERT_UNSENT_STATES)}

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import requests
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from services.incident_writer import IncidentWriter
@@ -33,6 +32,7 @@ from services.sync.feed_catalog import build_catalog
 from services.sync.sync_service import SyncService
 
 from tests.services.alerts.conftest import at, levels, rules
+from tests.support.loopback_wsgi import loopback_server
 
 FLOOD = {"id": "flood", "kind": "river", "level": "flood", "severity": "critical", "clear_margin_m": 0.1,
          "clear_hours": 2, "quiet_minutes": 0}
@@ -242,8 +242,7 @@ def test_an_acknowledgement_the_backend_never_places_is_refused_after_a_few_trie
     assert store.outbox_states().get("failed") == 1 and store.outbox_states().get("pending", 0) == 0
 
 
-@contextmanager
-def _lost_alerts() -> Iterator[str]:
+def _lost_alerts() -> Any:
     """A backend that takes alerts but never finds them again (404 on every acknowledgement)."""
     @Request.application
     def app(request: Request) -> Response:
@@ -254,29 +253,16 @@ def _lost_alerts() -> Iterator[str]:
         return Response('[{"code": 404, "description": "alert not found"}]', status=404,
                         content_type="application/json")
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
+    return loopback_server(app)
 
 
-@contextmanager
-def _plain_open311() -> Iterator[str]:
+def _plain_open311() -> Any:
     """A backend with no alerts extension: every path answers 404 (as an Open311 error)."""
     @Request.application
     def app(request: Request) -> Response:
         return Response('[{"code": 404, "description": "not found"}]', status=404, content_type="application/json")
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
+    return loopback_server(app)
 
 
 def test_without_the_extension_alerts_stay_local_and_it_is_said_once(store: Store, caplog) -> None:  # type: ignore[no-untyped-def]
