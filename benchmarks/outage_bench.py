@@ -26,6 +26,7 @@ import itertools
 import os
 import sqlite3
 import statistics
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -400,6 +401,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
     from console.controller import ConsoleController
+    from console.interpreter_lock import favour_ui_thread
     from console.main_window import MainWindow
     from console.qt_messages import route_qt_messages_to_log
     from console.ui_garbage_collector import UiThreadGarbageCollector
@@ -409,6 +411,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
     route_qt_messages_to_log()  # as console/app.py: Qt's platform chatter goes to the log, not the table
     app = QApplication.instance() or QApplication(["outage-bench"])
     collector = UiThreadGarbageCollector(app)  # as console/app.py: cyclic gc on the UI thread only
+    switch_interval = favour_ui_thread()  # as console/app.py
     window = MainWindow(None)
     window.resize(1920, 1080)  # full HD: the river and PM2.5 charts are on screen by default
     window.show()
@@ -495,6 +498,7 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
         window.deleteLater()
         collector.stop()
         collector.deleteLater()
+        sys.setswitchinterval(switch_interval)
     busy, idle = busy_beat.stalls_ms(), idle_beat.stalls_ms()
     stall, idle_stall = max(busy), max(idle)
     ctx.notes.append(

@@ -69,6 +69,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from console.ui_garbage_collector import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)  # lives as the app's child
+    from console.interpreter_lock import favour_ui_thread
+
+    favour_ui_thread()
     app.setApplicationName("pao-console")
     app.setOrganizationName("ChiangMaiPAO")
     font = QFont(app.font())

@@ -4,6 +4,9 @@ Each chart asks for the window it shows (``sig_range_changed``: a preset, the us
 from the store on the database worker (services.chart_loads); the widgets only draw. Live data: a feed's spec names
 the charts its data changes (``FeedSpec.charts``), and what arrives within ``CHART_REFRESH_MS`` makes one query per
 chart — a fixed UI rate, not a redraw per message. A chart the user zoomed keeps its window (the widget decides).
+A load that holds what its chart shows already is not drawn again, and loads that land together are drawn one chart
+at a time (``DRAW_SPACING_MS``): four charts redrawn and painted in one frame held the window for tens of ms during a
+sync.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from console.main_window import MainWindow
 from console.task_runner import TaskRunner
 from services import chart_loads
-from services.chart_series import ChartStations, HotspotDays
+from services.chart_series import ChartStations, HotspotDays, same_values
 from widgets.charts.air_chart import AirQualityChart
 from widgets.charts.hotspot_chart import HotspotBarsChart
 from widgets.charts.incident_load_chart import IncidentLoadChart
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from services.store.store import Store
 
 CHART_REFRESH_MS = 2000  # live data: one query per chart at most every 2 s, however many polls land meanwhile
+DRAW_SPACING_MS = 50  # loads landing together: one chart drawn per interval, each painted in a frame of its own
 HOTSPOT_DAYS = 30  # the hotspot bars always show the last 30 Bangkok days
 DEFAULT_AIR_STATIONS = 3  # charted until the operator picks: the first Chiang Mai stations
 AIR_STATIONS_KEY = "charts/air_stations"  # the operator's picks, kept with the window layout
@@ -73,6 +77,10 @@ class ChartController(QObject):
         self._dirty: set[str] = set()
         self._closed = False
         self._alerts: list[Any] = []
+        self._shown: dict[str, Any] = {}  # the last load each chart was given
+        self._draws: dict[str, Callable[[], None]] = {}  # charts waiting for their turn to draw, oldest first
+        self._pace = QTimer(self, singleShot=True, interval=DRAW_SPACING_MS)
+        self._pace.timeout.connect(self._draw_next)
         self.river = RiverLevelChart(window, clock=clock)
         self.air = AirQualityChart(window, clock=clock)
         self.hotspots = HotspotBarsChart(window)
@@ -199,26 +207,58 @@ class ChartController(QObject):
                 self._runner.run_db(chart_loads.load_hotspots, store, now - HOTSPOT_DAYS * 86400, now + 1,
                                     on_done=self._show_hotspots, key=key)
 
-    def _show_air(self, result: chart_loads.AirLoad) -> None:
+    def _unchanged(self, name: str, result: Any) -> bool:
+        """Whether ``result`` holds what the chart was last given. During a sync every feed landing reloads the
+        charts, mostly with what they show already."""
         if self._closed:
+            return True
+        if name in self._shown and same_values(self._shown[name], result):
+            return True
+        self._shown[name] = result
+        return False
+
+    def _draw_in_turn(self, name: str, draw: Callable[[], None]) -> None:
+        """Draw now when no other chart drew within the spacing, else at this chart's turn (its latest load)."""
+        self._draws.pop(name, None)
+        self._draws[name] = draw
+        if not self._pace.isActive():
+            self._draw_next()
+
+    def _draw_next(self) -> None:
+        if self._closed or not self._draws:
             return
+        name = next(iter(self._draws))
+        self._draws.pop(name)()
+        self._pace.start()  # the next one after this one's frame, even if it comes later
+
+    def _show_air(self, result: chart_loads.AirLoad) -> None:
+        if not self._unchanged("air", result):
+            self._draw_in_turn("air", lambda: self._draw_air(result))
+
+    def _draw_air(self, result: chart_loads.AirLoad) -> None:
         self.air.set_data(result.charts)
         self.air.set_annotations(result.annotations)
         self._show_stations(result.stations)  # the first sync brings the stations: pick and load them
 
     def _show_river(self, result: chart_loads.RiverLoad) -> None:
-        if not self._closed:
-            self.river.set_data(result.charts, result.projections, result.rates)
-            self.river.set_annotations(result.annotations)
+        if not self._unchanged("river", result):
+            self._draw_in_turn("river", lambda: self._draw_river(result))
+
+    def _draw_river(self, result: chart_loads.RiverLoad) -> None:
+        self.river.set_data(result.charts, result.projections, result.rates)
+        self.river.set_annotations(result.annotations)
 
     def _show_incidents(self, result: chart_loads.IncidentLoadResult) -> None:
-        if not self._closed:
-            self.incidents.set_data(result.load)
-            self.incidents.set_annotations(result.annotations)
+        if not self._unchanged("incidents", result):
+            self._draw_in_turn("incidents", lambda: self._draw_incidents(result))
+
+    def _draw_incidents(self, result: chart_loads.IncidentLoadResult) -> None:
+        self.incidents.set_data(result.load)
+        self.incidents.set_annotations(result.annotations)
 
     def _show_hotspots(self, days: HotspotDays) -> None:
-        if not self._closed:
-            self.hotspots.set_data(days, self.hotspots.district())
+        if not self._unchanged("hotspots", days):
+            self._draw_in_turn("hotspots", lambda: self.hotspots.set_data(days, self.hotspots.district()))
 
     # --- export ----------------------------------------------------------------------------------------------------
 
@@ -283,4 +323,6 @@ class ChartController(QObject):
 
     def stop(self) -> None:
         self._closed = True
+        self._pace.stop()
+        self._draws.clear()
         self._timer.stop()

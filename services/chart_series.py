@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
 
@@ -55,6 +55,11 @@ class Series:
         lo, hi = np.searchsorted(self.t, [t0, t1], side="left")
         return Series(self.t[lo:hi], self.v[lo:hi])
 
+    def same(self, other: object) -> bool:
+        """The same buckets holding the same values (NaN gaps in the same places)."""
+        return self is other or (isinstance(other, Series) and np.array_equal(self.t, other.t)
+                                 and np.array_equal(self.v, other.v, equal_nan=True))
+
     @property
     def has_data(self) -> bool:
         """Whether any bucket holds a value (an empty-state chart says "no data in this window" otherwise)."""
@@ -86,6 +91,30 @@ def on_grid(points: Sequence[tuple[float, float]] | np.ndarray, start: float, en
         filled = counts > 0
         v[filled] = sums[filled] / counts[filled]
     return Series(t, v)
+
+
+def same_values(a: object, b: object) -> bool:
+    """Whether two loads hold the same values: dataclasses field by field, lists, tuples and dicts item by item,
+    arrays element by element (NaN gaps in the same places). A chart or table shown ``a`` need not redraw for ``b``:
+    during a sync every feed landing reloads them, mostly with what they already show."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Series):
+        return a.same(b)
+    if isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray)
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    if is_dataclass(a):
+        return all(same_values(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    if isinstance(a, list | tuple):
+        assert isinstance(b, list | tuple)
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in a)
+    return bool(a == b)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
 
 from widgets.i18n import t
 
@@ -14,6 +14,19 @@ Index = QModelIndex | QPersistentModelIndex
 class ColumnTableModel(QAbstractTableModel):
     """Subclasses name their columns in ``COLUMNS``, give each a (Thai, English) header in ``HEADERS`` and say how
     many rows there are in ``row_total``; ``data`` is theirs."""
+
+    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan) -> None:  # noqa: N803 - Qt's signature
+        """Every role a view asks of one cell in one call from Qt (a delegate asks for seven or more per cell
+        painted). Qt's own multiData calls ``data`` once per role, each a crossing from C++ into Python that has to
+        take the interpreter lock: while the sync's workers hold it, a table's repaint waited on it hundreds of
+        times (ui_stall_during_sync). Here the lock is taken once per cell."""
+        for k in range(len(roleDataSpan)):
+            slot = roleDataSpan[k]
+            value = self.data(index, slot.role())
+            if value is None:
+                slot.clearData()
+            else:
+                slot.setData(value)
 
     COLUMNS: tuple[str, ...] = ()
     HEADERS: dict[str, tuple[str, str]] = {}

@@ -91,9 +91,10 @@ class _RowsModel(ColumnTableModel):
         rows = list(rows)
         by_code = {chart.code: chart for chart in charts or ()}
         if rows == self._rows:
-            # The overview refreshes often; an unchanged table is not reset (selection kept). New series for the
-            # same rows change their cells: one dataChanged.
-            if by_code or self._charts:
+            # The overview refreshes often (every feed landing during a sync); an unchanged table is not reset
+            # (selection kept), and not even repainted when the reload brings the same day again: its columns fit
+            # their contents, so a repaint costs every cell twice. New series change their cells: one dataChanged.
+            if not self._same_charts(by_code):
                 self._charts = by_code
                 self.tick()
             return
@@ -102,6 +103,13 @@ class _RowsModel(ColumnTableModel):
         self._charts = by_code
         self._derived.clear()
         self.endResetModel()
+
+    def _same_charts(self, by_code: dict[str, Any]) -> bool:
+        if not by_code and not self._charts:
+            return True
+        from services.chart_series import same_values  # numpy: loaded with the series that came
+
+        return same_values(self._charts, by_code)
 
     def _derive(self, what: str, row: Any, work: Callable[[], Any]) -> Any:
         """``work()`` for this row, remembered until the next refresh or tick."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.chart_series import Series, grid, on_grid
+from services.chart_series import RiverGaugeChart, Series, grid, on_grid, same_values
 
 H = 3600
 
@@ -58,3 +58,28 @@ def test_series_arrays_are_read_only_and_the_callers_stay_writable() -> None:
         series.v[0] = 2.0
     with pytest.raises(ValueError):
         Series(np.zeros(2), np.zeros(3))
+
+
+# --- same_values: a reload holding what is shown already ----------------------------------------------------------
+
+def _gauge(levels: list[float], bank_full: float | None = 3.70) -> RiverGaugeChart:
+    t = 1_790_000_000.0 + 1800.0 * np.arange(len(levels))
+    return RiverGaugeChart("P.1", "สะพานนวรัฐ", "Nawarat Bridge", 2, Series(t, np.array(levels)), bank_full, 4.20)
+
+
+def test_same_values_compares_series_by_their_values_with_gaps_in_the_same_places() -> None:
+    nan = float("nan")
+    assert same_values(_gauge([3.1, nan, 3.3]), _gauge([3.1, nan, 3.3]))  # new objects, same day
+    assert not same_values(_gauge([3.1, nan, 3.3]), _gauge([3.1, 3.2, 3.3]))  # a gap filled
+    assert not same_values(_gauge([3.1, 3.2, 3.3]), _gauge([3.1, 3.2, 3.31]))  # one value moved
+    assert not same_values(_gauge([3.1, 3.2]), _gauge([3.1, 3.2, 3.3]))  # a bucket more
+    assert not same_values(_gauge([3.1]), _gauge([3.1], bank_full=None))  # a plain field changed
+
+
+def test_same_values_walks_lists_dicts_and_arrays() -> None:
+    a = {"P.1": [_gauge([3.1]), np.arange(3)], "P.67": None}
+    assert same_values(a, {"P.67": None, "P.1": [_gauge([3.1]), np.arange(3)]})
+    assert not same_values(a, {"P.1": [_gauge([3.1]), np.arange(3)]})  # a key less
+    assert not same_values(a, {"P.1": [_gauge([3.1]), np.arange(1, 4)], "P.67": None})
+    assert not same_values([_gauge([3.1])], (_gauge([3.1]),))  # another kind of container
+    assert not same_values(np.zeros(2), np.zeros(3))

@@ -182,6 +182,20 @@ def test_new_series_for_the_same_rows_change_the_cells_without_a_reset(qtbot) ->
     assert model.index(0, trend).data() == "↓ 0.20" and not resets
 
 
+def test_the_same_day_reloaded_changes_nothing_on_screen(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # During a sync every feed landing reloads the overview, mostly with the day it shows: no repaint for that
+    # (its columns fit their contents, so each repaint measures every cell again).
+    model = RiverLevelModel(clock=lambda: T0)
+    model.set_rows([p1_row(3.2)], [gauge_chart("P.1", level(0.12, 3.2))])
+    changes: list[object] = []
+    model.dataChanged.connect(lambda *args: changes.append(args))
+    model.modelReset.connect(lambda: changes.append("reset"))
+    model.set_rows([p1_row(3.2)], [gauge_chart("P.1", level(0.12, 3.2))])  # new objects, the same values
+    assert changes == []
+    model.set_rows([p1_row(3.2)], [gauge_chart("P.1", level(0.12, 3.2), bank_full=3.80)])
+    assert len(changes) == 1 and changes[0] != "reset"
+
+
 def test_an_out_of_date_row_draws_its_line_and_text_in_the_grey_of_its_text(qtbot) -> None:  # type: ignore[no-untyped-def]
     model = RiverLevelModel(clock=lambda: T0 + timedelta(hours=3))
     model.set_rows([p1_row(3.2)], [gauge_chart("P.1", level(0.12, 3.2))])
