@@ -46,7 +46,9 @@ NEIGHBOUR_PM25 = 75.0  # × the station's haze factor, in the neighbouring provi
 FIRE_DAYS = (6, 2)  # burning-season activity this many days before / after the start
 FIRE_ACTIVITY = 1.0
 DOI_SUTHEP_FIRE = (18.800, 98.905)  # on the slope west of the university, 1.8 km from Wat Phra That Doi Suthep
-DOI_SUTHEP_DAYS = (timedelta(hours=12), timedelta(days=2))  # burning from this long before the start to after it
+# Burning from this long before the start to after it: 36 h holds several passes of every satellite whatever the
+# hour of the start (from 12 h, a start in the evening found no detection published yet and no alert).
+DOI_SUTHEP_DAYS = (timedelta(hours=36), timedelta(days=2))
 
 
 @dataclass(frozen=True)

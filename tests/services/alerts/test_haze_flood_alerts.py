@@ -23,6 +23,7 @@ from services.feeds.thaiwater import parse_waterlevel, parse_waterlevel_graph
 from services.settings import Settings
 from services.simulator.clock import SimClock
 from services.simulator.fires import PROVINCE_BOX, to_csv
+from services.simulator.haze_flood import DOI_SUTHEP_DAYS
 from services.simulator.seed import load_seed
 from services.simulator.server import SimulatorServer
 from services.store import Store, open_store
@@ -107,7 +108,7 @@ def test_the_bad_night_raises_the_expected_alerts_once_each(bad_night) -> None: 
     assert set(found["fire_district_cluster"]) == {"Mae Chaem", "Omkoi"} and {"Mae Chaem", "Omkoi"} <= FORESTED
     [suthep] = found["fire_near_landmarks"].values()
     assert (suthep.scope_key, suthep.state) == ("doi_suthep", "open")  # type: ignore[attr-defined]
-    assert START - timedelta(hours=12) < suthep.first_at <= START  # type: ignore[attr-defined]
+    assert START - DOI_SUTHEP_DAYS[0] <= suthep.first_at <= START  # type: ignore[attr-defined]
     assert len(result.raised) == sum(len(scopes) for scopes in found.values())
 
 
