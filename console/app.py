@@ -69,7 +69,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from console.ui_garbage_collector import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)  # lives as the app's child
-    from console.interpreter_lock import favour_ui_thread
+    from services.interpreter_lock import favour_ui_thread
 
     favour_ui_thread()
     app.setApplicationName("pao-console")

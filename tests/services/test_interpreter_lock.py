@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from console.interpreter_lock import UI_SWITCH_INTERVAL_S, favour_ui_thread
+from services.interpreter_lock import UI_SWITCH_INTERVAL_S, favour_ui_thread
 
 
 def test_favour_ui_thread_sets_the_short_interval_and_returns_the_old_one() -> None:
