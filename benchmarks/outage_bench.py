@@ -401,10 +401,10 @@ def ui_stall_during_sync(ctx: BenchContext) -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
     from console.controller import ConsoleController
-    from services.interpreter_lock import favour_ui_thread
     from console.main_window import MainWindow
     from console.qt_messages import route_qt_messages_to_log
     from console.ui_garbage_collector import UiThreadGarbageCollector
+    from services.interpreter_lock import favour_ui_thread
     from services.paths import DataPaths
 
     n = 400 if ctx.quick else 1500

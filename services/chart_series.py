@@ -55,11 +55,6 @@ class Series:
         lo, hi = np.searchsorted(self.t, [t0, t1], side="left")
         return Series(self.t[lo:hi], self.v[lo:hi])
 
-    def same(self, other: object) -> bool:
-        """The same buckets holding the same values (NaN gaps in the same places)."""
-        return self is other or (isinstance(other, Series) and np.array_equal(self.t, other.t)
-                                 and np.array_equal(self.v, other.v, equal_nan=True))
-
     @property
     def has_data(self) -> bool:
         """Whether any bucket holds a value (an empty-state chart says "no data in this window" otherwise)."""
@@ -101,12 +96,10 @@ def same_values(a: object, b: object) -> bool:
         return True
     if type(a) is not type(b):
         return False
-    if isinstance(a, Series):
-        return a.same(b)
     if isinstance(a, np.ndarray):
         assert isinstance(b, np.ndarray)
         return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
-    if is_dataclass(a):
+    if is_dataclass(a):  # a Series too: its buckets and values, NaN gaps in the same places
         return all(same_values(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
     if isinstance(a, list | tuple):
         assert isinstance(b, list | tuple)
