@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.river_status import worst_first
+from widgets.column_fit import ColumnsFitContents
 from widgets.i18n import t
 from widgets.readings_models import AirQualityModel, HotspotModel, RiverLevelModel
 from widgets.sparkline_delegate import SparklineDelegate
@@ -53,10 +54,10 @@ def _table(model: Any, parent: QWidget, name: str, *stretch: int) -> QTableView:
     header = view.horizontalHeader()
     # A few dozen rows at most: columns fit their text, the ``stretch`` columns share what is left (elided, their
     # tooltips have them whole), so nothing scrolls sideways in a dock of about 450 px.
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setMinimumSectionSize(24)
     for column in stretch:
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    header.setMinimumSectionSize(24)
+    ColumnsFitContents(view, (c for c in range(model.columnCount()) if c not in stretch))
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view
 

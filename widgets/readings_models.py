@@ -85,6 +85,9 @@ class _RowsModel(ColumnTableModel):
         # Rates and trend words per (what, code), worked out once per refresh or tick: the view asks for every
         # cell again at each dataChanged (its columns fit their contents), and a rate is a regression.
         self._derived: dict[tuple[str, str], Any] = {}
+        # What each row's cells said when last announced (their texts, then the row's out-of-date grey): a tick
+        # announces only the cells that changed since.
+        self._said: list[tuple[Any, ...]] | None = None
 
     def set_rows(self, rows: Sequence[Any], charts: Sequence[Any] | None = None) -> None:
         """The rows, and their last 24 hours (charts with a ``code``; none: no sparklines)."""
@@ -96,13 +99,14 @@ class _RowsModel(ColumnTableModel):
             # their contents, so a repaint costs every cell twice. New series change their cells: one dataChanged.
             if not self._same_charts(by_code):
                 self._charts = by_code
-                self.tick()
+                self._all_changed()
             return
         self.beginResetModel()
         self._rows = rows
         self._charts = by_code
         self._derived.clear()
         self.endResetModel()
+        self._said = self._cells_said()
 
     def _same_charts(self, by_code: dict[str, Any]) -> bool:
         if not by_code and not self._charts:
@@ -134,13 +138,42 @@ class _RowsModel(ColumnTableModel):
     def set_expected_cadence(self, seconds: int) -> None:
         """Another expected cadence (settings); rows past twice it are out of date."""
         self.expected_cadence_s = int(seconds)
-        self.tick()
+        self._all_changed()
 
     def tick(self) -> None:
-        """Time moved on: ages and the out-of-date grey are read again (one dataChanged)."""
+        """Time moved on: ages, the out-of-date grey and what is reckoned from the hour are read again, and one
+        dataChanged announces the cells whose text or grey changed, or none when nothing did. A table told of a
+        change repaints those cells and re-measures its columns (they fit their contents), sparklines and all: three
+        tables told of every cell twice a minute held the window for up to 100 ms, to show one changed age."""
         self._derived.clear()
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.COLUMNS) - 1))
+        said, before = self._cells_said(), self._said
+        self._said = said
+        if before is None or len(before) != len(said):  # not read yet: all
+            self._announce(0, len(self._rows) - 1, 0, len(self.COLUMNS) - 1)
+            return
+        last = len(self.COLUMNS)  # the out-of-date grey: every cell of its row
+        changed = [(r, c) for r, (old, new) in enumerate(zip(before, said, strict=True))
+                   for c in range(last + 1) if old[c] != new[c]]
+        if not changed:
+            return
+        rows = [r for r, _c in changed]
+        columns = [c for _r, c in changed]
+        self._announce(min(rows), max(rows), 0 if last in columns else min(columns), min(max(columns), last - 1))
+
+    def _all_changed(self) -> None:
+        """Something every cell may show changed (the series, the cadence): all are read again."""
+        self._derived.clear()
+        self._said = self._cells_said()
+        self._announce(0, len(self._rows) - 1, 0, len(self.COLUMNS) - 1)
+
+    def _announce(self, top: int, bottom: int, left: int, right: int) -> None:
+        if self._rows and top <= bottom and left <= right:
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
+
+    def _cells_said(self) -> list[tuple[Any, ...]]:
+        columns = range(len(self.COLUMNS))
+        return [(*(self.data(self.index(r, c)) for c in columns), self.out_of_date(row))
+                for r, row in enumerate(self._rows)]
 
     # --- age -------------------------------------------------------------------------------------------------------
 

@@ -163,3 +163,30 @@ def test_hotspot_list_newest_first_with_age_district_and_words(qtbot, qtmodeltes
     set_language("en")
     assert model.index(0, column("district")).data() == "Mae Chaem"
     assert model.index(0, column("confidence")).data() == "high"
+
+
+def test_a_tick_announces_only_the_cells_whose_text_or_grey_changed(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # A table told of a change re-measures and repaints those cells: the 30-s age tick must not tell of every cell.
+    now = {"t": T0 + timedelta(minutes=40, seconds=5)}
+    model = AirQualityModel(clock=lambda: now["t"])
+    model.set_rows([Air("35t", "ศาลากลาง", "City Hall", T0, 86.0, 150, 4),
+                    Air("36t", "ยุพราช", "Yupparaj", T0 - timedelta(minutes=30), 40.0, 60, 2)])
+    age = model.COLUMNS.index("age")
+    told: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda a, b, *_r: told.append((a.row(), a.column(), b.row(), b.column())))
+
+    now["t"] += timedelta(seconds=30)  # 40 min 35 s: every age still says "40 นาที" / "70 นาที"
+    model.tick()
+    assert told == []
+
+    now["t"] += timedelta(seconds=30)  # a minute on: the age column changes, nothing else
+    model.tick()
+    assert told == [(0, age, 1, age)]
+    assert model.index(0, age).data() == "41 นาที"
+
+    told.clear()
+    now["t"] = T0 + timedelta(minutes=90, seconds=30)  # the second row (2 h old) turns grey: its whole row
+    model.tick()
+    assert told == [(0, 0, 1, len(model.COLUMNS) - 1)]
+    assert model.index(1, 0).data(FG).color() == QColor(*OUT_OF_DATE_TEXT)
+    assert model.index(0, 0).data(FG) is None
