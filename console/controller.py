@@ -355,6 +355,8 @@ class ConsoleController(QObject):
         self.charts.stop()
         self.sync_controller.stop()
         sync = self.sync_controller.sync
+        if sync is not None:
+            sync.cancel()
         if flow.simulator is not None:
             # First: stopping cuts its open connections, so calls waiting on it end now instead of being abandoned.
             flow.simulator.stop()

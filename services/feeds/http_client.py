@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,16 +89,20 @@ class FetchResult:
 
 
 class DeadlineRetry(Retry):
-    """``Retry`` that caps ``Retry-After`` at ``max_retry_after`` and never sleeps past ``deadline`` (monotonic s)."""
+    """``Retry`` that caps ``Retry-After`` at ``max_retry_after``, never sleeps past ``deadline`` (monotonic s) and
+    tries no more once ``cancelled`` is set (the console is closing)."""
 
-    def __init__(self, *args: Any, deadline: float | None = None, max_retry_after: float = 30.0, **kw: Any) -> None:
+    def __init__(self, *args: Any, deadline: float | None = None, max_retry_after: float = 30.0,
+                 cancelled: threading.Event | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.deadline = deadline
         self.max_retry_after = max_retry_after
+        self.cancelled = cancelled
 
     def new(self, **kw: Any) -> DeadlineRetry:
         kw.setdefault("deadline", self.deadline)
         kw.setdefault("max_retry_after", self.max_retry_after)
+        kw.setdefault("cancelled", self.cancelled)
         return super().new(**kw)
 
     def parse_retry_after(self, retry_after: str) -> float:
@@ -111,6 +116,8 @@ class DeadlineRetry(Retry):
         return self.get_backoff_time()
 
     def sleep(self, response: Any = None) -> None:
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise DeadlineExceeded("not retried: the console is closing")
         wait = self._planned_wait(response)
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
@@ -185,6 +192,7 @@ class FeedHttpClient:
         self.deadline = deadline
         self.retries = retries
         self._verify: str | bool = ca_bundle or True
+        self._cancelled = threading.Event()
         self._session = requests.Session()
         self._session.verify = self._verify
         self._session.headers["User-Agent"] = user_agent
@@ -198,6 +206,7 @@ class FeedHttpClient:
             respect_retry_after_header=True,
             raise_on_status=False,  # hand back the last 5xx so the message can name its status
             max_retry_after=max_retry_after,
+            cancelled=self._cancelled,
         )
         adapter = _DeadlineAdapter(max_retries=retry)
         self._session.mount("https://", adapter)
@@ -208,6 +217,10 @@ class FeedHttpClient:
     def verify(self) -> str | bool:
         """What TLS verification uses: ``True`` (system roots) or the CA bundle path. Never ``False``."""
         return self._verify
+
+    def cancel(self) -> None:
+        """The console is closing: a call in progress is not retried again (it ends with ``DeadlineExceeded``)."""
+        self._cancelled.set()
 
     def close(self) -> None:
         """Close the session's pooled connections."""

@@ -98,6 +98,7 @@ class SyncService:
         self._secrets = dict(secrets or {})
         self._clock = clock
         self._lock = threading.Lock()
+        self._cancelled = threading.Event()  # shutting down: polls still running make no further request
         self._feeds = {spec.name: _Runtime(spec, reread=spec.reread_on_start) for spec in specs}
         factory = client_factory or self._default_client
         self._clients = {spec.name: factory(spec.name) for spec in specs}
@@ -228,6 +229,8 @@ class SyncService:
             records, rejected, partial = list(parsed.records), list(parsed.rejected), None
             if spec.expand is not None:
                 def follow_up(req: FeedRequest) -> bytes:
+                    if self._cancelled.is_set():
+                        raise FeedUnavailable("the console is closing")
                     return client.get(req.url, params=req.params or None, headers=req.headers or None,
                                       deadline_at=deadline_at).content
 
@@ -315,6 +318,14 @@ class SyncService:
             return self.apply(store, outcome)
         finally:
             self.release(feed, outcome)
+
+    def cancel(self) -> None:
+        """Shutting down: a poll still running makes no further request. Its request in progress is not retried, and
+        a history feed does not ask for its next gauge: against a backend that is gone, each would wait out its
+        retries, longer than the shutdown's grace for network calls."""
+        self._cancelled.set()
+        for client in self._clients.values():
+            client.cancel()  # and a request failing now is not retried
 
     def close(self) -> None:
         for client in self._clients.values():

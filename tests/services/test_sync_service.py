@@ -205,3 +205,18 @@ def test_live_firms_without_a_key_says_how_to_configure_it(simulator: SimulatorS
     state = sync.run_feed(store, "firms_modis_nrt")
     assert "MAP_KEY" in (state.last_error or "") and "keyring" in (state.last_error or "")
     sync.close()
+
+
+def test_a_poll_running_at_shutdown_makes_no_further_request(simulator: SimulatorServer, store: Store) -> None:
+    # The water-level history asks one request per gauge. Once the console is closing, the gauges after the one in
+    # flight are not asked (each would wait out its retries against a backend that is going away).
+    sync = make_sync(simulator)
+    gauges = sync.fetch("thaiwater_history")
+    assert gauges.error is None and gauges.partial_error is None
+    sync.cancel()
+    closing = sync.fetch("thaiwater_history")
+    first = Settings().thaiwater_history_gauges[0].code
+    assert closing.partial_error is not None and "closing" in closing.partial_error
+    assert {r.station_code for r in closing.records} == {first}  # what the first request brought is kept
+    assert len({r.station_code for r in gauges.records}) > 1
+    sync.close()

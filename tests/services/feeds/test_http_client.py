@@ -241,3 +241,19 @@ def test_retry_new_carries_deadline_and_cap():
     copy = retry.new(total=2)
     assert copy.deadline == 123.0 and copy.max_retry_after == 7.0 and copy.total == 2
     assert copy.parse_retry_after("3600") == 7.0
+
+
+def test_a_cancelled_client_retries_nothing(server):
+    # The console is closing: a call whose attempt fails ends there, instead of waiting out its retries (a backend
+    # going away refuses every retry, and the shutdown's grace for network calls is one second).
+    with FeedHttpClient("test", retries=3, backoff_factor=0.5) as c:
+        c.cancel()
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded, match="closing"):
+            c.get(f"{server}/always503?ra=0")
+        assert time.monotonic() - started < 0.5
+        with pytest.raises(DeadlineExceeded, match="closing"):
+            c.get(f"http://127.0.0.1:{closed_port()}/x")
+    assert hits["GET /always503?ra=0"] == 1
+    copy = DeadlineRetry(total=3, cancelled=threading.Event()).new(total=2)
+    assert copy.cancelled is not None  # every per-call copy of the retry sees the same flag
