@@ -79,6 +79,7 @@ class ChartController(QObject):
         self._alerts: list[Any] = []
         self._shown: dict[str, Any] = {}  # the last load each chart was given
         self._draws: dict[str, Callable[[], None]] = {}  # charts waiting for their turn to draw, oldest first
+        self._loads: dict[str, int] = {}  # each chart's latest load (a task id), for settled()
         self._pace = QTimer(self, singleShot=True, interval=DRAW_SPACING_MS)
         self._pace.timeout.connect(self._draw_next)
         self.river = RiverLevelChart(window, clock=clock)
@@ -194,18 +195,26 @@ class ChartController(QObject):
             key = f"chart:{name}"  # latest wins: a newer window drops the result of an older one still on its way
             if name == "air":
                 t0, t1 = self.air.visible_range()
-                self._runner.run_db(chart_loads.load_air, store, self.air.selected_stations(), t0, t1,
-                                    on_done=self._show_air, key=key)
+                task = self._runner.run_db(chart_loads.load_air, store, self.air.selected_stations(), t0, t1,
+                                           on_done=self._show_air, key=key)
             elif name == "river":
                 t0, t1 = self.river.visible_range()
-                self._runner.run_db(chart_loads.load_river, store, t0, t1, now, on_done=self._show_river, key=key)
+                task = self._runner.run_db(chart_loads.load_river, store, t0, t1, now, on_done=self._show_river,
+                                           key=key)
             elif name == "incidents":
                 t0, t1 = self.incidents.visible_range()
-                self._runner.run_db(chart_loads.load_incidents, store, t0, t1, on_done=self._show_incidents,
-                                    key=key)
-            elif name == "hotspots":
-                self._runner.run_db(chart_loads.load_hotspots, store, now - HOTSPOT_DAYS * 86400, now + 1,
-                                    on_done=self._show_hotspots, key=key)
+                task = self._runner.run_db(chart_loads.load_incidents, store, t0, t1, on_done=self._show_incidents,
+                                           key=key)
+            else:
+                task = self._runner.run_db(chart_loads.load_hotspots, store, now - HOTSPOT_DAYS * 86400, now + 1,
+                                           on_done=self._show_hotspots, key=key)
+            self._loads[name] = task
+
+    def settled(self) -> bool:
+        """Every chart shows the store as of its last load: no refresh scheduled, no load on its way, no draw waiting
+        for its turn (a screenshot waits for this)."""
+        return not (self._dirty or self._timer.isActive() or self._draws
+                    or any(self._runner.pending(task) for task in self._loads.values()))
 
     def _unchanged(self, name: str, result: Any) -> bool:
         """Whether ``result`` holds what the chart was last given. During a sync every feed landing reloads the

@@ -1,4 +1,5 @@
-"""``--screenshot``: wait for the first sync and the overview it produces, then save the whole window as PNG."""
+"""``--screenshot``: wait for the first sync, the overview it produces and the charts drawn from it, then save the whole
+window as PNG."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from console.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 SETTLE_MS = 1500
+CHART_POLL_MS = 100  # then, until the charts have drawn what the store holds
+CHART_PAINT_MS = 100
 
 
 class ScreenshotJob(QObject):
@@ -59,7 +62,17 @@ class ScreenshotJob(QObject):
         if self._overview_after_sync and self._controller.map.ready and not self._taken:
             self._raise_panels()  # before the settle delay: the panels paint what they show meanwhile
             self._controller.map.refresh()  # layers as of the first sync, not of the page's first moment
-            QTimer.singleShot(SETTLE_MS, self._take)
+            QTimer.singleShot(SETTLE_MS, self._take_when_charts_drawn)
+
+    def _take_when_charts_drawn(self) -> None:
+        """The charts load on their own rate after the feeds land and draw one at a time: a chart caught between its
+        load and its draw would show the store as it was before the history came (thresholds, but no lines)."""
+        if self._taken:
+            return
+        if self._controller.charts.settled():
+            QTimer.singleShot(CHART_PAINT_MS, self._take)  # the last drawn chart paints in the next frame
+        else:
+            QTimer.singleShot(CHART_POLL_MS, self._take_when_charts_drawn)
 
     def _raise_panels(self) -> None:
         for name in self._panels:

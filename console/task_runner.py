@@ -208,6 +208,11 @@ class TaskRunner(QObject):
         with self._lock:
             return len(self._pending)
 
+    def pending(self, task_id: int) -> bool:
+        """Whether the task has not been delivered yet (False once its callback ran, or when it was superseded)."""
+        with self._lock:
+            return task_id in self._pending
+
     def shutdown(self, timeout: float = 10.0, *, network_grace: float = NETWORK_GRACE_S) -> bool:
         """Stop taking work; cancel what has not started on the network lanes; let the database worker finish what
         is queued, waiting up to ``timeout`` s; give running network calls ``network_grace`` s, then abandon them

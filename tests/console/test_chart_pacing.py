@@ -66,3 +66,26 @@ def test_a_reload_of_what_is_shown_is_not_drawn_again(qtbot, charts: ChartContro
     qtbot.waitUntil(lambda: charts.river.has_pending_data() or _drawn(charts.river) == [pytest.approx(4.3)],
                     timeout=DRAW_SPACING_MS * 20)
     assert _drawn(charts.river) == [pytest.approx(4.3)]
+
+
+def test_settled_waits_for_loads_and_draws_still_due(qtbot, store, charts: ChartController) -> None:  # type: ignore[no-untyped-def]
+    # A screenshot waits for this: a chart caught between its load and its draw shows the store as it was.
+    import threading
+
+    charts.set_store(store)  # every chart loads
+    assert not charts.settled()
+    qtbot.waitUntil(charts.settled, timeout=10_000)
+    release = threading.Event()
+    charts._runner.run_db(release.wait, 10)  # the database worker is busy: the next load waits behind this
+    charts.refresh(["river"])
+    assert not charts.settled()  # a load on its way
+    release.set()
+    qtbot.waitUntil(charts.settled, timeout=10_000)
+
+    charts._show_air(_air(80.0))  # drawn now
+    charts._show_river(_river(3.9))  # drawn at its turn
+    assert not charts.settled()  # a draw waiting for its turn
+    qtbot.waitUntil(charts.settled, timeout=10_000)
+    assert _drawn(charts.river) == [pytest.approx(3.9)]
+    charts.schedule(["air"])  # new data: a refresh at the next tick of the chart rate
+    assert not charts.settled()
