@@ -6,7 +6,7 @@ database worker, and the outcome comes back to the UI thread as ``sig_feed_polle
 and displays.
 
 Feeds due together ("sync now", the start, a shared cadence) start one per ``START_SPACING_MS``. Started in the same
-instant, their fetches and parses (and, in demo mode, the simulator's request threads) made some 25 threads wanting
+instant, their fetches and parses (and, in demo mode, the simulator's request threads) made some 25 threads want
 the interpreter lock at once; the UI thread lost it to them again and again, and a frame took 100-180 ms.
 """
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # imported on the workers; the window does not wait for them
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000
-START_SPACING_MS = 50  # feeds due together start one per 50 ms: nine feeds all start within half a second
+START_SPACING_MS = 50  # feeds due together start one per 50 ms: all eleven are under way within about 0.5 s
 
 
 class SyncController(QObject):
