@@ -330,7 +330,7 @@ class ConsoleController(QObject):
         return self.feed_status.rows()
 
     def _notify(self, message: str) -> None:
-        self.window.activity.setText(message)
+        self.window.activity.say(message)
 
     # --- shutdown --------------------------------------------------------------------------------------------------
 

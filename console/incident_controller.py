@@ -365,7 +365,7 @@ class IncidentController(QObject):
         if not ids:
             return
         log.warning("SLA breached: %d incident(s) escalated to the shift supervisor: %s", len(ids), ids[:20])
-        self._window.activity.setText(t(f"เกินกำหนด SLA {len(ids)} เรื่อง: แจ้งหัวหน้าเวรแล้ว",
+        self._window.activity.say(t(f"เกินกำหนด SLA {len(ids)} เรื่อง: แจ้งหัวหน้าเวรแล้ว",
                                         f"{len(ids)} incident(s) past their SLA: escalated to the shift supervisor"))
         self.schedule_reload()
 
@@ -418,7 +418,7 @@ class IncidentController(QObject):
     def _failed(self, exc: BaseException) -> None:
         log.warning("incident edit refused or failed: %s", exc)
         message = describe_refusal(exc)
-        self._window.activity.setText(t(f"ทำรายการไม่ได้: {message}", f"Not done: {message}"))
+        self._window.activity.say(t(f"ทำรายการไม่ได้: {message}", f"Not done: {message}"))
         if self._intake is not None:
             self._intake.show_error(message)
 

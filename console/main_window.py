@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
 
+from widgets.activity_line import ActivityLine
 from widgets.connection_indicator import ConnectionIndicator
 from widgets.feed_status_panel import FeedStatusPanel
 from widgets.i18n import current_language, set_language, t
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPanel(self)
         self.feed_status = FeedStatusPanel(self)
         self.connection = ConnectionIndicator(self)
-        self.activity = QLabel(self)
+        self.activity = ActivityLine(self)
         self.mode_label = QLabel(self)
 
         self.offline_banner = OfflineBanner(self)
@@ -78,7 +79,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.add_dock("overview", self.overview, Qt.DockWidgetArea.RightDockWidgetArea)
         self.add_dock("feedStatus", self.feed_status, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.activity.setTextFormat(Qt.TextFormat.PlainText)
         self.mode_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.activity, 1)
         self.statusBar().addPermanentWidget(self.mode_label)
@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
         self.sig_language_changed.emit(language)
 
     def retranslate(self) -> None:
+        self.activity.retranslate()
         self.setWindowTitle(t("ศูนย์ปฏิบัติการ อบจ.เชียงใหม่", "Chiang Mai PAO Operations Console"))
         # Thai menus take the English mnemonic letter in brackets, as menus in non-Latin scripts do: Alt+F opens
         # File in either language.

@@ -160,6 +160,12 @@ class _RowsModel(ColumnTableModel):
         columns = [c for _r, c in changed]
         self._announce(min(rows), max(rows), 0 if last in columns else min(columns), min(max(columns), last - 1))
 
+    def retranslate(self) -> None:
+        """The language changed: every cell is read again, and the next tick compares with the new words."""
+        self._derived.clear()
+        self._said = self._cells_said()
+        super().retranslate()
+
     def _all_changed(self) -> None:
         """Something every cell may show changed (the series, the cadence): all are read again."""
         self._derived.clear()

@@ -165,5 +165,5 @@ def test_breached_incidents_are_escalated_on_start(qtbot, console_factory) -> No
         pass
     # The simulator's seed has P1 incidents already past their SLA; the check after each queue load escalates them.
     controller.incidents._escalate()
-    qtbot.waitUntil(lambda: "shift supervisor" in controller.window.activity.text()
-                    or "หัวหน้าเวร" in controller.window.activity.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: any("shift supervisor" in m or "หัวหน้าเวร" in m
+                                for m in controller.window.activity.recent()), timeout=20_000)

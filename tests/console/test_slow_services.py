@@ -122,8 +122,8 @@ def test_a_store_locked_by_another_program_shows_as_a_failing_feed_in_words(  # 
         line = next(i for i in range(model.rowCount()) if model.index(i, 0).data(Qt.ItemDataRole.UserRole) == row.feed)
         assert "failing" in model.index(line, model.COLUMNS.index("status")).data()
         assert "could not be saved" in model.index(line, model.COLUMNS.index("last_error")).data()
-        shown = controller.window.activity.text()
-        assert row.feed in shown and "could not be saved" in shown
+        shown = next(m for m in controller.window.activity.recent() if row.feed in m)  # said, and kept
+        assert "could not be saved" in shown
         for message in [shown, row.last_error, *said]:
             assert not any(trace in message for trace in SQL_TRACES), message
     finally:

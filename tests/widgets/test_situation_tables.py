@@ -190,3 +190,18 @@ def test_a_tick_announces_only_the_cells_whose_text_or_grey_changed(qtbot) -> No
     assert told == [(0, 0, 1, len(model.COLUMNS) - 1)]
     assert model.index(1, 0).data(FG).color() == QColor(*OUT_OF_DATE_TEXT)
     assert model.index(0, 0).data(FG) is None
+
+
+def test_after_a_language_change_a_tick_still_announces_nothing_new(qtbot) -> None:  # type: ignore[no-untyped-def]
+    now = {"t": T0 + timedelta(minutes=40, seconds=5)}
+    model = AirQualityModel(clock=lambda: now["t"])
+    model.set_rows([Air("35t", "ศาลากลาง", "City Hall", T0, 86.0, 150, 4)])
+    set_language("en")
+    with qtbot.waitSignal(model.dataChanged):
+        model.retranslate()  # every cell in English
+    assert model.index(0, model.COLUMNS.index("age")).data() == "40 min"
+    told: list[object] = []
+    model.dataChanged.connect(lambda *_a: told.append(_a))
+    now["t"] += timedelta(seconds=20)
+    model.tick()
+    assert told == []  # the English words are what was said last
