@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from console.incident_links_flow import IncidentLinksFlow
 from console.main_window import MainWindow
@@ -153,11 +153,9 @@ class IncidentController(QObject):
 
         for role in ROLES:
             self.role_combo.addItem(role, role)
-        toolbar = QToolBar(window)
-        toolbar.setObjectName("roleToolbar")
-        toolbar.addWidget(self._role_label)
-        toolbar.addWidget(self.role_combo)
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.role_combo.setObjectName("roleCombo")
+        # In the status bar, by the mode: a toolbar row of its own took the map a line of height at 1366×768.
+        window.add_status_control(self._role_label, self.role_combo)
         # The queue in front of Feed status (triage first), unless the operator's saved layout says otherwise.
         window.add_dock("incidents", self.queue, Qt.DockWidgetArea.BottomDockWidgetArea, ahead_of="feedStatus",
                         front=True)

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self._ui_settings = ui_settings
         self._docks: dict[str, QDockWidget] = {}
         self._shares: dict[str, tuple[str, float]] = {}  # dock → (the dock it shares a row or column with, its part)
+        self._status_controls = 0  # widgets add_status_control put left of the mode label
         self._layout_restored = False  # a saved layout was applied: docks added later take their saved places
         self.overview = OverviewPanel(self)
         self.feed_status = FeedStatusPanel(self)
@@ -85,6 +86,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.connection)
         self.feed_status.sig_sync_requested.connect(self.sig_sync_requested)
         self.retranslate()
+
+    def add_status_control(self, *widgets: QWidget) -> None:
+        """Put ``widgets`` in the status bar's right part, left of the mode and the connection."""
+        for widget in widgets:
+            # Item 0 is the message line; the controls added before come next, then the mode label.
+            self.statusBar().insertPermanentWidget(1 + self._status_controls, widget)
+            self._status_controls += 1
 
     # --- docks -----------------------------------------------------------------------------------------------------
 

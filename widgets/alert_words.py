@@ -36,8 +36,6 @@ _ACTION_WORDS = {
     "incident_linked": ("ผูกกับเหตุการณ์", "linked to an incident"),
     "refusal_acknowledged": ("รับทราบว่าเซิร์ฟเวอร์ไม่รับ", "server's refusal seen"),
 }
-VIEWER_REASON = ("ผู้ดูข้อมูลอ่านได้อย่างเดียว: เปลี่ยนบทบาทที่แถบเครื่องมือ “ทำงานในบทบาท”",
-                 "A viewer reads only: change the role under “Acting as” in the toolbar")
 
 
 def severity_label(severity: str) -> str:

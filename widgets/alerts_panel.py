@@ -18,11 +18,11 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
-    QGridLayout,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
 from services.alerts.model import AlertAction, AlertView, Silence
 from widgets.alert_dialogs import AcknowledgeDialog, SilenceDialog, alert_summary
 from widgets.alert_silences_strip import SilencesStrip, showing
-from widgets.alert_words import VIEWER_REASON, history_line, rule_name, scope_name, silenced_text, state_text
+from widgets.alert_words import history_line, rule_name, scope_name, silenced_text, state_text
 from widgets.alerts_model import FILTER_WORDS, FILTERS, AlertsModel
 from widgets.display_format import plain_tooltip
 from widgets.empty_state import EmptyState
 from widgets.i18n import t
+from widgets.incident_rows import VIEWER_REASON
 
 ROLES = ("viewer", "operator", "supervisor")
 TICK_MS = 30_000  # ages are shown to the minute; silences end on the minute

@@ -32,6 +32,10 @@ from services import workflow
 from widgets.display_format import format_age
 from widgets.i18n import current_language, t
 
+VIEWER_REASON = ("ผู้ดูข้อมูลอ่านได้อย่างเดียว: เปลี่ยนบทบาทที่ “ทำงานในบทบาท” ในแถบสถานะ",
+                 "A viewer reads only: change the role under “Acting as” in the status bar")
+"""Why a viewer's edit is refused, and where the role changes (Thai, English)."""
+
 SOURCES = ("hotline", "walk_in", "citizen_app", "sensor", "patrol")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 # The order of the action buttons in the detail panel (the workflow order first, then the side steps).
@@ -155,8 +159,7 @@ def refusal_text(refusal: object) -> str:
     role, priority = getattr(refusal, "role", None), getattr(refusal, "priority", "")
     if reason == "role":
         if role == "viewer":
-            return t("ผู้ดูข้อมูลอ่านได้อย่างเดียว: เปลี่ยนบทบาทที่แถบเครื่องมือ “ทำงานในบทบาท”",
-                     "A viewer reads only: change the role under “Acting as” in the toolbar")
+            return t(*VIEWER_REASON)
         return t(f"เฉพาะหัวหน้าเวรทำ “{action}” ได้ ({role_label(role)}ทำไม่ได้)",
                  f"Only a supervisor may do “{action}” (not an {role_label(role)})"
                  if (role or "").startswith(("a", "e", "i", "o", "u")) else

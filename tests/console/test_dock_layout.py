@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QToolBar
 
 from console.controller import ConsoleController
 from console.main_window import MainWindow
@@ -54,6 +55,12 @@ def test_a_short_window_keeps_every_chart_behind_the_queue(qtbot, compose) -> No
     assert all(window.dock(name) in behind for name in CHART_DOCKS)
     assert _shown(window, "incidents") and _shown(window, "overview")
     assert not any(_shown(window, name) for name in CHART_DOCKS)
+
+    # Online, no toolbar row sits between the menus and the situation strip: the role selector is in the status bar.
+    assert not [bar.objectName() for bar in window.findChildren(QToolBar) if bar.isVisible()]
+    role = window.findChild(QComboBox, "roleCombo")
+    assert role.isVisible() and window.statusBar().isAncestorOf(role)
+    assert window.situation_strip.mapTo(window, QPoint(0, 0)).y() <= window.menuBar().geometry().bottom() + 2
 
 
 def test_a_full_hd_window_shows_the_river_and_pm25_charts(qtbot, compose) -> None:  # type: ignore[no-untyped-def]
