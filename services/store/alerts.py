@@ -232,11 +232,20 @@ def alert_view(engine_or_conn: Engine | Connection, alert_id: int, now: datetime
     return _view(row, silences_at(conn, _seconds(now)))
 
 
+# An incident line's comment is "#<local id>" (alert_incidents.link): it is shown as the number operators know, the
+# server's id once the server has the incident.
+_HISTORY = (
+    "SELECT a.alert_id, a.action, a.actor, a.role, a.at, "
+    "CASE WHEN a.action IN ('incident_opened', 'incident_linked') AND a.comment GLOB '#[0-9]*' "
+    "THEN '#' || coalesce((SELECT i.server_id FROM incidents AS i WHERE i.id = CAST(substr(a.comment, 2) AS INTEGER)), "
+    "substr(a.comment, 2)) ELSE a.comment END "
+    "FROM alert_actions AS a WHERE a.alert_id = ? ORDER BY a.at, a.id")
+
+
 def alert_history(engine: Engine, alert_id: int) -> list[AlertAction]:
     """An alert's history, oldest first (data time for the evaluation's lines, wall clock for people's)."""
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT alert_id, action, actor, role, at, comment FROM alert_actions "
-                                    "WHERE alert_id = ? ORDER BY at, id", (alert_id,)).all()
+        rows = conn.exec_driver_sql(_HISTORY, (alert_id,)).all()
     return [AlertAction(a, action, actor, role or "", from_unix(at), comment)  # type: ignore[arg-type]
             for a, action, actor, role, at, comment in rows]
 

@@ -116,6 +116,12 @@ def test_alert_to_incident_to_cleared_keeps_the_links_both_ways(store: Store) ->
     cleared = store.alert(alert_id)
     assert (cleared.state, cleared.incident_id) == ("cleared", incident_id)
     assert [a.action for a in store.alert_history(alert_id)][-2:] == ["incident_opened", "cleared"]
+    opened = next(a for a in store.alert_history(alert_id) if a.action == "incident_opened")
+    assert opened.comment == f"#{incident_id}"  # not on the server yet: the local number
+    with store.edit_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE incidents SET server_id = '4711' WHERE id = ?", (incident_id,))
+    opened = next(a for a in store.alert_history(alert_id) if a.action == "incident_opened")
+    assert opened.comment == "#4711"  # the number the queue and the detail show
     assert any(e.kind == "comment" and f"Alert #{alert_id}" in str(e.after)
                for e in store.incident_detail(incident_id).events)
     # Cleared, the alert still shows its incident (linked already); the incident is not closed by it.
