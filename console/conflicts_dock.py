@@ -38,6 +38,10 @@ class ConflictActions(QObject):
     sig_refused_loaded = Signal(int)
     """The refused-edits list was given the unacknowledged refusals: how many there are."""
 
+    sig_refusal_acknowledged = Signal(str)
+    """A refusal's acknowledgement is stored (its source, "incident" or "alert"): the history or timeline that shows
+    it has a new line."""
+
     def __init__(self, runner: TaskRunner, store: Store, panel: Any, outbox: OutboxController,
                  actor: Callable[[], str], parent: QObject | None = None, refused_panel: Any = None) -> None:
         super().__init__(parent)
@@ -66,8 +70,12 @@ class ConflictActions(QObject):
         """The operator has seen refusal ``outbox_id`` of the ``source`` outbox ("incident" or "alert")."""
         store, actor = self._store, self._actor()
         self._runner.run_db(lambda: store.acknowledge_refusal(outbox_id, actor, source=source),
-                            on_done=lambda _r: (self.refresh(), self._outbox.refresh_counts()),
-                            on_error=self._failed)
+                            on_done=lambda _r: self._refusal_seen(source), on_error=self._failed)
+
+    def _refusal_seen(self, source: str) -> None:
+        self.refresh()
+        self._outbox.refresh_counts()
+        self.sig_refusal_acknowledged.emit(source)
 
     def keep_mine(self, outbox_id: int) -> None:
         view = self._views.get(outbox_id)
@@ -118,6 +126,8 @@ class ConflictsDock(QObject):
     """The operator wants to see the incident of a refused edit (its store id)."""
     sig_show_alert_requested = Signal(int)
     """The operator wants to see the alert of a refused alert entry (its store id)."""
+    sig_refusal_acknowledged = Signal(str)
+    """ConflictActions.sig_refusal_acknowledged of the store's actions."""
 
     def __init__(self, runner: TaskRunner, window: MainWindow, outbox: OutboxController, actor: Callable[[], str],
                  parent: QObject | None = None) -> None:
@@ -146,6 +156,7 @@ class ConflictsDock(QObject):
                                   refused_panel=self.refused_panel)
         actions.sig_conflicts_loaded.connect(self._on_conflicts_loaded)
         actions.sig_refused_loaded.connect(self._on_refused_loaded)
+        actions.sig_refusal_acknowledged.connect(self.sig_refusal_acknowledged)
         self.actions = actions
         actions.refresh()
         return actions

@@ -129,6 +129,9 @@ class ConsoleController(QObject):
         self.charts.sig_notice.connect(self._notify)
         self.alerts.sig_notice.connect(self._notify)
         self.conflicts.sig_show_alert_requested.connect(self.alerts.show_alert)  # a refused alert entry's alert
+        # Who saw a refusal is a new line in the alert's history (the incident on show reloads after any edit).
+        self.conflicts.sig_refusal_acknowledged.connect(
+            lambda source: self.alerts.panel.refresh_history() if source == "alert" else None)
         self.alerts.sig_incident_requested.connect(self.incidents.show_incident)
         self.alerts.sig_map_requested.connect(self._show_alert_on_map)
         # After every read of the alerts, the map's alerts layer and the charts' alert markers follow; a click on

@@ -208,6 +208,11 @@ class AlertsPanel(QWidget):
         self._history = (alert_id, list(actions))
         self._show_history()
 
+    def refresh_history(self) -> None:
+        """The selected alert's history has new lines that do not change the alert (a refusal seen): ask again."""
+        if self._selected_id is not None:
+            self.sig_history_wanted.emit(self._selected_id)
+
     def selected_alert(self) -> AlertView | None:
         if self._selected_id is None or self.model.row_of_id(self._selected_id) < 0:
             return None

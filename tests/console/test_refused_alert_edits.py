@@ -59,3 +59,6 @@ def test_a_refused_alert_is_listed_shown_and_acknowledged(qtbot, console_factory
     qtbot.waitUntil(lambda: controller.window.connection._refused == 0, timeout=10_000)
     history = controller.store.alert_history(alert_id)
     assert [h.action for h in history][-1] == "refusal_acknowledged" and "(" in history[-1].actor
+    # The Alerts dock, with the alert still selected, shows the new line: the alert itself did not change.
+    lines = controller.alerts.panel.history
+    qtbot.waitUntil(lambda: lines.count() > 0 and "server's refusal seen" in lines.item(0).text(), timeout=10_000)

@@ -42,3 +42,6 @@ def test_a_refused_attachment_is_listed_shown_and_acknowledged(  # type: ignore[
     qtbot.waitUntil(lambda: connection._refused == 0, timeout=10_000)
     kinds = [e.kind for e in controller.store.incident_detail(incident_id).events]
     assert kinds[-2:] == ["sync_refused", "refusal_acknowledged"]
+    # The incident on show gets the line too (the refusal seen changes nothing else about it).
+    detail = controller.incidents.detail
+    qtbot.waitUntil(lambda: any(e.kind == "refusal_acknowledged" for e in detail._detail.events), timeout=10_000)
