@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 EVALUATE_COALESCE_MS = 1500  # the polls of one sync land within a second or two: one evaluation for all of them
 RELOAD_TICK_MS = 60_000  # feed staleness and silences end with time alone
 ALERT_LIST_LIMIT = 500
+ASKED_KEPT = 20  # alerts beyond the list kept listed once asked for by id (show_alert)
 CHIP = "alerts"  # the situation strip's chip: open alerts nobody has acknowledged
 _RULE_LAYERS = frozenset({"air", "river", "hotspots"})  # map layers whose data the rules read
 
@@ -81,9 +82,17 @@ def _link_incident(store: Store, alert_id: int, incident_id: int, actor: str, ro
     return link_incident(store, alert_id, incident_id, actor, role, datetime.now(UTC), opened=opened)
 
 
-def _read(store: Store) -> tuple[list[AlertView], list[Silence], dict[int, AlertView]]:
-    """Database worker: the dock's list and the active silences."""
+def _read(store: Store, asked: Sequence[int] = ()) -> tuple[list[AlertView], list[Silence], dict[int, AlertView]]:
+    """Database worker: the dock's list and the active silences; alerts ``asked`` for by id (a refused entry's, older
+    than the list reaches) are listed after it."""
     alerts = store.alerts(limit=ALERT_LIST_LIMIT)
+    listed = {a.id for a in alerts}
+    for alert_id in asked:
+        if alert_id not in listed:
+            try:
+                alerts.append(store.alert(alert_id))
+            except LookupError:
+                continue  # gone (a salvaged store): the caller says so
     return alerts, store.active_silences(datetime.now(UTC)), {a.id: a for a in alerts}
 
 
@@ -116,6 +125,7 @@ class AlertController(QObject):
         self.rules_action.triggered.connect(self.open_rules)
         self._closed = False
         self._alerts: dict[int, AlertView] = {}
+        self._asked: list[int] = []  # alerts shown by id that the newest ALERT_LIST_LIMIT do not hold
         self.panel = AlertsPanel(self._window)
         self.notifier = AlertNotifier(self._window, self)
         self._window.add_dock("alerts", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="incidents")
@@ -217,21 +227,26 @@ class AlertController(QObject):
 
     # --- the list --------------------------------------------------------------------------------------------------
 
-    def reload(self, notify: Sequence[int] = ()) -> None:
-        """Read the list and the silences again; then notify of the new critical alerts ``notify``."""
+    def reload(self, notify: Sequence[int] = (), select: int | None = None) -> None:
+        """Read the list and the silences again; then notify of the new critical alerts ``notify`` and select
+        alert ``select``."""
         if self._store is None or self._closed:
             return
-        wanted = tuple(notify)
-        self._c.runner.run_db(_read, self._store, on_done=lambda read: self._show(read, wanted),
+        wanted, asked = tuple(notify), tuple(self._asked)
+        self._c.runner.run_db(_read, self._store, asked, on_done=lambda read: self._show(read, wanted, select),
                               on_error=lambda exc: log.warning("alerts could not be read: %s", exc))
 
-    def _show(self, read: tuple[list[AlertView], list[Silence], dict[int, AlertView]], notify: Sequence[int]) -> None:
+    def _show(self, read: tuple[list[AlertView], list[Silence], dict[int, AlertView]], notify: Sequence[int],
+              select: int | None = None) -> None:
         if self._closed:
             return
         alerts, silences, by_id = read
         self._alerts = by_id
         self.panel.set_alerts(alerts)
         self.panel.set_silences(silences)
+        if select is not None and not self.panel.select_alert(select):
+            self.sig_notice.emit(t(f"ไม่พบการแจ้งเตือน #{select} ในคลังข้อมูลนี้แล้ว",
+                                   f"Alert #{select} is no longer in this store"))
         news = [by_id[i] for i in notify if i in by_id]
         if news:
             self.notifier.notify(news)
@@ -251,7 +266,10 @@ class AlertController(QObject):
         dock = self._window.dock("alerts")
         dock.show()
         dock.raise_()
-        self.panel.select_alert(alert_id)
+        if not self.panel.select_alert(alert_id):  # older than the list reaches: read it, and keep it listed
+            if alert_id not in self._asked:
+                self._asked = [*self._asked[-(ASKED_KEPT - 1):], alert_id]
+            self.reload(select=alert_id)
 
     # --- actions ---------------------------------------------------------------------------------------------------
 

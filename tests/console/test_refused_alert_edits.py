@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from console import alert_controller
 from console.controller import ConsoleController
 from services.store.alerts import insert_alert
 from services.store.database import write_transaction
@@ -15,12 +16,12 @@ from widgets.i18n import t
 FIRST_SYNC_MS = 60_000
 
 
-def _refused_alert(controller: ConsoleController) -> int:
+def _refused_alert(controller: ConsoleController, days_ago: int = 0, feed: str = "air4thai") -> int:
     """An alert whose raise the backend refused for good, written in one transaction: the console's drain never
     sees its entry pending (it would send it)."""
-    now = to_unix(datetime.now(UTC))
+    now = to_unix(datetime.now(UTC)) - days_ago * 86400
     fields = {"rule_id": "test_refused", "kind": "data", "severity": "warning", "state": "open",
-              "scope_kind": "feed", "scope_key": "air4thai", "scope_name_th": "ข้อมูลคุณภาพอากาศ",
+              "scope_kind": "feed", "scope_key": feed, "scope_name_th": "ข้อมูลคุณภาพอากาศ",
               "scope_name_en": "Air quality feed", "rule_name_th": "ทดสอบการไม่รับ", "rule_name_en": "Refusal test",
               "first_at": now, "last_at": now, "occurrences": 1, "message_th": "ทดสอบ", "message_en": "test",
               "updated_at": now}
@@ -62,3 +63,28 @@ def test_a_refused_alert_is_listed_shown_and_acknowledged(qtbot, console_factory
     # The Alerts dock, with the alert still selected, shows the new line: the alert itself did not change.
     lines = controller.alerts.panel.history
     qtbot.waitUntil(lambda: lines.count() > 0 and "server's refusal seen" in lines.item(0).text(), timeout=10_000)
+
+
+def test_show_alert_finds_an_alert_older_than_the_list_reaches(  # type: ignore[no-untyped-def]
+        qtbot, console_factory, english, monkeypatch) -> None:
+    monkeypatch.setattr(alert_controller, "ALERT_LIST_LIMIT", 1)  # the dock lists only the newest alert
+    controller: ConsoleController = console_factory()
+    with qtbot.waitSignal(controller.sync_controller.sig_first_sync_finished, timeout=FIRST_SYNC_MS):
+        pass
+    qtbot.waitUntil(lambda: controller.conflicts.actions is not None, timeout=10_000)
+    old = _refused_alert(controller, days_ago=20)
+    newer = _refused_alert(controller, feed="firms")
+    controller.alerts.reload()
+    qtbot.waitUntil(lambda: [a.id for a in controller.alerts.alerts()] == [newer], timeout=10_000)
+
+    controller.alerts.show_alert(old)  # as the refused list's Show alert asks
+    qtbot.waitUntil(lambda: getattr(controller.alerts.panel.selected_alert(), "id", None) == old, timeout=10_000)
+    assert controller.window.dock("alerts").isVisible()
+    with qtbot.waitSignal(controller.alerts.sig_alerts_read, timeout=10_000):
+        controller.alerts.reload()  # the next read keeps it listed and selected
+    assert controller.alerts.panel.selected_alert().id == old
+    assert sorted(a.id for a in controller.alerts.alerts()) == sorted([old, newer])
+
+    controller.alerts.show_alert(987_654)  # gone: said in words, nothing else changes
+    qtbot.waitUntil(lambda: "987654" in " ".join(controller.window.activity.recent()[:2]), timeout=10_000)
+    assert controller.alerts.panel.selected_alert().id == old
