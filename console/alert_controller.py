@@ -245,8 +245,7 @@ class AlertController(QObject):
         self.panel.set_alerts(alerts)
         self.panel.set_silences(silences)
         if select is not None and not self.panel.select_alert(select):
-            self.sig_notice.emit(t(f"ไม่พบการแจ้งเตือน #{select} ในคลังข้อมูลนี้แล้ว",
-                                   f"Alert #{select} is no longer in this store"))
+            self.sig_notice.emit(t("ไม่พบการแจ้งเตือนนี้ในคลังข้อมูลแล้ว", "That alert is no longer in this store"))
         news = [by_id[i] for i in notify if i in by_id]
         if news:
             self.notifier.notify(news)

@@ -88,8 +88,9 @@ def link_incident(store: Store, alert_id: int, incident_id: int, actor: str, rol
     if alert.incident_id == incident_id:
         return alert
     words = alert_words(alert)
-    store.add_comment_local(incident_id, ("แจ้งเตือน / Alert #" if opened else "แจ้งเตือนเพิ่ม / Alert #")
-                            + f"{alert.id}: {words}", actor, now)
+    # Named by its words, not its number: an alert's id is this console's own, and the comment goes to every console.
+    store.add_comment_local(incident_id, ("แจ้งเตือน / Alert: " if opened else "แจ้งเตือนเพิ่ม / Alert: ") + words,
+                            actor, now)
     alert_incidents.link(store.edit_engine, alert_id, incident_id, "incident_opened" if opened else "incident_linked",
                          actor, role, int(now.timestamp()), f"#{incident_id}")
     return store.alert(alert_id)

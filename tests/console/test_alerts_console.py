@@ -110,7 +110,8 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
                     timeout=20_000)
     detail = incidents.detail._detail
     assert detail.row.category == "smoke" and detail.row.priority == "P2" and detail.row.source == "sensor"
-    assert any(e.kind == "comment" and f"Alert #{haze.id}" in str(e.after) for e in detail.events)
+    said = f"Alert: {haze.rule_name_th} · {haze.scope_name_th}"  # named by its words: its id is this console's
+    assert any(e.kind == "comment" and said in str(e.after) for e in detail.events)
 
     # The fire by Doi Suthep updates the forest-fire incident already open there (a citizen's report of it) instead of
     # opening a second one.
@@ -120,8 +121,9 @@ def test_the_bad_night_raises_its_alerts_once_and_operators_handle_them(  # type
     qtbot.waitUntil(lambda: _by(alerts, "fire_near_landmarks", "doi_suthep").incident_id is not None, timeout=30_000)
     assert incidents.intake is None
     fire_id = _by(alerts, "fire_near_landmarks", "doi_suthep").incident_id
+    said = f"Alert: {suthep.rule_name_th} · {suthep.scope_name_th}"
     qtbot.waitUntil(lambda: incidents.detail._detail is not None and incidents.detail._detail.row.id == fire_id
-                    and any(e.kind == "comment" and f"Alert #{suthep.id}" in str(e.after)
+                    and any(e.kind == "comment" and said in str(e.after)
                             for e in incidents.detail._detail.events), timeout=20_000)
     fire = incidents.detail._detail.row
     assert fire.category == "forest_fire" and "Doi Suthep" in fire.description and fire.source == "citizen_app"

@@ -53,7 +53,8 @@ def test_an_alert_updates_the_open_incident_of_its_area_and_category_linked_both
         conn.exec_driver_sql("UPDATE incidents SET server_id = '1057' WHERE id = ?", (smoke,))
     assert store.alert(alert_id).incident_ref == "1057"  # the number the queue shows
     events = store.incident_detail(smoke).events
-    assert any(e.kind == "comment" and f"Alert #{alert_id}" in str(e.after) for e in events)
+    said = f"แจ้งเตือนเพิ่ม / Alert: {store.alert(alert_id).rule_name_th} · "  # its words: its id is this console's
+    assert any(e.kind == "comment" and said in str(e.after) for e in events)
     assert [a.action for a in store.alert_history(alert_id)][-1] == "incident_linked"
     again = plan_incident(store, alert_id, "viewer")  # linked already: anyone may look at it
     assert (again.existing_id, again.linked_already) == (smoke, True)
@@ -122,7 +123,7 @@ def test_alert_to_incident_to_cleared_keeps_the_links_both_ways(store: Store) ->
         conn.exec_driver_sql("UPDATE incidents SET server_id = '4711' WHERE id = ?", (incident_id,))
     opened = next(a for a in store.alert_history(alert_id) if a.action == "incident_opened")
     assert opened.comment == "#4711"  # the number the queue and the detail show
-    assert any(e.kind == "comment" and f"Alert #{alert_id}" in str(e.after)
+    assert any(e.kind == "comment" and f"แจ้งเตือน / Alert: {cleared.rule_name_th} · " in str(e.after)
                for e in store.incident_detail(incident_id).events)
     # Cleared, the alert still shows its incident (linked already); the incident is not closed by it.
     again = plan_incident(store, alert_id, "operator")
