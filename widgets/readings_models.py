@@ -32,6 +32,7 @@ from widgets.charts.river_words import projection_sentence
 from widgets.column_model import ColumnTableModel, Index
 from widgets.display_format import format_age, format_clock, format_datetime, format_number, plain_tooltip
 from widgets.i18n import current_language, t
+from widgets.place_names import short_station_name
 from widgets.sparkline_delegate import MIN_SPAN_ROLE, REFERENCE_ROLE, SERIES_ROLE
 from widgets.status_words import aqi_band_label, river_band_label
 
@@ -269,7 +270,7 @@ class AirQualityModel(_RowsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "station":
                 province = self.province_of(row)
-                return self._name(row) + (f" · {province}" if province else "")
+                return short_station_name(self._name(row)) + (f" · {province}" if province else "")
             if column == "pm25":
                 return format_number(row.pm25, 1, PM_UNIT)
             if column == "aqi":

@@ -100,8 +100,10 @@ def test_air_list_keeps_other_provinces_apart_and_pm25_has_its_unit(qtbot) -> No
     panel.other_provinces.setChecked(True)
     # Then the other provinces below, apart and worst first, each named with its province.
     assert [r.code for r in model.rows()] == ["cm03t", "35t", "73t", "68t"]
-    assert model.index(2, 0).data() == "สถานีตำรวจภูธรแม่สาย · เชียงราย"
-    assert model.index(0, 0).data() == "โรงพยาบาลฝาง"
+    # Named short, as Thai officials write the offices (the full name is in the tooltip).
+    assert model.index(2, 0).data() == "สภ.แม่สาย · เชียงราย"
+    assert model.index(0, 0).data() == "รพ.ฝาง"
+    assert model.index(2, 0).data(Qt.ItemDataRole.ToolTipRole).count("สถานีตำรวจภูธรแม่สาย") == 1
     set_language("en")
     assert model.index(3, 0).data() == "Lamphun City Hall · Lamphun"
     panel.other_provinces.setChecked(False)
