@@ -48,7 +48,7 @@ def _table(model: Any, parent: QWidget, name: str, *stretch: int) -> QTableView:
     view.setAlternatingRowColors(True)
     view.setSortingEnabled(False)
     view.setWordWrap(False)
-    # Station names share their start ("ที่ว่าการอำเภอ…", "District Office"): elide the middle, keep what differs.
+    # A long name keeps its start and its end; columns whose start says what differs take _ElideEndDelegate.
     view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)  # compact rows
     header = view.horizontalHeader()
@@ -64,8 +64,8 @@ def _table(model: Any, parent: QWidget, name: str, *stretch: int) -> QTableView:
 
 class _ElideEndDelegate(QStyledItemDelegate):
     """Cuts a cell's text at its end, for text whose start says what matters: a band's words ("เริ่มมีผล…",
-    "starting to…", where the middle elision of station names would keep only the end they share, "…สุขภาพ") and a
-    gauge's code before its name ("CHM004 Chiang…", never "CHM00…Dao")."""
+    "starting to…", where middle elision would keep only the end they share, "…สุขภาพ"), a gauge's code before its
+    name ("CHM004 Chiang…", never "CHM00…Dao") and an air station's short name ("Chiang Dao Dis…")."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
         super().initStyleOption(option, index)
@@ -132,6 +132,8 @@ class OverviewPanel(QWidget):
         self.river_table.setItemDelegateForColumn(self.river_model.COLUMNS.index("trend"), self.sparklines)
         self.air_table.setItemDelegateForColumn(self.air_model.COLUMNS.index("hourly"), self.sparklines)
         self.air_table.setItemDelegateForColumn(band, self._elide_end)
+        # Named short (widgets.place_names), air stations differ at their start: "Chiang Dao Dis…", "อ.เชียงดาว".
+        self.air_table.setItemDelegateForColumn(AirQualityModel.COLUMNS.index("station"), self._elide_end)
         self.river_table.setItemDelegateForColumn(self.river_model.COLUMNS.index("gauge"), self._elide_end)
 
         # Every gauge on screen: the table is exactly as tall as its rows, and never scrolls.

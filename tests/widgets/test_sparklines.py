@@ -279,6 +279,9 @@ def test_station_names_keep_room_beside_the_sparklines_in_the_side_dock(qtbot) -
     gauge = QStyleOptionViewItem()
     panel.river_table.itemDelegateForColumn(0).initStyleOption(gauge, panel.river_model.index(0, 0))
     assert gauge.textElideMode == Qt.TextElideMode.ElideRight  # "CHM004 Chiang…": the gauge's code stays whole
+    station = QStyleOptionViewItem()
+    table.itemDelegateForColumn(0).initStyleOption(station, model.index(0, 0))
+    assert station.textElideMode == Qt.TextElideMode.ElideRight  # "Chiang Dao Dis…": short names differ at the start
 
 
 def test_the_hourly_trend_reads_the_hours_up_to_the_newest_value_and_claims_nothing_from_old_ones() -> None:
