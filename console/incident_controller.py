@@ -1,4 +1,5 @@
-"""Wires the incident queue, detail panel and intake dialog to the store (database worker) and the workflow rules.
+"""Wires the incident queue and detail panel to the store (database worker) and the workflow rules; the intake
+dialog (console.intake_flow) and the links (console.incident_links_flow) run through it.
 
 Every edit is recorded locally first (row + timeline event + outbox entry in one FULL-synchronous commit) and then
 the outbox controller sends it. The acting role decides which actions are enabled; the workflow rules check again
@@ -16,14 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from console.incident_links_flow import IncidentLinksFlow
+from console.intake_flow import IntakeFlow
 from console.main_window import MainWindow
 from console.queue_position import QueuePosition
 from console.task_runner import TaskRunner, first_imports
 from services import workflow
-from services.districts import districts, nearest_district
+from services.districts import districts
 from services.sla import SlaPolicy
 from widgets.failure_text import describe_refusal
 from widgets.i18n import t
@@ -65,18 +67,6 @@ def _find_incident(store: Store, feature_id: str) -> int | None:
     return find_incident(store, feature_id)
 
 
-def _intake_context(store: Store) -> list[Any]:
-    with first_imports():
-        from services.incident_queries import intake_context
-    return intake_context(store)
-
-
-def _duplicates(store: Store, category: str, lat: float, lon: float) -> Any:
-    with first_imports():
-        from services.incident_queries import duplicates
-    return duplicates(store, category, lat, lon)
-
-
 def _apply_action(store: Store, incident_id: int, action: str, params: dict[str, Any], role: str, actor: str,
                   policy: SlaPolicy) -> None:
     with first_imports():
@@ -94,13 +84,6 @@ def _split_incident(store: Store, merged_id: int, actor: str, role: str) -> int:
     with first_imports():
         from services.incident_actions import split_incident
     return split_incident(store, merged_id, actor, role)
-
-
-def _create_incident(store: Store, draft: Any, actor: str, policy: SlaPolicy, merge_into: int | None,
-                     parent: int | None, role: str) -> int:
-    with first_imports():
-        from services.incident_actions import create_incident
-    return create_incident(store, draft, actor, policy, merge_into, parent=parent, role=role)
 
 
 def _district_choices() -> list[tuple[str, str, str]]:
@@ -135,8 +118,6 @@ class IncidentController(QObject):
         self._focus: str | None = None
         self._detail_shown: tuple[Any, frozenset[str]] | None = None  # what the panel shows (to skip no-op redraws)
         self._new_list = False  # a reload the operator asked for (filter, sort): a new list starts at its top
-        self._intake: IncidentIntakeDialog | None = None
-        self._intake_saved: Callable[[int], None] | None = None  # told the id the open intake's report became
         self._category_codes: list[str] = []  # the backend's categories, in its order
         self._user = getpass.getuser() or "operator"
         self._closed = False
@@ -170,6 +151,7 @@ class IncidentController(QObject):
         self.detail.sig_attachment_requested.connect(self._on_attachment)
         self.detail.sig_split_requested.connect(self._on_split)
         self.links = IncidentLinksFlow(self)  # the link requests of these widgets
+        self._intake = IntakeFlow(self)  # the intake dialog's requests
         self.detail.sig_linked_incident_requested.connect(self.show_incident)
         self.detail.sig_jump_to_map_requested.connect(self._jump_to_map)
         self.detail.sig_attachment_open_requested.connect(self._open_attachment)
@@ -189,8 +171,7 @@ class IncidentController(QObject):
         self._refresh_timer.stop()
         self._escalation_timer.stop()
         self.links.shutdown()
-        if self._intake is not None:
-            self._intake.close()
+        self._intake.close()
 
     # What the link flow (console.incident_links_flow) uses of this controller.
     @property
@@ -212,6 +193,11 @@ class IncidentController(QObject):
 
     def request_action(self, incident_id: int, action: str, params: dict[str, Any]) -> None:
         self._on_action(incident_id, action, params)
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The SLA policy new incidents and actions take (the standard one until the settings give theirs)."""
+        return self._policy or SlaPolicy()
 
     def actor(self) -> str:
         """Who edits now, as the timeline records it: the workstation user and the acting role."""
@@ -417,8 +403,7 @@ class IncidentController(QObject):
         log.warning("incident edit refused or failed: %s", exc)
         message = describe_refusal(exc)
         self._window.activity.say(t(f"ทำรายการไม่ได้: {message}", f"Not done: {message}"))
-        if self._intake is not None:
-            self._intake.show_error(message)
+        self._intake.show_error(message)
 
     # --- intake ----------------------------------------------------------------------------------------------------
 
@@ -427,65 +412,8 @@ class IncidentController(QObject):
         """Open the intake form (at ``lat``/``lon``; filled from ``prefill``, IncidentIntakeDialog.prefill's
         arguments). ``on_saved`` is told the id of the incident the report became: the new one, or the one it was
         merged into."""
-        if self._store is None:
-            return
-        if self.role not in ("operator", "supervisor"):
-            QMessageBox.information(self._window, self._window.windowTitle(),
-                                    t("บทบาทผู้ดูข้อมูลรับเรื่องใหม่ไม่ได้", "A viewer cannot take in incidents."))
-            return
-        self._run_db(_intake_context, self._store,
-                     on_done=lambda services: self._show_intake(services, lat, lon, prefill, on_saved))
-
-    def _show_intake(self, services: list[Any], lat: float | None, lon: float | None,
-                     prefill: dict[str, Any] | None = None, on_saved: Callable[[int], None] | None = None) -> None:
-        if self._intake is not None:
-            self._intake.close()
-        district_code = district_name = None
-        if lat is not None and lon is not None:
-            d = nearest_district(lat, lon)
-            district_code, district_name = d.code, t(d.name_th, d.name_en)
-        dialog = IncidentIntakeDialog(services, self._window, lat=lat, lon=lon, district_code=district_code,
-                                      district_name=district_name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if prefill:
-            dialog.prefill(**prefill)
-        self._intake_saved = on_saved
-        dialog.sig_duplicates_requested.connect(self._on_duplicates_requested)
-        dialog.sig_district_requested.connect(self._on_district_requested)
-        dialog.sig_create_requested.connect(lambda draft: self._create(draft, None))
-        dialog.sig_merge_requested.connect(lambda existing, draft: self._create(draft, existing))
-        dialog.sig_child_requested.connect(lambda existing, draft: self._create(draft, None, parent=existing))
-        dialog.destroyed.connect(lambda: setattr(self, "_intake", None))
-        self._intake = dialog
-        dialog.show()
+        self._intake.open(lat, lon, prefill=prefill, on_saved=on_saved)
 
     @property
     def intake(self) -> IncidentIntakeDialog | None:
-        return self._intake
-
-    def _on_duplicates_requested(self, category: str, lat: float, lon: float) -> None:
-        if self._store is None:
-            return
-        self._run_db(_duplicates, self._store, category, lat, lon, key="intake-duplicates",
-                     on_done=lambda rows: self._intake is not None and self._intake.set_duplicates(
-                         rows, category=category, lat=lat, lon=lon))
-
-    def _on_district_requested(self, lat: float, lon: float) -> None:
-        d = nearest_district(lat, lon)
-        if self._intake is not None:
-            self._intake.set_district(d.code, t(d.name_th, d.name_en))
-
-    def _create(self, draft: Any, merge_into: int | None, *, parent: int | None = None) -> None:
-        if self._store is None:
-            return
-        self._run_db(_create_incident, self._store, draft, self.actor(), self._policy or SlaPolicy(), merge_into,
-                     parent, self.role, on_done=lambda new_id: self._created(new_id, merge_into),
-                     on_error=self._failed)
-
-    def _created(self, new_id: int, merged_into: int | None = None) -> None:
-        if self._intake is not None:
-            self._intake.accept()
-        saved, self._intake_saved = self._intake_saved, None
-        if saved is not None:
-            saved(merged_into if merged_into is not None else new_id)
-        self._edited(new_id)
+        return self._intake.dialog
