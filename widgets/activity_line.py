@@ -2,7 +2,8 @@
 
 One line shows the newest message; a message that arrives a moment later (an SLA escalation from a timer) would
 otherwise wipe one the operator had not read yet. The line keeps the recent messages with their Bangkok times and
-lists them, newest first, in its tooltip.
+lists them, newest first, in its tooltip. A message longer than the line ends in "…" rather than being cut off
+mid-word; the tooltip has it whole.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from widgets.display_format import format_datetime, plain_tooltip
 from widgets.i18n import current_language
@@ -30,6 +32,8 @@ class ActivityLine(QLabel):
         self._clock = clock
         self._said: deque[tuple[datetime, str]] = deque(maxlen=KEPT)
         self.setTextFormat(Qt.TextFormat.PlainText)
+        # The status bar gives the line what the role, mode and connection leave; a long message never takes theirs.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def say(self, message: str) -> None:
         """Show ``message`` now and keep it; the same message said again is kept once, with its newer time."""
@@ -42,6 +46,15 @@ class ActivityLine(QLabel):
     def recent(self) -> list[str]:
         """The kept messages, newest first."""
         return [message for _when, message in reversed(self._said)]
+
+    def shown_text(self) -> str:
+        """The message as it fits the line now: whole, or cut with "…"."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)  # takes the line's font and text colour
+        painter.drawText(self.contentsRect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_text())
 
     def retranslate(self) -> None:
         """Dates in the tooltip follow the language (Buddhist Era in Thai); the messages stay as they were said."""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtWidgets import QSizePolicy
 
 from widgets.activity_line import KEPT, ActivityLine
 from widgets.i18n import set_language
@@ -48,3 +49,20 @@ def test_a_repeated_message_is_kept_once_and_the_list_is_bounded(qtbot) -> None:
     for n in range(KEPT + 5):
         line.say(f"message {n}")
     assert len(line.recent()) == KEPT and line.recent()[0] == f"message {KEPT + 4}"
+
+
+def test_a_message_longer_than_the_line_ends_in_an_ellipsis_and_is_whole_in_the_tooltip(qtbot) -> None:  # type: ignore[no-untyped-def]
+    line = ActivityLine(clock=lambda: T0)
+    qtbot.addWidget(line)
+    line.resize(300, 24)
+    line.show()
+    qtbot.waitExposed(line)
+    message = "ตัวกรองพื้นที่ใช้อยู่ แต่บันทึกไว้สำหรับครั้งหน้าไม่ได้: " * 4
+    line.say(message)
+    shown = line.shown_text()
+    assert shown.endswith("…") and message.startswith(shown[:-1].rstrip())
+    assert line.fontMetrics().horizontalAdvance(shown) <= line.contentsRect().width()
+    assert line.text() == message and message.strip() in line.toolTip()
+    assert line.sizeHint().width() > 300 and line.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored
+    line.say("Store: /tmp/pao")
+    assert line.shown_text() == "Store: /tmp/pao"
