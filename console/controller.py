@@ -93,7 +93,7 @@ class ConsoleController(QObject):
         self.overview = OverviewRefresh(self.runner, window.overview, self)
         self.writer = WriterWiring(self.runner, self.startup, self.outbox, self.incidents, self.session_tokens,
                                    self.training_outage, self._notify, self)
-        self.situation = SituationController(self)  # the strip above the map and the offline banner
+        self.situation = SituationController(self)  # the situation strip under the menus and the offline banner
         self.charts = ChartController(self.runner, window, window.ui_settings, self)
         self.alerts = AlertController(self, paths.alert_rules)
         window.finish_layout()  # every dock is in: the operator's saved layout, whole

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMenuBar,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.activity_line import ActivityLine
 from widgets.connection_indicator import ConnectionIndicator
@@ -55,8 +64,20 @@ class MainWindow(QMainWindow):
         self.mode_label = QLabel(self)
 
         self.offline_banner = OfflineBanner(self)
-        self.centre = QWidget(self)  # the situation strip above the map
-        self.situation_strip = SituationStrip(self.centre)
+        # The menus, and under them the situation strip across the whole window: in the centre alone (905 px at
+        # 1366x768, beside the side docks) its chips took two rows off the map's height.
+        self._menu_bar = QMenuBar(self)
+        self._menu_bar.setNativeMenuBar(False)  # in the window, under the title, with the strip
+        self.top = QWidget(self)
+        self.top.setObjectName("windowTop")
+        self.situation_strip = SituationStrip(self.top)
+        top_layout = QVBoxLayout(self.top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(0)
+        top_layout.addWidget(self._menu_bar)
+        top_layout.addWidget(self.situation_strip)
+        self.setMenuWidget(self.top)
+        self.centre = QWidget(self)  # the map
         self.map_placeholder = QLabel(self.centre)
         self.map_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.map_placeholder.setObjectName("mapPlaceholder")
@@ -66,7 +87,6 @@ class MainWindow(QMainWindow):
         self._centre_layout = QVBoxLayout(self.centre)
         self._centre_layout.setContentsMargins(0, 0, 0, 0)
         self._centre_layout.setSpacing(0)
-        self._centre_layout.addWidget(self.situation_strip)
         self._centre_layout.addWidget(self.map_placeholder, 1)
         self.setCentralWidget(self.centre)
         # A row of its own across the window, above the other toolbars and the docks.
@@ -189,7 +209,7 @@ class MainWindow(QMainWindow):
         return self._map_menu
 
     def set_map_widget(self, widget: QWidget) -> None:
-        """Put the map in the centre, under the situation strip (replacing the loading placeholder)."""
+        """Put the map in the centre (replacing the loading placeholder)."""
         placeholder, self.map_placeholder = self.map_placeholder, None  # type: ignore[assignment]
         widget.setMinimumSize(360, 240)  # the map is the centre of the console: docks never squeeze it away
         if placeholder is not None:
@@ -216,6 +236,10 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
 
     # --- menus -----------------------------------------------------------------------------------------------------
+
+    def menuBar(self) -> QMenuBar:  # noqa: N802 (Qt override)
+        """The window's menus (in the top widget with the situation strip, not QMainWindow's own menu bar slot)."""
+        return self._menu_bar
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

@@ -1,4 +1,4 @@
-"""The situation strip above the map and the offline banner across the window.
+"""The situation strip under the menus and the offline banner, both across the window.
 
 The strip's counts come from one query pass (services.situation.load_situation) on the database worker, coalesced:
 after a poll whose data they count (incidents, air quality, river levels), after a local edit or an outbox outcome,

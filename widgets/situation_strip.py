@@ -1,4 +1,4 @@
-"""The situation strip above the map: one clickable chip per count of what is urgent now.
+"""The situation strip under the menus: one clickable chip per count of what is urgent now.
 
 A chip shows a glyph, a number and a few words, so its level never rests on colour alone: calm (✓, a zero), watch
 (▲), urgent (⚠) and unknown (… while nothing is loaded). Every level's text meets WCAG's 4.5:1 contrast on its

@@ -61,6 +61,10 @@ def test_a_short_window_keeps_every_chart_behind_the_queue(qtbot, compose) -> No
     role = window.findChild(QComboBox, "roleCombo")
     assert role.isVisible() and window.statusBar().isAncestorOf(role)
     assert window.situation_strip.mapTo(window, QPoint(0, 0)).y() <= window.menuBar().geometry().bottom() + 2
+    # ...and it spans the window, over the side docks too: its chips have the room of one row at 1366 px.
+    assert window.situation_strip.width() == window.width()
+    assert window.centre.mapTo(window, QPoint(0, 0)).y() >= window.situation_strip.mapTo(window, QPoint(0, 0)).y() \
+        + window.situation_strip.height()
 
 
 def test_a_full_hd_window_shows_the_river_and_pm25_charts(qtbot, compose) -> None:  # type: ignore[no-untyped-def]
