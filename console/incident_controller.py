@@ -197,7 +197,9 @@ class IncidentController(QObject):
     @property
     def policy(self) -> SlaPolicy:
         """The SLA policy new incidents and actions take (the standard one until the settings give theirs)."""
-        return self._policy or SlaPolicy()
+        if self._policy is None:
+            self._policy = SlaPolicy()
+        return self._policy
 
     def actor(self) -> str:
         """Who edits now, as the timeline records it: the workstation user and the acting role."""
@@ -298,10 +300,8 @@ class IncidentController(QObject):
     def _load_detail(self) -> None:
         if self._store is None or self._shown_id is None:
             return
-        if self._policy is None:
-            self._policy = SlaPolicy()
         # One key for both kinds: the latest load wins, and a pending request of the operator's stays in ``_focus``.
-        self._run_db(_load_detail, self._store, self._shown_id, self.role, self._policy, on_done=self._detail_loaded,
+        self._run_db(_load_detail, self._store, self._shown_id, self.role, self.policy, on_done=self._detail_loaded,
                      on_error=self._detail_failed, key="incident-detail")
 
     def _detail_failed(self, exc: BaseException) -> None:
@@ -372,7 +372,7 @@ class IncidentController(QObject):
             return
         params = dict(params or {})
         self._run_db(_apply_action, self._store, incident_id, action, params, self.role, self.actor(),
-                     self._policy or SlaPolicy(), on_done=lambda _r: self._edited(incident_id),
+                     self.policy, on_done=lambda _r: self._edited(incident_id),
                      on_error=lambda exc: self._action_failed(incident_id, action, params, exc))
 
     def _action_failed(self, incident_id: int, action: str, params: dict[str, Any], exc: BaseException) -> None:

@@ -146,9 +146,9 @@ class _RowsModel(ColumnTableModel):
         dataChanged announces the cells whose text or grey changed, or none when nothing did. A table told of a
         change repaints those cells and re-measures its columns (they fit their contents), sparklines and all: three
         tables told of every cell twice a minute held the window for up to 100 ms, to show one changed age."""
-        self._derived.clear()
-        said, before = self._cells_said(), self._said
-        self._said = said
+        before = self._said
+        self._read_again()
+        said = self._said
         if before is None or len(before) != len(said):  # not read yet: all
             self._announce(0, len(self._rows) - 1, 0, len(self.COLUMNS) - 1)
             return
@@ -163,15 +163,18 @@ class _RowsModel(ColumnTableModel):
 
     def retranslate(self) -> None:
         """The language changed: every cell is read again, and the next tick compares with the new words."""
-        self._derived.clear()
-        self._said = self._cells_said()
+        self._read_again()
         super().retranslate()
 
     def _all_changed(self) -> None:
         """Something every cell may show changed (the series, the cadence): all are read again."""
+        self._read_again()
+        self._announce(0, len(self._rows) - 1, 0, len(self.COLUMNS) - 1)
+
+    def _read_again(self) -> None:
+        """Forget what was reckoned and note what every cell says now (what the next tick compares with)."""
         self._derived.clear()
         self._said = self._cells_said()
-        self._announce(0, len(self._rows) - 1, 0, len(self.COLUMNS) - 1)
 
     def _announce(self, top: int, bottom: int, left: int, right: int) -> None:
         if self._rows and top <= bottom and left <= right:
