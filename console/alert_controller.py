@@ -27,6 +27,7 @@ from widgets.alert_rules_dialog import AlertRulesDialog
 from widgets.alerts_panel import AlertsPanel
 from widgets.failure_text import describe_refusal
 from widgets.i18n import t
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -130,7 +131,7 @@ class AlertController(QObject):
         self.notifier = AlertNotifier(self._window, self)
         self._window.add_dock("alerts", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, tab_with="incidents")
         self._coalesce = QTimer(self, singleShot=True, interval=EVALUATE_COALESCE_MS)
-        self._tick = QTimer(self, interval=RELOAD_TICK_MS)
+        self._tick = StaggeredTimer(self, RELOAD_TICK_MS)
         self._coalesce.timeout.connect(self.evaluate)
         self._tick.timeout.connect(self.evaluate)
         self.panel.sig_acknowledge.connect(self._acknowledge)

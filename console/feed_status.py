@@ -18,6 +18,7 @@ from console.main_window import MainWindow
 from console.map_controller import MapController
 from console.sync_controller import SyncController
 from widgets.i18n import t
+from widgets.staggered_timer import StaggeredTimer
 from widgets.table_rows import FeedStatusRow
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class FeedStatusView(QObject):
         self._notify = notify
         self._states: dict[str, FeedState] = {}
         self._coalesce = QTimer(self, singleShot=True, interval=FEED_ROWS_COALESCE_MS)
-        self._age_timer = QTimer(self, interval=AGE_TICK_MS)
+        self._age_timer = StaggeredTimer(self, AGE_TICK_MS)
 
         self._coalesce.timeout.connect(self.render)
         self._age_timer.timeout.connect(self.render)

@@ -34,6 +34,7 @@ from widgets.incident_intake_dialog import IncidentIntakeDialog
 from widgets.incident_queue_model import IncidentQueueModel
 from widgets.incident_queue_panel import IncidentQueuePanel
 from widgets.incident_rows import QueueFilterData, category_label, set_category_names
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:
     from services.incident_queries import DetailLoad, QueueLoad
@@ -129,7 +130,7 @@ class IncidentController(QObject):
         self.role_combo = QComboBox(window)
         self._role_label = QLabel(window)
         self._refresh_timer = QTimer(self, singleShot=True, interval=QUEUE_REFRESH_MS)
-        self._escalation_timer = QTimer(self, interval=ESCALATION_CHECK_MS)
+        self._escalation_timer = StaggeredTimer(self, ESCALATION_CHECK_MS)
         self._feature_shown: str | None = None
 
         for role in ROLES:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from console.task_runner import TaskRunner
 from services import outbox_drain
 from services.outbox_drain import DrainBackoff, NextEntry
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:
     from services.incident_writer import IncidentWriter, WriteOutcome
@@ -50,7 +51,7 @@ class OutboxController(QObject):
         self._done_in_run = 0  # entries finished since this drain started, for "N of M"
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.kick)
-        self._idle = QTimer(self, interval=IDLE_CHECK_MS)
+        self._idle = StaggeredTimer(self, IDLE_CHECK_MS)
         self._idle.timeout.connect(self.kick)
 
     def start(self, store: Store, writer: IncidentWriter | None) -> None:

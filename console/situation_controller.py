@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QTableView
 from console.task_runner import first_imports
 from services.river_status import LABELS as RIVER_LABELS
 from widgets.i18n import t
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:
     from console.controller import ConsoleController
@@ -65,7 +66,7 @@ class SituationController(QObject):
         self._failing: tuple[str, ...] = ()
         self._closed = False
         self._coalesce = QTimer(self, singleShot=True, interval=SITUATION_COALESCE_MS)
-        self._tick = QTimer(self, interval=SITUATION_TICK_MS)
+        self._tick = StaggeredTimer(self, SITUATION_TICK_MS)
 
         self._render()
         self._coalesce.timeout.connect(self.refresh)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from console.task_runner import TaskRunner, feed_lane
 from widgets.failure_text import describe_failure
 from widgets.i18n import t
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:  # imported on the workers; the window does not wait for them
     from services.store.feed_state import FeedState
@@ -57,8 +58,7 @@ class SyncController(QObject):
         self._store: Store | None = None
         self._polled_once: set[str] = set()
         self._first_sync_done = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(TICK_MS)
+        self._timer = StaggeredTimer(self, TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._waiting: list[str] = []  # due feeds (in flight for the service) not started yet, in the order taken
         self._spacing = QTimer(self, singleShot=True, interval=START_SPACING_MS)

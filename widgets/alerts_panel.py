@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -40,6 +40,7 @@ from widgets.display_format import plain_tooltip
 from widgets.empty_state import EmptyState
 from widgets.i18n import t
 from widgets.incident_rows import VIEWER_REASON
+from widgets.staggered_timer import StaggeredTimer
 
 ROLES = ("viewer", "operator", "supervisor")
 TICK_MS = 30_000  # ages are shown to the minute; silences end on the minute
@@ -86,7 +87,7 @@ class AlertsPanel(QWidget):
         self.map_button = QPushButton(self)
         self.history_title = QLabel(self)
         self.history = QListWidget(self)
-        self._tick = QTimer(self)
+        self._tick = StaggeredTimer(self, TICK_MS)
 
         self.setObjectName("alertsPanel")
         for name, button in self.filter_buttons.items():
@@ -108,7 +109,6 @@ class AlertsPanel(QWidget):
         self.history.setObjectName("alertHistory")
         self.history.setMinimumHeight(60)
         self.history.setWordWrap(True)
-        self._tick.setInterval(TICK_MS)
 
         # The list on the left takes the height (a bottom dock is wide and short); what to do with the selected
         # alert and its history on the right.

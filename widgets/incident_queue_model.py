@@ -35,6 +35,7 @@ from widgets.incident_rows import (
     source_label,
     state_label,
 )
+from widgets.staggered_timer import StaggeredTimer
 
 FetchRows = Callable[[list[int], Callable[[Sequence[Any]], None]], None]
 
@@ -103,8 +104,7 @@ class IncidentQueueModel(ColumnTableModel):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self._flush)
-        self._tick = QTimer(self)
-        self._tick.setInterval(1000)
+        self._tick = StaggeredTimer(self, 1000)
         self._tick.timeout.connect(self._on_tick)
 
     # --- feeding ---------------------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from widgets.incident_rows import sla_band, sla_remaining, sla_text
+from widgets.staggered_timer import StaggeredTimer
 
 BAND_STYLES = {
     "breached": "color: rgb(200, 0, 0); font-weight: bold;",
@@ -32,9 +33,8 @@ class SlaCountdownLabel(QLabel):
         self._paused = False
         self._frozen_s: float | None = None
         self.band = "none"
-        self.timer = QTimer(self)
+        self.timer = StaggeredTimer(self, 1000)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.timer.setInterval(1000)
         self.timer.timeout.connect(self.refresh)
         self.refresh()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ from widgets.column_fit import ColumnsFitContents
 from widgets.i18n import t
 from widgets.readings_models import AirQualityModel, HotspotModel, RiverLevelModel
 from widgets.sparkline_delegate import SparklineDelegate
+from widgets.staggered_timer import StaggeredTimer
 
 AGE_TICK_MS = 30_000  # ages are shown in minutes: twice a minute is enough
 HOME_PROVINCE = ("เชียงใหม่", "Chiang Mai")  # (Thai, English): the province this console serves
@@ -119,7 +120,7 @@ class OverviewPanel(QWidget):
         self._air_rows: list[Any] = []
         self._air_charts: list[Any] = []
         self._others = 0  # stations of other provinces in the latest air rows
-        self._ticker = QTimer(self)
+        self._ticker = StaggeredTimer(self, AGE_TICK_MS)
 
         self.totals.setObjectName("overviewTotals")
         self.totals.setTextFormat(Qt.TextFormat.PlainText)
@@ -155,7 +156,6 @@ class OverviewPanel(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.other_provinces.toggled.connect(lambda _on: self._show_air())
-        self._ticker.setInterval(AGE_TICK_MS)
         self._ticker.timeout.connect(self.tick)
         self._ticker.start()
         self._fit_river()

@@ -34,6 +34,7 @@ from widgets.charts.crosshair import Crosshair
 from widgets.charts.redraw_throttle import RedrawThrottle
 from widgets.charts.time_axis import BangkokAxis, format_instant
 from widgets.i18n import t
+from widgets.staggered_timer import StaggeredTimer
 
 if TYPE_CHECKING:
     from services.chart_series import ChartAnnotation
@@ -109,7 +110,7 @@ class TimeChart(QWidget):
         self.alert_markers = AlertMarkers(self.view, self.sig_alert_clicked.emit)
         self._throttle = RedrawThrottle(self, self._draw)
         self._settle_timer = QTimer(self)
-        self._follow_timer = QTimer(self)
+        self._follow_timer = StaggeredTimer(self, FOLLOW_TICK_MS)
         # setup
         style_plot(self.plot)
         self.plot.getPlotItem().setMouseEnabled(x=True, y=False)
@@ -129,7 +130,6 @@ class TimeChart(QWidget):
         style_toolbar_parts(self.export_button, self._export_menu, self.legend)
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(RANGE_SETTLE_MS)
-        self._follow_timer.setInterval(FOLLOW_TICK_MS)
         # layout
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
