@@ -23,6 +23,11 @@
     return (seconds / 86400).toFixed(1) + ' ' + u[3];
   }
 
+  // Smaller than this, the layer panel starts folded (the operator can open it).
+  CM.DETAILS_MIN_SIZE = { x: 1000, y: 560 };
+  // A layer's state in one glyph, as its badge begins (the CSS gives each its colour).
+  CM.STATE_GLYPHS = { fresh: '●', late: '▲', failing: '▲', stale: '✖', never: '○', unknown: '' };
+
   // Window choices of the slider, in hours (null: everything).
   CM.TIME_STEPS = [1, 3, 6, 12, 24, 48, 120, 168, null];
 
@@ -40,16 +45,19 @@
       L.DomEvent.disableScrollPropagation(box);
       const head = el('div', 'console-panel-head', box);
       this._title = el('span', 'console-panel-title', head);
-      // The legends fold away on a small map (1366x768 leaves the map about 430 px high); the badges stay.
-      const fold = el('button', 'console-legend-toggle', head);
+      // On a small map the panel folds to one line a layer: toggle, name, count and its state's glyph (with the
+      // state's word when not fresh); legends, badge details and heatmap switches wait behind "Details". Open, at
+      // 1366x768 it covered a third of the map (about 910 x 370 px there).
+      const fold = el('button', 'console-details-toggle', head);
       fold.type = 'button';
       this._fold = fold;
       this._box = box;
       const self = this;
-      L.DomEvent.on(fold, 'click', function () { self.setLegendsOpen(!self._legendsOpen); });
+      L.DomEvent.on(fold, 'click', function () { self.setDetailsOpen(!self._detailsOpen); });
       for (const name of CM.LAYERS) this._rows[name] = this._buildRow(box, name);
       this._buildSlider(box);
-      this.setLegendsOpen(this._app.map.getSize().y >= 560); // and refresh
+      const size = this._app.map.getSize();
+      this.setDetailsOpen(size.y >= CM.DETAILS_MIN_SIZE.y && size.x >= CM.DETAILS_MIN_SIZE.x); // and refresh
       return box;
     },
 
@@ -64,6 +72,7 @@
       L.DomEvent.on(toggle, 'change', function () { app.setVisible(name, toggle.checked, true); });
       const title = el('span', 'console-layer-title', head);
       const count = el('span', 'console-layer-count', head);
+      const state = el('span', 'console-layer-state', head);
       const badge = el('div', 'console-badge', row);
       const legend = el('div', 'console-legend', row);
       let heat = null;
@@ -74,7 +83,7 @@
         L.DomEvent.on(heat, 'change', function () { app.setHeatmap(name, heat.checked); });
         heat.labelNode = el('span', '', lab);
       }
-      const entry = { toggle, title, count, badge, legend, swatches: [], heat };
+      const entry = { head, toggle, title, count, state, badge, legend, swatches: [], heat };
       this._buildLegend(entry, name);
       return entry;
     },
@@ -140,7 +149,7 @@
       const app = this._app;
       const t = function (key) { return app.t(key); };
       this._title.textContent = t('title');
-      if (this._fold) this._fold.textContent = (this._legendsOpen ? '▾ ' : '▸ ') + t('legend');
+      if (this._fold) this._fold.textContent = (this._detailsOpen ? '▾ ' : '▸ ') + t('details');
       for (const name of CM.LAYERS) {
         const row = this._rows[name];
         const layer = app.layers[name];
@@ -150,7 +159,7 @@
         const shown = layer.shownCount;
         const total = layer.features.size;
         row.count.textContent = shown === total ? ' (' + total + ')' : ' (' + shown + ' / ' + total + ')';
-        this._badge(row.badge, meta, t);
+        this._badge(row, meta, t);
         for (const [node, key] of row.swatches) node.textContent = this._legendText(key);
         if (row.heat) {
           row.heat.checked = layer.heat;
@@ -174,15 +183,17 @@
 
     /* The freshness badge: green only when the feed is fresh and its last poll worked; amber when late or failing,
      * red when stale; a glyph says the same without colour. */
-    _badge: function (node, meta, t) {
+    _badge: function (row, meta, t) {
+      const node = row.badge;
       const freshness = ['fresh', 'late', 'stale', 'never'].indexOf(meta.freshness) >= 0 ? meta.freshness : 'unknown';
       const failing = meta.failing === true;
       let state = freshness;
       if (failing && (freshness === 'fresh' || freshness === 'late')) state = 'failing';
       node.className = 'console-badge console-badge-' + state;
       node.dataset.state = state;
+      row.state.dataset.state = state;
       if (!meta.source && !meta.last_success && meta.age_s === undefined) {
-        node.textContent = '';
+        node.textContent = row.state.textContent = row.head.title = '';
         return;
       }
       const parts = [];
@@ -201,11 +212,14 @@
       if (failing) parts.push(t('failing'));
       if (freshness !== 'unknown' && freshness !== 'never' && !(failing && freshness === 'fresh')) parts.push(t(freshness));
       node.textContent = parts.join(' · ');
+      row.head.title = node.textContent; // the folded panel's row says the whole badge on hover, as text
+      const word = state === 'fresh' ? '' : t(state === 'unknown' ? 'never' : state);
+      row.state.textContent = (CM.STATE_GLYPHS[state] || '') + (word ? ' ' + word : '');
     },
 
-    setLegendsOpen: function (open) {
-      this._legendsOpen = !!open;
-      L.DomUtil[open ? 'removeClass' : 'addClass'](this._box, 'console-legends-hidden');
+    setDetailsOpen: function (open) {
+      this._detailsOpen = !!open;
+      L.DomUtil[open ? 'removeClass' : 'addClass'](this._box, 'console-folded');
       this._fold.setAttribute('aria-expanded', String(!!open));
       this.refresh();
     },

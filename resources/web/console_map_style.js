@@ -59,7 +59,7 @@
     'tooltip.alert_since': ['ตั้งแต่', 'since'],
     'tooltip.alert_times': ['ครั้ง', 'times'],
     'heatmap': ['แผนที่ความร้อน', 'Heatmap'],
-    'legend': ['สัญลักษณ์', 'Legend'],
+    'details': ['รายละเอียด', 'Details'],
     'time.label': ['ช่วงเวลา', 'Time window'],
     'time.all': ['ทั้งหมด', 'All'],
     'time.hours': ['ชม. ล่าสุด', 'h latest'],
