@@ -1,11 +1,11 @@
 """The "save area for offline" download loop behind ``TileService.prefetch``.
 
-Shape: the calling thread walks the area's tiles (distinct, shallow zooms first), skips those already cached (which
-makes a second run a resume), and keeps a small window of fetches in flight on a private pool of
-``fetcher.max_concurrent`` threads. Finished tiles are written in batches from the calling thread (one transaction per
-batch, far cheaper than one per tile). A rate limit pauses the workers until the server's ``Retry-After`` is over;
-an unreachable server (or one whose tiles trickle past the deadline) ends the run with ``error`` set, since every
-further tile would fail the same way. Cancel is polled every ``poll_s``.
+Shape: the calling thread walks the area's tiles (distinct, shallow zooms first, a zoom begun only once the one before
+it is finished), skips those already cached (which makes a second run a resume), and keeps a small window of fetches
+in flight on a private pool of ``fetcher.max_concurrent`` threads. Finished tiles are written in batches from the
+calling thread (one transaction per batch, far cheaper than one per tile). A rate limit pauses the workers until the
+server's ``Retry-After`` is over; an unreachable server (or one whose tiles trickle past the deadline) ends the run
+with ``error`` set, since every further tile would fail the same way. Cancel is polled every ``poll_s``.
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def run_prefetch(
     # Daemon threads: a tile server hanging at the console's close must not hold the process until its deadline.
     pool = DaemonThreadPool("prefetch", fetcher.max_concurrent, prefix="tile-")
     exhausted = False
+    held: tuple[int, int, int] | None = None  # the first tile of the next zoom, waiting for this zoom to finish
+    level = -1
     report(force=True)
     try:
         while not (exhausted and not in_flight):
@@ -99,9 +101,14 @@ def run_prefetch(
                 was_cancelled = True
                 break
             while not exhausted and len(in_flight) < window:
-                tile = next(pending, None)
+                tile, held = (held, None) if held is not None else (next(pending, None), None)
                 if tile is None:
                     exhausted = True
+                elif tile[0] != level and in_flight:
+                    # A zoom starts only when the one before it is complete, so a cancelled or failed save always
+                    # leaves whole shallow levels (the overview) rather than a bit of every level.
+                    held = tile
+                    break
                 elif cache.contains(*tile):
                     skipped += 1
                     if skipped % 256 == 0:
@@ -109,6 +116,7 @@ def run_prefetch(
                         if is_cancelled():
                             break
                 else:
+                    level = tile[0]
                     in_flight[pool.submit(work, *tile)] = tile
             if not in_flight:
                 continue

@@ -97,9 +97,23 @@ def test_a_cancelled_save_has_the_overview_first(service: TileService, cache: Ti
     shallow = len(_brute_force([AreaPart(CITY, 9, 11)]))
     result = service.prefetch(service.plan_parts(parts), cancelled=stop.is_set,
                               progress=lambda done, total: stop.set() if done >= shallow else None)
-    assert result.cancelled
+    assert result.cancelled and result.failed == 0
     assert all(cache.count_in(CITY, z, z) == sum(r.count for r in tile_ranges(CITY, z, z)) for z in (9, 10, 11))
     assert cache.count_in(parts[1].bbox, 15, 15) == 0  # the deepest level was still to come
+
+
+def test_a_deeper_zoom_waits_for_a_slow_tile_of_the_one_before(service: TileService, cache: TileCache,
+                                                               simulator: SimulatorServer) -> None:
+    # The only zoom-9 tile hangs for a second; a cancel as soon as anything else is done must still find it saved,
+    # because no zoom-10 tile was started while it was out.
+    assert sum(r.count for r in tile_ranges(CITY, 9, 9)) == 1
+    simulator.faults.add("tiles", "slow", seconds=1.0, count=1)
+    stop = threading.Event()
+    result = service.prefetch(service.plan_parts((AreaPart(CITY, 9, 14),)), cancelled=stop.is_set,
+                              progress=lambda done, total: stop.set() if done >= 2 else None)
+    assert result.cancelled and result.failed == 0
+    assert cache.count_in(CITY, 9, 9) == 1
+    assert cache.count_in(CITY, 14, 14) < sum(r.count for r in tile_ranges(CITY, 14, 14))
 
 
 def test_too_big_an_area_is_refused(service: TileService) -> None:
