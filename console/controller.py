@@ -32,6 +32,7 @@ from console.startup_flow import StartupFlow
 from console.store_refusal import StoreRefusal
 from console.sync_controller import SyncController
 from console.task_runner import TaskRunner, feed_lane
+from console.thread_priorities import BackgroundPriority
 from console.training_outage import TrainingOutage
 from console.writer_wiring import WriterWiring
 from widgets.conflicts_panel import ConflictsPanel
@@ -76,6 +77,7 @@ class ConsoleController(QObject):
         super().__init__(parent)
         self.window = window
         self.runner = TaskRunner(self)
+        self.priority = BackgroundPriority(self.runner, self)  # every thread but this one (the UI's) runs lower
         self.startup = StartupFlow(self.runner, window, paths, mode=mode, language=language,
                                    simulator_url=simulator_url, interactive=interactive, scenario=scenario,
                                    parent=self)
@@ -140,6 +142,7 @@ class ConsoleController(QObject):
         self.map.sig_alert_selected.connect(self.alerts.show_alert)
         self.charts.sig_alert_requested.connect(self.alerts.show_alert)
         window.sig_offline_area_requested.connect(lambda: self.offline_area.open(window, self.map.view_bbox))
+        self.map.sig_map_ready.connect(self.priority.sweep)  # the page's renderer process has just started
 
     # --- what start-up opened --------------------------------------------------------------------------------------
 
@@ -184,6 +187,7 @@ class ConsoleController(QObject):
     # --- start-up --------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self.priority.start()
         self.startup.start()
         self.feed_status.start()
         self.map.start()
@@ -354,6 +358,7 @@ class ConsoleController(QObject):
         self.outbox.shutdown()
         self.offline_area.shutdown()
         self.feed_status.stop()
+        self.priority.stop()
         self.overview.stop()
         self.charts.stop()
         self.sync_controller.stop()

@@ -17,6 +17,9 @@ Tasks take plain data and return plain data. Their results come back to the UI t
 handed to the callbacks there. ``key`` gives "latest wins": a newer task with the same key makes the older one's
 result be dropped (and cancels it if it has not started), whatever lane either ran on.
 
+Every worker runs at a lower scheduling priority than the UI thread (:mod:`services.thread_priority`), so on a busy
+machine the operator's frames come first.
+
 Workers import the heavy service modules themselves, the first time they need them (so the window appears first);
 :func:`first_imports` serialises those first imports.
 
@@ -40,6 +43,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from services.daemon_pool import DaemonThreadPool
+from services.thread_priority import lower_this_thread
 from widgets.failure_text import describe_failure
 
 log = logging.getLogger(__name__)
@@ -111,7 +115,8 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        # Made on the first task, from the UI thread: it lowers itself, or it would inherit the UI thread's priority.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db", initializer=lower_this_thread)
         self._lanes = {name: DaemonThreadPool(name, size) for name, size in LANES.items()}
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}

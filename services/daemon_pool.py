@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from services.thread_priority import lower_this_thread
+
 
 class DaemonThreadPool:
     """A bounded FIFO pool of daemon threads (the console's network lanes, the tile prefetch): see the module text."""
@@ -47,6 +49,7 @@ class DaemonThreadPool:
         return future
 
     def _work(self) -> None:
+        lower_this_thread()  # the UI thread first when the cores are busy (services/thread_priority.py)
         while True:
             with self._cond:
                 while not self._queue and not self._closed:

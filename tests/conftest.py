@@ -119,6 +119,21 @@ def console_factory(qtbot, data_paths: DataPaths) -> Iterator[Callable[..., obje
 
 
 @pytest.fixture
+def ui_nice() -> int:
+    """The test thread's nice value (it stands for the UI thread, which nothing may lower); skips where threads have
+    no priority of their own, or where the tests already run at the background priority."""
+    from services import thread_priority
+
+    if not thread_priority.supported():
+        pytest.skip("per-thread priorities are Linux's")
+    nice = thread_priority.thread_nice(threading.get_native_id())
+    assert nice is not None
+    if nice >= thread_priority.BACKGROUND_NICE:
+        pytest.skip(f"the test process already runs at nice {nice}")
+    return nice
+
+
+@pytest.fixture
 def english() -> Iterator[None]:
     """The UI in English for the test (assertions read its words), the language before restored after."""
     from widgets.i18n import current_language, set_language
