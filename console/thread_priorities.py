@@ -4,6 +4,7 @@ processes) at the background priority, below the UI thread (:mod:`services.threa
 Our own workers lower themselves as they start. The others are created by Qt from the UI thread, or by Chromium in
 its own processes, so they are swept: at start, when the map page is up (its renderer has just started), and every
 30 seconds, which catches a renderer restarted after a crash. The sweep reads ``/proc`` and runs on the control lane.
+Other programs started from the console (none today) would keep their priority: only QtWebEngine's are helpers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from widgets.staggered_timer import StaggeredTimer
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_MS = 30_000
+HELPERS = ("QtWebEngineProc",)  # QtWebEngineProcess, as the kernel names it (15 characters)
 
 
 class BackgroundPriority(QObject):
@@ -46,5 +48,5 @@ class BackgroundPriority(QObject):
     def sweep(self) -> None:
         if self._stopped:
             return
-        self._runner.run_net(lower_other_threads, self.ui_thread, lane="control", key="thread-priority",
+        self._runner.run_net(lower_other_threads, self.ui_thread, HELPERS, lane="control", key="thread-priority",
                              on_error=lambda exc: log.warning("could not lower background threads: %s", exc))

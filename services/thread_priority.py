@@ -82,10 +82,19 @@ def _children(pid: int, tasks: Iterable[int]) -> set[int]:
     return found
 
 
-def lower_other_threads(keep: int) -> int:
-    """Lower every thread of this process except ``keep`` (the UI thread's native id), and every thread of every
-    process it started and they started (QtWebEngine's zygote, renderer and GPU processes). Returns how many
-    threads were lowered; 0 where unsupported."""
+def _name(pid: int) -> str:
+    try:
+        return (_PROC / str(pid) / "comm").read_text().strip()
+    except OSError:  # the process ended
+        return ""
+
+
+def lower_other_threads(keep: int, helpers: tuple[str, ...] = ()) -> int:
+    """Lower every thread of this process except ``keep`` (the UI thread's native id), and every thread of each
+    helper process: a child whose name starts with one of ``helpers`` (QtWebEngine's are ``QtWebEngineProc``, the
+    kernel's 15 characters), and the children of those (its zygote's renderers). Other children (a program the
+    operator opened from the console) keep their priority. Returns how many threads were lowered; 0 where
+    unsupported."""
     if not supported():
         return 0
     lowered = 0
@@ -99,7 +108,8 @@ def lower_other_threads(keep: int) -> int:
                 lowered += 1
         for child in _children(current, tasks) - seen:
             seen.add(child)
-            pending.append(child)
+            if current != pid or _name(child).startswith(helpers):
+                pending.append(child)
     if lowered:
         log.debug("lowered %d background threads to nice %d", lowered, BACKGROUND_NICE)
     return lowered

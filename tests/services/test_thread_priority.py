@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from services import thread_priority
 from services.daemon_pool import DaemonThreadPool
@@ -34,7 +35,7 @@ def test_a_thread_that_lowers_itself_and_the_threads_it_makes_run_below_the_ui_t
     assert thread_nice(threading.get_native_id()) == ui_nice
 
 
-def test_the_sweep_lowers_every_other_thread_and_child_process_but_keeps_the_ui_thread(ui_nice: int) -> None:
+def test_the_sweep_lowers_every_other_thread_and_helper_process_but_keeps_the_ui_thread(ui_nice: int) -> None:
     release = threading.Event()
     started = threading.Event()
     ids: list[int] = []
@@ -47,24 +48,33 @@ def test_the_sweep_lowers_every_other_thread_and_child_process_but_keeps_the_ui_
     thread = threading.Thread(target=waiting, daemon=True)
     thread.start()
     started.wait(10)
-    # A child process with a thread of its own, as QtWebEngine's renderer has many.
-    script = "import sys, threading; t = threading.Thread(target=sys.stdin.read); t.start(); print('up', flush=True)"
-    child = subprocess.Popen([sys.executable, "-c", script + "; t.join()"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # A helper with a thread of its own and a child (QtWebEngine's zygote starts the renderers), and a child that is
+    # no helper (a program the operator opened).
+    script = ("import subprocess, sys, threading; t = threading.Thread(target=sys.stdin.read); t.start();"
+              " c = subprocess.Popen(['cat'], stdin=subprocess.PIPE); print(c.pid, flush=True); t.join();"
+              " c.stdin.close(); c.wait()")
+    helper = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    other = subprocess.Popen(["cat"], stdin=subprocess.PIPE)
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "up"
-        assert thread_nice(ids[0]) == ui_nice and thread_nice(child.pid) == ui_nice
-        assert lower_other_threads(keep=threading.get_native_id()) >= 3  # the thread, the child's two
+        assert helper.stdout is not None
+        grandchild = int(helper.stdout.readline())
+        assert Path(f"/proc/{helper.pid}/comm").read_text().startswith("python")
+        assert {thread_nice(ids[0]), thread_nice(helper.pid), thread_nice(grandchild)} == {ui_nice}
+        assert lower_other_threads(keep=threading.get_native_id(), helpers=("python",)) >= 4
         assert thread_nice(ids[0]) == BACKGROUND_NICE
-        child_threads = [int(tid) for tid in os.listdir(f"/proc/{child.pid}/task")]
-        assert len(child_threads) >= 2
-        assert {thread_nice(tid) for tid in child_threads} == {BACKGROUND_NICE}
+        helper_threads = [int(tid) for tid in os.listdir(f"/proc/{helper.pid}/task")]
+        assert len(helper_threads) >= 2
+        assert {thread_nice(tid) for tid in helper_threads} == {BACKGROUND_NICE}
+        assert thread_nice(grandchild) == BACKGROUND_NICE
+        assert thread_nice(other.pid) == ui_nice  # not a helper: left alone
         assert thread_nice(threading.get_native_id()) == ui_nice  # kept
-        assert lower_other_threads(keep=threading.get_native_id()) == 0  # nothing left to lower; nothing raised
+        # Nothing left to lower, nothing raised.
+        assert lower_other_threads(keep=threading.get_native_id(), helpers=("python",)) == 0
     finally:
         release.set()
-        child.communicate("", timeout=10)
-    assert child.returncode == 0
+        helper.communicate("", timeout=10)
+        other.communicate(b"", timeout=10)
+    assert helper.returncode == 0
 
 
 def test_a_daemon_pool_worker_runs_at_the_background_priority(ui_nice: int) -> None:
