@@ -22,8 +22,10 @@ def test_settle_freezes_the_survivors_and_full_collections_are_rationed(qapp, mo
         collector.settle()
         frozen = gc.get_freeze_count()
         assert frozen > 1000
-        collector.settle()  # once only
-        assert gc.get_freeze_count() == frozen
+        made_since = [_Cycle() for _ in range(1000)]
+        collector.settle()  # once only: what was made since stays in the collections
+        # Not "== frozen": a frozen object another thread lets go of leaves the count (xdist's own threads do).
+        assert gc.get_freeze_count() < frozen + len(made_since)
 
         calls: list[int] = []
         monkeypatch.setattr(ui_garbage_collector.gc, "collect", lambda generation=2: calls.append(generation) or 0)
