@@ -3,10 +3,10 @@
 Why: on a 2-core workstation the UI thread competes for the cores with the database worker, the network lanes, the
 embedded simulator's request threads, QtWebEngine's compositor thread and its renderer process. The operator's stalls
 were the UI thread ready to run, or ready to take the interpreter lock, while those had the cores
-(ui_stall_during_sync, traced with perf). With every thread but the UI thread at nice 10, the longest stall of the
-full run came down from 37-71 ms to 32-43 ms on a machine where the goal (50 ms) was missed two times in three. The
-background work loses nothing measurable: it waits on SQLite, sockets and the interpreter lock, and a lower priority
-only matters while the cores are all busy.
+(ui_stall_during_sync, traced with perf). With every thread but the UI thread at nice 10, the full run's longest
+stall went from a median of 32 ms to 24 ms, and with another process busy on one core from 26-55 ms to 20-24 ms (the
+README's performance notes). The background work loses nothing measurable: it waits on SQLite, sockets and the
+interpreter lock, and a lower priority only matters while the cores are all busy.
 
 On Linux, nice is a property of each thread (``setpriority`` takes a thread id) and a new thread inherits its
 creator's. So our own threads lower themselves as they start (:func:`lower_this_thread`), and whatever they create
@@ -63,7 +63,7 @@ def lower_this_thread() -> None:
         _lower(threading.get_native_id())
 
 
-def _tasks(pid: int | str) -> list[int]:
+def _tasks(pid: int) -> list[int]:
     try:
         return [int(entry.name) for entry in (_PROC / str(pid) / "task").iterdir() if entry.name.isdigit()]
     except OSError:  # the process ended
